@@ -1,0 +1,117 @@
+import { SELF } from "cloudflare:test";
+import { expect } from "vitest";
+import type { LoginResponse } from "../../worker/protocol";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+/** Unique per call, so test files and tests never share users by accident. */
+export function uniqueName(prefix = "user"): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
+
+export async function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  return SELF.fetch(`https://onechat.test${path}`, { ...init, headers, body });
+}
+
+export async function devLogin(name = uniqueName()): Promise<LoginResponse & { name: string }> {
+  const res = await api("/api/login", { method: "POST", json: { platform: "dev", code: name } });
+  expect(res.status).toBe(200);
+  return { ...(await res.json<LoginResponse>()), name };
+}
+
+export function adminApi(path: string, init: RequestInit = {}) {
+  return api(path, { ...init, token: ADMIN_TOKEN });
+}
+
+/** A WebSocket client inside workerd that buffers frames so tests can await them in order. */
+export class TestSocket {
+  private queue: unknown[] = [];
+  private waiters: { match: (f: any) => boolean; resolve: (f: any) => void; reject: (e: Error) => void }[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private closeWaiters: ((c: { code: number; reason: string }) => void)[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (event) => {
+      const data = typeof event.data === "string" ? JSON.parse(event.data) : event.data;
+      const i = this.waiters.findIndex((w) => w.match(data));
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(data);
+      else this.queue.push(data);
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      for (const w of this.closeWaiters.splice(0)) w(this.closed);
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`socket closed (${event.code}) while waiting`));
+    });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame (optionally of one type), skipping nothing else: unmatched frames stay queued. */
+  next<T = any>(type?: string, timeoutMs = 3000): Promise<T> {
+    const match = (f: any) => type === undefined || f?.type === type;
+    const i = this.queue.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0] as T);
+    if (this.closed) return Promise.reject(new Error(`socket already closed (${this.closed.code})`));
+    return new Promise<T>((resolve, reject) => {
+      const waiter = { match, resolve, reject };
+      this.waiters.push(waiter);
+      setTimeout(() => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) {
+          this.waiters.splice(at, 1);
+          reject(new Error(`timed out waiting for ${type ?? "a frame"}; queued: ${JSON.stringify(this.queue)}`));
+        }
+      }, timeoutMs);
+    });
+  }
+
+  /** Frames received so far and not yet consumed. */
+  pending(): unknown[] {
+    return [...this.queue];
+  }
+
+  waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((resolve, reject) => {
+      this.closeWaiters.push(resolve);
+      setTimeout(() => reject(new Error("timed out waiting for close")), timeoutMs);
+    });
+  }
+
+  close(code = 1000, reason = "bye"): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Opens a WebSocket through the worker; returns the HTTP response when the upgrade is refused. */
+export async function connect(path: string, token?: string, useQuery = false): Promise<TestSocket | Response> {
+  const headers = new Headers({ Upgrade: "websocket" });
+  let url = `https://onechat.test${path}`;
+  if (token && !useQuery) headers.set("Authorization", `Bearer ${token}`);
+  if (token && useQuery) url += `${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
+  const res = await SELF.fetch(url, { headers });
+  if (res.status !== 101 || !res.webSocket) return res;
+  return new TestSocket(res.webSocket);
+}
+
+export async function mustConnect(path: string, token: string): Promise<TestSocket> {
+  const result = await connect(path, token);
+  if (result instanceof Response) throw new Error(`upgrade refused: ${result.status} ${await result.text()}`);
+  return result;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

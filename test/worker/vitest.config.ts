@@ -1,0 +1,40 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
+import { defineProject } from "vitest/config";
+import { FAKE_CREDENTIALS } from "../fakes/platform-server.ts";
+
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+// Tests run inside workerd with the real D1 and Durable Objects, configured from wrangler.toml;
+// only secrets and test-speed timings are overridden here.
+export default defineProject({
+  plugins: [
+    cloudflareTest(async ({ inject }) => ({
+      main: root("worker/index.ts"),
+      wrangler: { configPath: root("wrangler.toml") },
+      miniflare: {
+        bindings: {
+          DEV_LOGIN: "true",
+          SESSION_SECRET: "test-session-secret-0123456789abcdef",
+          IDENTITY_PEPPER: "test-identity-pepper-0123456789abcdef",
+          ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+          ...FAKE_CREDENTIALS,
+          WECHAT_API_BASE: inject("platformBase"),
+          QQ_API_BASE: inject("platformBase"),
+          PLATFORM_TIMEOUT_MS: "1000",
+          TOPIC_FALLBACK_MS: "300",
+          RECONNECT_GRACE_MS: "400",
+          D1_FLUSH_DELAY_MS: "50",
+          TEST_MIGRATIONS: await readD1Migrations(root("drizzle")),
+        },
+      },
+    })),
+  ],
+  test: {
+    name: "worker",
+    root: root(""),
+    include: ["test/worker/**/*.test.ts"],
+    setupFiles: ["test/worker/setup.ts"],
+    globalSetup: ["test/fakes/global-setup.ts"],
+  },
+});

@@ -1,0 +1,123 @@
+import { and, desc, eq, isNotNull, lt, or, sql } from "drizzle-orm";
+import { randomId } from "../platform/identity";
+import { db } from "./client";
+import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
+
+/** A pair is stored with the smaller id first, so each pair has exactly one row. */
+export function orderedPair(u1: string, u2: string): [string, string] {
+  return u1 < u2 ? [u1, u2] : [u2, u1];
+}
+
+export function partnerOf(conversation: Pick<ConversationRow, "userA" | "userB">, userId: string): string {
+  return conversation.userA === userId ? conversation.userB : conversation.userA;
+}
+
+export async function getOrCreateConversation(
+  d1: D1Database,
+  u1: string,
+  u2: string,
+  now: number,
+): Promise<ConversationRow> {
+  if (u1 === u2) throw new Error("a user cannot converse with themselves");
+  const [userA, userB] = orderedPair(u1, u2);
+  const orm = db(d1);
+  const [, [row]] = await orm.batch([
+    orm.insert(conversations).values({ id: randomId(), userA, userB, createdAt: now }).onConflictDoNothing(),
+    orm
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.userA, userA), eq(conversations.userB, userB))),
+  ]);
+  return row;
+}
+
+export async function findConversation(d1: D1Database, id: string): Promise<ConversationRow | undefined> {
+  return db(d1).select().from(conversations).where(eq(conversations.id, id)).get();
+}
+
+/** The conversation, only if `userId` is one of its two people. */
+export async function findOwnConversation(
+  d1: D1Database,
+  id: string,
+  userId: string,
+): Promise<ConversationRow | undefined> {
+  const row = await findConversation(d1, id);
+  return row && (row.userA === userId || row.userB === userId) ? row : undefined;
+}
+
+/** Conversations that still have history, newest first. */
+export async function listConversations(d1: D1Database, userId: string): Promise<ConversationRow[]> {
+  return db(d1)
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        or(eq(conversations.userA, userId), eq(conversations.userB, userId)),
+        isNotNull(conversations.lastMessageAt),
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt))
+    .limit(200)
+    .all();
+}
+
+export async function conversationIdsOf(d1: D1Database, userId: string): Promise<string[]> {
+  const rows = await db(d1)
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(or(eq(conversations.userA, userId), eq(conversations.userB, userId)))
+    .all();
+  return rows.map((r) => r.id);
+}
+
+/** Newest `limit` messages below `before` (exclusive), returned oldest first. */
+export async function pageMessages(
+  d1: D1Database,
+  conversationId: string,
+  before: number | undefined,
+  limit: number,
+): Promise<MessageRow[]> {
+  const rows = await db(d1)
+    .select()
+    .from(messages)
+    .where(
+      before === undefined
+        ? eq(messages.conversationId, conversationId)
+        : and(eq(messages.conversationId, conversationId), lt(messages.seq, before)),
+    )
+    .orderBy(desc(messages.seq))
+    .limit(limit)
+    .all();
+  return rows.reverse();
+}
+
+/**
+ * Copies messages a room has stored into D1. Idempotent on message id, so a copy that is
+ * retried after a crash neither fails nor duplicates.
+ */
+export async function copyMessages(d1: D1Database, conversationId: string, rows: MessageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const orm = db(d1);
+  const last = rows.reduce((max, r) => Math.max(max, r.createdAt), 0);
+  // D1 caps bound parameters per statement (100); six columns a row leaves room for 16 rows.
+  const chunks: MessageRow[][] = [];
+  for (let i = 0; i < rows.length; i += 16) chunks.push(rows.slice(i, i + 16));
+  const update = orm
+    .update(conversations)
+    .set({ lastMessageAt: sql`max(coalesce(${conversations.lastMessageAt}, 0), ${last})` })
+    .where(eq(conversations.id, conversationId));
+  const inserts = chunks.map((chunk) =>
+    orm.insert(messages).values(chunk).onConflictDoNothing({ target: messages.id }),
+  );
+  await orm.batch([update, ...inserts]);
+}
+
+/** Deletes a conversation's history in D1; the conversation itself stays, so the pair can meet again. */
+export async function deleteConversationMessages(d1: D1Database, conversationId: string): Promise<number> {
+  const orm = db(d1);
+  const [deleted] = await orm.batch([
+    orm.delete(messages).where(eq(messages.conversationId, conversationId)).returning({ id: messages.id }),
+    orm.update(conversations).set({ lastMessageAt: null }).where(eq(conversations.id, conversationId)),
+  ]);
+  return deleted.length;
+}

@@ -1,0 +1,37 @@
+import type { Lobby } from "./lobby/lobby";
+import type { Room } from "./room/room";
+
+/** Bindings, vars and secrets, typed once. Vars arrive as strings; read numbers through `numberVar`. */
+export interface Env {
+  DB: D1Database;
+  LOBBY: DurableObjectNamespace<Lobby>;
+  ROOM: DurableObjectNamespace<Room>;
+
+  DEV_LOGIN?: string;
+  WECHAT_API_BASE?: string;
+  QQ_API_BASE?: string;
+  PLATFORM_TIMEOUT_MS?: string;
+  SESSION_TTL_SECONDS?: string;
+  TOPIC_FALLBACK_MS?: string;
+  RECONNECT_GRACE_MS?: string;
+  D1_FLUSH_DELAY_MS?: string;
+
+  // Secrets (wrangler secret put / .dev.vars)
+  SESSION_SECRET: string;
+  IDENTITY_PEPPER: string;
+  ADMIN_TOKEN: string;
+  WECHAT_APPID?: string;
+  WECHAT_SECRET?: string;
+  QQ_APPID?: string;
+  QQ_SECRET?: string;
+}
+
+export function numberVar(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+export function flagVar(value: string | undefined): boolean {
+  return value === "true" || value === "1";
+}

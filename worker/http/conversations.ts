@@ -1,0 +1,2 @@
+import { newApp } from "./app";
+export const conversations = newApp();

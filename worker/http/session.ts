@@ -1,0 +1,56 @@
+import { createMiddleware } from "hono/factory";
+import { sign, verify } from "hono/jwt";
+import { findUser, touchUser } from "../db/users";
+import type { UserRow } from "../db/schema";
+import { numberVar, type Env } from "../env";
+import { AppError } from "../errors";
+import type { AppEnv } from "./app";
+
+const ALG = "HS256";
+
+/** A signed, expiring token that carries the user id and nothing else. */
+export async function issueSessionToken(env: Env, userId: string, now = Date.now()) {
+  const ttlSeconds = numberVar(env.SESSION_TTL_SECONDS, 7 * 24 * 3600);
+  const iat = Math.floor(now / 1000);
+  const exp = iat + ttlSeconds;
+  const token = await sign({ sub: userId, iat, exp }, env.SESSION_SECRET, ALG);
+  return { token, expiresAt: exp * 1000 };
+}
+
+async function userIdFromToken(env: Env, token: string): Promise<string> {
+  try {
+    const payload = await verify(token, env.SESSION_SECRET, ALG);
+    if (typeof payload.sub === "string" && payload.sub !== "") return payload.sub;
+  } catch {
+    // expired, forged or malformed: all the same to the client
+  }
+  throw new AppError("unauthorized", "The session token is missing, expired or invalid; log in again", 401);
+}
+
+/** Bearer header first; `?token=` for WebSocket clients that cannot set headers. */
+export function tokenFrom(request: Request, allowQuery: boolean): string | null {
+  const header = request.headers.get("Authorization");
+  const match = header?.match(/^Bearer\s+(.+)$/i);
+  if (match) return match[1].trim();
+  if (allowQuery) return new URL(request.url).searchParams.get("token");
+  return null;
+}
+
+/** Resolves the caller to a live, unbanned user, or throws 401/403. */
+export async function authenticate(env: Env, request: Request, allowQuery = false): Promise<UserRow> {
+  const token = tokenFrom(request, allowQuery);
+  if (!token) throw new AppError("unauthorized", "Log in first: no session token was sent", 401);
+  const user = await findUser(env.DB, await userIdFromToken(env, token));
+  if (!user) throw new AppError("unauthorized", "This account no longer exists; log in again", 401);
+  if (user.bannedAt !== null) throw new AppError("banned", "This account has been banned", 403);
+  return user;
+}
+
+/** Puts the authenticated user on `c.var.user`. */
+export const requireUser = (options: { allowQueryToken?: boolean } = {}) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const user = await authenticate(c.env, c.req.raw, options.allowQueryToken ?? false);
+    c.set("user", user);
+    c.executionCtx.waitUntil(touchUser(c.env.DB, user, Date.now()));
+    await next();
+  });

@@ -1,0 +1,43 @@
+import { bodyLimit } from "hono/body-limit";
+import { admin } from "./http/admin";
+import { newApp } from "./http/app";
+import { conversations } from "./http/conversations";
+import { notFound, onError } from "./http/errors";
+import { login } from "./http/login";
+import { lobby } from "./http/lobby";
+import { me } from "./http/me";
+import { rooms } from "./http/rooms";
+import { topics } from "./http/topics";
+import { AppError } from "./errors";
+import type { Env } from "./env";
+
+export { Lobby } from "./lobby/lobby";
+export { Room } from "./room/room";
+
+const app = newApp();
+
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: 16 * 1024,
+    onError: () => {
+      throw new AppError("payload_too_large", "The request body is too large (16 KiB at most)", 413);
+    },
+  }),
+);
+app.route("/api/login", login);
+app.route("/api/me", me);
+app.route("/api/topics", topics);
+app.route("/api/conversations", conversations);
+app.route("/api/lobby", lobby);
+app.route("/api/rooms", rooms);
+app.route("/api/admin", admin);
+app.get("/", (c) => c.json({ name: "onechat", ok: true }));
+app.onError(onError);
+app.notFound(notFound);
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;
+
+export { app };

@@ -1,0 +1,160 @@
+// The one contract between the worker, the mini program and the tests.
+// The mini program imports this file for types and constants only; keep it free of
+// runtime dependencies (no Workers APIs, no wx, no zod).
+
+/** Limits every party agrees on. */
+export const LIMITS = {
+  /** Characters in one message after trimming. */
+  textMax: 1000,
+  /** Bytes in one WebSocket frame (UTF-8). Larger frames close the socket with 1009. */
+  frameMaxBytes: 8 * 1024,
+  /** Messages a room sends on connect when the client does not resume. */
+  historyOnConnect: 50,
+  /** Page size ceiling for REST history and admin listings. */
+  pageMax: 100,
+  /** Length of a clientId the server accepts. */
+  clientIdMax: 64,
+  /** Characters in a report reason. */
+  reasonMax: 500,
+} as const;
+
+/** Application-level keep-alive; the room answers without waking up. */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
+
+/** WebSocket close codes the server uses. */
+export const CLOSE = {
+  normal: 1000,
+  policy: 1008,
+  tooBig: 1009,
+  /** Another socket of the same user took this one's place. */
+  replaced: 4001,
+  /** The conversation is over (partner left, history erased, user banned). */
+  ended: 4002,
+} as const;
+
+// ---------------------------------------------------------------------------
+// Errors: the same codes on REST ({ error: { code, message } }) and on sockets
+// ({ type: "error", code, message }).
+
+export const ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "payload_too_large",
+  "internal",
+  "invalid_code",
+  "rate_limited",
+  "blocked_by_platform",
+  "platform_unavailable",
+  "banned",
+  "bad_message",
+  "text_too_long",
+  "empty_text",
+  "unknown_type",
+  "frame_too_large",
+  "binary_not_supported",
+  "replaced",
+  "content_rejected",
+  "moderation_unavailable",
+  "conversation_ended",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+// ---------------------------------------------------------------------------
+// REST bodies
+
+export type Platform = "wechat" | "qq";
+export type LoginPlatform = Platform | "dev";
+
+export interface LoginRequest {
+  platform: LoginPlatform;
+  code: string;
+}
+export interface LoginResponse {
+  token: string;
+  user: { id: string };
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+export interface MeResponse {
+  id: string;
+  createdAt: number;
+}
+export interface Topic {
+  id: string;
+  title: string;
+  prompt: string;
+}
+export interface TopicsResponse {
+  topics: Topic[];
+}
+export interface ConversationSummary {
+  id: string;
+  /** The partner as this caller sees them: an anonymous, per-conversation alias. */
+  partner: { alias: string };
+  /** The caller's own alias in this conversation (what the partner sees). */
+  myAlias: string;
+  createdAt: number;
+  lastMessageAt: number | null;
+}
+export interface ConversationsResponse {
+  conversations: ConversationSummary[];
+}
+export interface HistoryMessage {
+  id: string;
+  seq: number;
+  from: "me" | "partner";
+  text: string;
+  at: number;
+}
+export interface MessagesResponse {
+  messages: HistoryMessage[];
+  /** Pass as `before` to get the previous page; null when there is none. */
+  nextBefore: number | null;
+}
+export interface DeletedResponse {
+  deleted: number;
+}
+
+// ---------------------------------------------------------------------------
+// Lobby socket: GET /api/lobby?topic=<id>
+
+export type LobbyServerFrame =
+  | { type: "waiting"; online: number }
+  | { type: "matched"; roomId: string; partner: { alias: string }; topic: string | null }
+  | SocketError;
+
+export type LobbyClientFrame = { type: "cancel" };
+
+// ---------------------------------------------------------------------------
+// Room socket: GET /api/rooms/:roomId?after=<seq>
+
+export type RoomClientFrame =
+  | { type: "send"; clientId: string; text: string }
+  | { type: "typing" }
+  | { type: "leave" }
+  | { type: "report"; reason: string };
+
+export type RoomServerFrame =
+  | { type: "history"; messages: HistoryMessage[] }
+  | { type: "presence"; partner: "online" | "offline" }
+  | { type: "ack"; clientId: string; id: string; seq: number; at: number }
+  | { type: "message"; id: string; seq: number; from: "partner"; text: string; at: number }
+  | { type: "typing" }
+  | { type: "partner_left" }
+  | { type: "reported" }
+  | SocketError;
+
+export interface SocketError {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+}
+
+export const ROOM_CLIENT_TYPES = ["send", "typing", "leave", "report"] as const;
