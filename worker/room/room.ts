@@ -10,4 +10,6 @@ export class Room extends DurableObject<Env> {
   async eraseHistory(_conversationId: string): Promise<number> {
     return 0;
   }
+  /** Closes this user's socket in the room (ban, self-erasure), telling the partner they left. */
+  async disconnectUser(_userId: string, _code: "banned" | "conversation_ended"): Promise<void> {}
 }
