@@ -1,3 +1,4 @@
+import type { LobbyHub } from "./lobby/hub";
 import type { Lobby } from "./lobby/lobby";
 import type { Room } from "./room/room";
 
@@ -5,6 +6,7 @@ import type { Room } from "./room/room";
 export interface Env {
   DB: D1Database;
   LOBBY: DurableObjectNamespace<Lobby>;
+  LOBBY_HUB: DurableObjectNamespace<LobbyHub>;
   ROOM: DurableObjectNamespace<Room>;
 
   DEV_LOGIN?: string;
@@ -13,8 +15,15 @@ export interface Env {
   PLATFORM_TIMEOUT_MS?: string;
   SESSION_TTL_SECONDS?: string;
   TOPIC_FALLBACK_MS?: string;
+  /** Lobby shard objects (1 = one global lobby, no hub); see docs/scaling.md. */
+  LOBBY_SHARDS?: string;
+  /** How often a shard offers its leftover waiters to the hub. */
+  LOBBY_HUB_TICK_MS?: string;
   RECONNECT_GRACE_MS?: string;
   D1_FLUSH_DELAY_MS?: string;
+  RETENTION_DAYS?: string;
+  /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
+  ROOM_PERSISTENCE?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   SESSION_SECRET: string;

@@ -1,2 +1,74 @@
+import { z } from "zod";
+import { pageUserMessages, pageUsers } from "../db/admin";
+import { findConversation } from "../db/conversations";
+import { findUser } from "../db/users";
+import { AppError } from "../errors";
+import { LIMITS, type DeletedResponse } from "../protocol";
+import { eraseConversation, eraseConversationsOf } from "../room/client";
+import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-export const admin = newApp();
+import { validate } from "./validate";
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+const messageCursor = (raw: string | undefined) => {
+  if (!raw) return undefined;
+  const at = raw.indexOf(":");
+  const when = Number(raw.slice(0, at));
+  if (at < 1 || !Number.isInteger(when)) throw new AppError("bad_request", "Invalid cursor", 400);
+  return { at: when, id: raw.slice(at + 1) };
+};
+
+export const admin = newApp()
+  .use(requireAdmin())
+  .get("/users", validate("query", page), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await pageUsers(c.env.DB, limit, cursor);
+    await audit(c.env.DB, "list_users", null, rows.length);
+    return c.json({
+      users: rows.map((u) => ({
+        id: u.id,
+        platform: u.platform,
+        createdAt: u.createdAt,
+        lastSeenAt: u.lastSeenAt,
+        bannedAt: u.bannedAt,
+      })),
+      nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
+    });
+  })
+  .get("/users/:id/messages", validate("query", page), async (c) => {
+    const userId = c.req.param("id");
+    if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await pageUserMessages(c.env.DB, userId, limit, messageCursor(cursor));
+    await audit(c.env.DB, "view_user_messages", userId, rows.length);
+    const last = rows[rows.length - 1];
+    return c.json({
+      messages: rows.map((m) => ({
+        id: m.id,
+        conversationId: m.conversationId,
+        direction: m.senderId === userId ? "sent" : "received",
+        text: m.body,
+        seq: m.seq,
+        at: m.createdAt,
+      })),
+      nextCursor: rows.length === limit ? `${last.createdAt}:${last.id}` : null,
+    });
+  })
+  .delete("/users/:id/messages", async (c) => {
+    const userId = c.req.param("id");
+    if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
+    const deleted = await eraseConversationsOf(c.env, userId);
+    await audit(c.env.DB, "delete_user_messages", userId, deleted);
+    return c.json({ deleted } satisfies DeletedResponse);
+  })
+  .delete("/conversations/:id", async (c) => {
+    const conversation = await findConversation(c.env.DB, c.req.param("id"));
+    if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    const deleted = await eraseConversation(c.env, conversation.id);
+    await audit(c.env.DB, "delete_conversation", conversation.id, deleted);
+    return c.json({ deleted } satisfies DeletedResponse);
+  });

@@ -1,4 +1,39 @@
+import { z } from "zod";
+import { findConversation } from "../db/conversations";
+import { AppError } from "../errors";
+import { roomStub } from "../room/client";
+import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
+import { authenticate } from "./session";
+import { validate } from "./validate";
 
-// Placeholder: the room socket lands with issue 3.
-export const rooms = newApp();
+const roomQuery = z.object({
+  after: z.coerce.number().int().min(0).optional(),
+  token: z.string().optional(),
+});
+
+/** GET /api/rooms/:roomId — the pair's room socket. Authenticated before the upgrade is accepted. */
+export const rooms = newApp().get("/:roomId", validate("query", roomQuery), async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
+  }
+  const user = await authenticate(c.env, c.req.raw, true);
+  const roomId = c.req.param("roomId");
+  const conversation = await findConversation(c.env.DB, roomId);
+  if (!conversation) throw new AppError("not_found", "No such room", 404);
+  if (conversation.userA !== user.id && conversation.userB !== user.id) {
+    throw new AppError("forbidden", "This room belongs to someone else", 403);
+  }
+  const { after } = c.req.valid("query");
+  return roomStub(c.env, conversation.id).fetch(
+    roomConnectRequest("https://room.internal/connect", {
+      userId: user.id,
+      platform: user.platform,
+      conversationId: conversation.id,
+      userA: conversation.userA,
+      userB: conversation.userB,
+      after: after ?? null,
+      openid: null,
+    }),
+  );
+});

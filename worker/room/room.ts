@@ -1,15 +1,336 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import { copyMessages, deleteConversationMessages } from "../db/conversations";
+import { numberVar, type Env } from "../env";
+import { AppError, errorResponse } from "../errors";
+import { randomId } from "../platform/identity";
+import {
+  CLOSE,
+  LIMITS,
+  PING_FRAME,
+  PONG_FRAME,
+  type HistoryMessage,
+  type RoomServerFrame,
+} from "../protocol";
+import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
+import { readRoomConnect, type RoomConnect } from "./connect";
+import { parseRoomFrame, type SendFrame } from "./frames";
+import { RoomStore, toD1Row, type StoredMessage } from "./store";
 
-// Placeholder while the room is written (issue 3).
+/** Per-socket state, kept in the socket's attachment so it survives hibernation. */
+interface Attachment {
+  userId: string;
+  platform: RoomConnect["platform"];
+  openid: string | null;
+  /** Set when the server or the user ended this socket on purpose: no grace period follows. */
+  ended?: boolean;
+}
+
+const COPY_BATCH = 200;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One room per pair of users, for as long as the pair exists. It relays frames between the two
+ * sockets, stores each message in its own SQLite before acknowledging it, and copies messages to D1
+ * in batches from an alarm (at least once; the copy is idempotent on message id).
+ */
 export class Room extends DurableObject<Env> {
-  override async fetch(): Promise<Response> {
-    return new Response("room not implemented", { status: 501 });
+  private readonly store: RoomStore;
+  private readonly persist: boolean;
+  /** Only used when persistence is off (benchmarks): clientId → ack, so retries still dedupe. */
+  private readonly volatile = new Map<string, StoredMessage>();
+  private volatileSeq = 1;
+  /** Serializes D1 writes (copy, erase) so an erase cannot be undone by a copy in flight. */
+  private d1Chain: Promise<unknown> = Promise.resolve();
+  /** Known alarm time; undefined until read back after a wake-up. */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RoomStore(ctx.storage.sql);
+    this.persist = env.ROOM_PERSISTENCE !== "off";
+    // Keep-alives are answered by the runtime without waking the object, so idle rooms sleep.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
-  /** Erases this conversation's history in the room and in D1; returns how many messages went. */
-  async eraseHistory(_conversationId: string): Promise<number> {
-    return 0;
+
+  // --- connect ----------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    const info = readRoomConnect(request);
+    if (!info || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse("bad_request", "Rooms only accept WebSocket connections through the API", 400);
+    }
+    if (info.userId !== info.userA && info.userId !== info.userB) {
+      return errorResponse("forbidden", "You are not part of this conversation", 403);
+    }
+    const now = Date.now();
+    if (!this.store.meta()) {
+      this.store.setMeta({ conversationId: info.conversationId, userA: info.userA, userB: info.userB });
+    }
+    this.pruneExpired(now);
+
+    // A second socket of the same user replaces the first (a reconnect that raced the old close).
+    for (const old of this.ctx.getWebSockets(info.userId)) {
+      this.endSocket(old, "replaced", "You connected to this room from somewhere else", CLOSE.replaced);
+    }
+
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [info.userId]);
+    server.serializeAttachment({ userId: info.userId, platform: info.platform, openid: info.openid } satisfies Attachment);
+
+    const resume = info.after !== null;
+    const me = this.store.arrive(info.userId, now, resume);
+    const partnerId = this.partnerOf(info.userId);
+    const partnerSocket = this.socketOf(partnerId);
+    const partner = this.store.member(partnerId);
+
+    const history = resume ? this.store.after(info.after ?? 0) : this.store.latest(LIMITS.historyOnConnect);
+    sendFrame(server, { type: "history", messages: history.map((m) => this.view(m, info.userId)) } satisfies RoomServerFrame);
+    sendFrame(server, { type: "presence", partner: partnerSocket ? "online" : "offline" } satisfies RoomServerFrame);
+    // The partner left during this user's meeting (while this user was away): say so now.
+    if (!partnerSocket && partner?.leftAt != null && partner.leftAt >= me.joinedAt) {
+      sendFrame(server, { type: "partner_left" } satisfies RoomServerFrame);
+    }
+    if (partnerSocket) sendFrame(partnerSocket, { type: "presence", partner: "online" } satisfies RoomServerFrame);
+    return acceptedUpgrade(client);
   }
-  /** Closes this user's socket in the room (ban, self-erasure), telling the partner they left. */
-  async disconnectUser(_userId: string, _code: "banned" | "conversation_ended"): Promise<void> {}
+
+  // --- frames -----------------------------------------------------------------
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    try {
+      const attachment = this.attachment(ws);
+      if (!attachment || attachment.ended) return;
+      const decoded = decodeFrame(message);
+      if (!decoded.ok) {
+        sendFrame(ws, decoded.error);
+        if (decoded.close) this.endSocket(ws, null, decoded.error.message, decoded.close, false);
+        return;
+      }
+      const parsed = parseRoomFrame(decoded.frame);
+      if (!parsed.ok) return void sendFrame(ws, parsed.error);
+      const frame = parsed.frame;
+      switch (frame.type) {
+        case "send":
+          return await this.onSend(ws, attachment, frame);
+        case "typing": {
+          const partner = this.socketOf(this.partnerOf(attachment.userId));
+          if (partner) sendFrame(partner, { type: "typing" } satisfies RoomServerFrame);
+          return;
+        }
+        case "leave":
+          return this.onLeave(ws, attachment);
+        case "report":
+          // Reports are filed through the safety module; until it is wired, refuse clearly.
+          return sendError(ws, "bad_message", "Reporting from the room socket is not available yet; use POST /api/reports");
+      }
+    } catch (error) {
+      this.fail(ws, error);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+      this.onGone(ws);
+    } catch (error) {
+      console.error("room close handler failed", describe(error));
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      this.onGone(ws);
+    } catch (error) {
+      console.error("room error handler failed", describe(error));
+    }
+  }
+
+  private async onSend(ws: WebSocket, sender: Attachment, frame: SendFrame): Promise<void> {
+    const repeat = this.persist
+      ? this.store.findByClientId(sender.userId, frame.clientId)
+      : this.volatile.get(`${sender.userId}/${frame.clientId}`) ?? null;
+    if (repeat) {
+      // A retry: the same ack again, nothing stored or delivered twice.
+      sendFrame(ws, ackFrame(repeat));
+      return;
+    }
+    const now = Date.now();
+    const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flagged: false };
+    let stored: StoredMessage;
+    if (this.persist) {
+      stored = this.store.append(draft);
+      this.scheduleAlarm(now + numberVar(this.env.D1_FLUSH_DELAY_MS, 1000));
+    } else {
+      stored = { ...draft, seq: this.volatileSeq++ };
+      this.volatile.set(`${sender.userId}/${frame.clientId}`, stored);
+    }
+    // The output gate holds these frames until the write above is durable: an ack is a promise.
+    sendFrame(ws, ackFrame(stored));
+    const partner = this.socketOf(this.partnerOf(sender.userId));
+    if (partner) {
+      sendFrame(partner, {
+        type: "message",
+        id: stored.id,
+        seq: stored.seq,
+        from: "partner",
+        text: stored.body,
+        at: stored.at,
+      } satisfies RoomServerFrame);
+    }
+  }
+
+  private onLeave(ws: WebSocket, attachment: Attachment): void {
+    this.store.markLeft(attachment.userId, Date.now());
+    this.notifyPartner(attachment.userId, { type: "partner_left" });
+    this.endSocket(ws, null, "left", CLOSE.normal, true);
+  }
+
+  /** A socket is gone. Unless it ended on purpose, the user gets a grace period to come back. */
+  private onGone(ws: WebSocket): void {
+    const attachment = this.attachment(ws);
+    if (!attachment || attachment.ended) return;
+    attachment.ended = true;
+    ws.serializeAttachment(attachment);
+    if (this.socketOf(attachment.userId, ws)) return; // a newer socket of this user is live
+    const until = Date.now() + numberVar(this.env.RECONNECT_GRACE_MS, 30_000);
+    this.store.markAway(attachment.userId, until);
+    this.scheduleAlarm(until);
+    this.notifyPartner(attachment.userId, { type: "presence", partner: "offline" });
+  }
+
+  // --- alarm: grace periods, the D1 copy, retention ---------------------------
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = Date.now();
+    for (const member of this.store.expiredAway(now)) {
+      if (this.socketOf(member.userId)) continue;
+      this.store.markLeft(member.userId, member.awayUntil ?? now);
+      this.notifyPartner(member.userId, { type: "partner_left" });
+    }
+    this.pruneExpired(now);
+    try {
+      await this.flush();
+    } finally {
+      const next = [this.store.nextAwayDeadline(), this.store.hasUncopied() ? now + 1000 : null].filter(
+        (t): t is number => t !== null,
+      );
+      if (next.length) this.scheduleAlarm(Math.min(...next));
+    }
+  }
+
+  /** Copies every message D1 does not have yet. Safe to repeat: D1 ignores ids it already holds. */
+  async flush(): Promise<number> {
+    const meta = this.store.meta();
+    if (!meta || !this.persist) return 0;
+    return this.withD1(async () => {
+      let copied = 0;
+      for (;;) {
+        const batch = this.store.uncopied(COPY_BATCH);
+        if (batch.length === 0) return copied;
+        await copyMessages(this.env.DB, meta.conversationId, batch.map((m) => toD1Row(meta.conversationId, m)));
+        this.store.markCopied(batch.map((m) => m.seq));
+        copied += batch.length;
+      }
+    });
+  }
+
+  // --- RPC from the worker ----------------------------------------------------
+
+  /** Erases this conversation's history here and in D1; returns how many messages went. */
+  async eraseHistory(conversationId: string): Promise<number> {
+    return this.withD1(async () => {
+      const pendingHere = this.store.eraseAll();
+      const inD1 = await deleteConversationMessages(this.env.DB, conversationId);
+      return pendingHere + inD1;
+    });
+  }
+
+  /** Closes this user's socket (ban, self-erasure); the partner sees them leave. */
+  async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+    const message = code === "banned" ? "This account has been banned" : "This conversation has ended";
+    for (const ws of this.ctx.getWebSockets(userId)) this.endSocket(ws, code, message, CLOSE.ended);
+    if (this.store.member(userId)) {
+      this.store.markLeft(userId, Date.now());
+      this.notifyPartner(userId, { type: "partner_left" });
+    }
+  }
+
+  // --- helpers ----------------------------------------------------------------
+
+  private partnerOf(userId: string): string {
+    const meta = this.store.meta();
+    if (!meta) throw new AppError("internal", "room has no participants", 500);
+    return meta.userA === userId ? meta.userB : meta.userA;
+  }
+
+  /** The user's live socket, ignoring `except` and sockets already ended. */
+  private socketOf(userId: string, except?: WebSocket): WebSocket | undefined {
+    return this.ctx.getWebSockets(userId).find((ws) => ws !== except && !this.attachment(ws)?.ended);
+  }
+
+  private attachment(ws: WebSocket): Attachment | null {
+    return (ws.deserializeAttachment() as Attachment | null) ?? null;
+  }
+
+  private notifyPartner(userId: string, frame: RoomServerFrame): void {
+    const partner = this.socketOf(this.partnerOf(userId));
+    if (partner) sendFrame(partner, frame);
+  }
+
+  /** Ends a socket on purpose: optional error frame, then close, with no grace period. */
+  private endSocket(ws: WebSocket, code: Parameters<typeof sendError>[1] | null, message: string, closeCode: number, quiet = true): void {
+    const attachment = this.attachment(ws);
+    if (attachment) {
+      attachment.ended = quiet;
+      ws.serializeAttachment(attachment);
+    }
+    if (code) sendError(ws, code, message);
+    closeSocket(ws, closeCode, message);
+    if (!quiet) this.onGone(ws);
+  }
+
+  private view(m: StoredMessage, viewer: string): HistoryMessage {
+    return { id: m.id, seq: m.seq, from: m.sender === viewer ? "me" : "partner", text: m.body, at: m.at };
+  }
+
+  private scheduleAlarm(at: number): void {
+    if (this.alarmAt === undefined) {
+      // After a wake-up we do not know the stored alarm; read it, then decide.
+      void this.ctx.storage.getAlarm().then((stored) => {
+        this.alarmAt = stored;
+        this.scheduleAlarm(at);
+      });
+      return;
+    }
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  private pruneExpired(now: number): void {
+    const days = numberVar(this.env.RETENTION_DAYS, 30);
+    if (days > 0) this.store.pruneBefore(now - days * DAY_MS);
+  }
+
+  private withD1<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.d1Chain.then(work, work);
+    this.d1Chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private fail(ws: WebSocket, error: unknown): void {
+    if (error instanceof AppError) return sendError(ws, error.code, error.message);
+    console.error("room frame handler failed", describe(error));
+    sendError(ws, "internal", "Something went wrong on our side; the message was not sent");
+  }
+}
+
+function ackFrame(m: StoredMessage): RoomServerFrame {
+  return { type: "ack", clientId: m.clientId, id: m.id, seq: m.seq, at: m.at };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown";
 }

@@ -1,0 +1,25 @@
+// How the rest of the worker reaches rooms: one room object per conversation id.
+import { conversationIdsOf } from "../db/conversations";
+import type { Env } from "../env";
+
+export function roomStub(env: Env, conversationId: string) {
+  return env.ROOM.get(env.ROOM.idFromName(conversationId));
+}
+
+/** Erasure goes through the room, which clears what it still holds and D1 together. */
+export function eraseConversation(env: Env, conversationId: string): Promise<number> {
+  return roomStub(env, conversationId).eraseHistory(conversationId);
+}
+
+/** Erases every conversation a user is part of; returns how many messages went. */
+export async function eraseConversationsOf(env: Env, userId: string): Promise<number> {
+  let deleted = 0;
+  for (const id of await conversationIdsOf(env.DB, userId)) deleted += await eraseConversation(env, id);
+  return deleted;
+}
+
+/** Closes a user's sockets in every room they have (ban, self-erasure). */
+export async function disconnectEverywhere(env: Env, userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+  const ids = await conversationIdsOf(env.DB, userId);
+  await Promise.all(ids.map((id) => roomStub(env, id).disconnectUser(userId, code)));
+}

@@ -1,0 +1,43 @@
+// Validation of what a client may send into a room, after decodeFrame checked size and JSON.
+import { socketError } from "../errors";
+import { LIMITS, ROOM_CLIENT_TYPES, type RoomClientFrame, type SocketError } from "../protocol";
+
+export type SendFrame = Extract<RoomClientFrame, { type: "send" }>;
+
+export type Parsed = { ok: true; frame: RoomClientFrame } | { ok: false; error: SocketError };
+
+const bad = (message: string): Parsed => ({ ok: false, error: socketError("bad_message", message) });
+
+export function parseRoomFrame(frame: { type: string } & Record<string, unknown>): Parsed {
+  switch (frame.type) {
+    case "send": {
+      const { clientId, text } = frame;
+      if (typeof clientId !== "string" || clientId.length === 0 || clientId.length > LIMITS.clientIdMax) {
+        return bad(`"clientId" must be a string of 1 to ${LIMITS.clientIdMax} characters`);
+      }
+      if (typeof text !== "string") return bad('"text" must be a string');
+      const trimmed = text.trim();
+      if (trimmed.length === 0) return { ok: false, error: socketError("empty_text", "Type something before sending") };
+      // Count characters (code points), not UTF-16 units, so an emoji counts once.
+      if ([...trimmed].length > LIMITS.textMax) {
+        return { ok: false, error: socketError("text_too_long", `A message is at most ${LIMITS.textMax} characters`) };
+      }
+      return { ok: true, frame: { type: "send", clientId, text: trimmed } };
+    }
+    case "typing":
+    case "leave":
+      return { ok: true, frame: { type: frame.type } };
+    case "report": {
+      const reason = typeof frame.reason === "string" ? frame.reason.trim() : "";
+      if (reason.length === 0 || reason.length > LIMITS.reasonMax) {
+        return bad(`"reason" must be 1 to ${LIMITS.reasonMax} characters`);
+      }
+      return { ok: true, frame: { type: "report", reason } };
+    }
+    default:
+      return {
+        ok: false,
+        error: socketError("unknown_type", `Unknown frame type; expected one of ${ROOM_CLIENT_TYPES.join(", ")}`),
+      };
+  }
+}
