@@ -12,6 +12,7 @@ import { AppError } from "./errors";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
+export { LobbyHub } from "./lobby/hub";
 export { Room } from "./room/room";
 
 const app = newApp();

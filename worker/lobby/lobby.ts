@@ -1,9 +1,333 @@
+// One lobby shard: holds waiting people's sockets (hibernatable), keeps the queue in SQLite,
+// pairs newcomers locally, and (when there are several shards) offers its leftovers to the
+// pool's hub, which pairs across shards and completes those matches through claim/settle.
 import { DurableObject } from "cloudflare:workers";
+import { aliasFor } from "../alias";
+import { getOrCreateConversation } from "../db/conversations";
 import type { Env } from "../env";
+import { randomId } from "../platform/identity";
+import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
+import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
+import type { Offer } from "./hub";
+import { fallbackAt, pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
+import { LobbyQueue, type QueueRow } from "./queue";
+import { hubStub, lobbyTiming, readJoin } from "./shards";
 
-// Placeholder: the lobby's behaviour lands with issue 3.
+/** At most one "waiting" broadcast per shard per this long: O(n) sends a second, not O(n²). */
+const BROADCAST_MS = 1000;
+/** A hold older than this was abandoned (its completer died); the person waits again. */
+const HOLD_MS = 10_000;
+/** After D1 failed to open a conversation, try pairing again this much later. */
+const RETRY_MS = 1000;
+/** People matched this recently are counted as chatting in the online estimate. */
+const CHAT_WINDOW_MS = 5 * 60_000;
+/** A shard with nobody left over still tells the hub its count this often, while it has sockets. */
+const REPORT_MS = 1000;
+/** The hub hears about at most this many leftovers per report. */
+const OFFER_MAX = 500;
+
+interface Attachment {
+  userId: string;
+  ticket: string;
+}
+
+/** What the hub tells a shard to deliver: the matched frame for one of its people. */
+export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
+
 export class Lobby extends DurableObject<Env> {
-  override async fetch(): Promise<Response> {
-    return new Response("lobby not implemented", { status: 501 });
+  private readonly queue: LobbyQueue;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.queue = new LobbyQueue(ctx.storage.sql);
+    // Keep-alive pings are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
+
+  override async fetch(request: Request): Promise<Response> {
+    const join = readJoin(request);
+    if (!join) return new Response("bad lobby join", { status: 400 });
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a websocket upgrade", { status: 426 });
+    }
+    this.queue.setPlacement(join.placement);
+
+    // A second lobby socket of the same person replaces the first.
+    for (const old of this.ctx.getWebSockets(join.userId)) {
+      const prev = old.deserializeAttachment() as Attachment | null;
+      if (prev) this.queue.remove(prev.userId, prev.ticket);
+      sendError(old, "replaced", "You opened the lobby somewhere else; this connection was replaced");
+      closeSocket(old, CLOSE.replaced, "replaced");
+    }
+
+    const now = Date.now();
+    const { 0: client, 1: server } = new WebSocketPair();
+    const row: QueueRow = {
+      userId: join.userId,
+      ticket: randomId(),
+      topic: join.topic,
+      since: now,
+      blocked: join.blocked,
+      heldAt: null,
+    };
+    this.ctx.acceptWebSocket(server, [join.userId]);
+    server.serializeAttachment({ userId: row.userId, ticket: row.ticket } satisfies Attachment);
+    this.queue.add(row);
+    this.markDirty();
+    sendFrame(server, { type: "waiting", online: this.online(now) } satisfies LobbyServerFrame);
+
+    const pair = partnerFor(row, this.queue.free().filter((w) => w.userId !== row.userId), this.pairingOptions(now));
+    if (pair) this.ctx.waitUntil(this.complete(pair));
+    else await this.reschedule();
+    return acceptedUpgrade(client);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    try {
+      const decoded = decodeFrame(message);
+      if (!decoded.ok) {
+        sendFrame(ws, decoded.error);
+        if (decoded.close !== undefined) {
+          closeSocket(ws, decoded.close, decoded.error.code);
+          await this.leave(ws);
+        }
+        return;
+      }
+      switch (decoded.frame.type) {
+        case "cancel":
+          closeSocket(ws, CLOSE.normal, "cancelled");
+          await this.leave(ws);
+          return;
+        case "ping":
+          // A ping that is not byte-for-byte PING_FRAME still deserves an answer.
+          sendFrame(ws, PONG_FRAME);
+          return;
+        default:
+          sendError(ws, "unknown_type", 'The lobby understands only {"type":"cancel"} and {"type":"ping"}');
+      }
+    } catch (err) {
+      console.error("lobby message failed", err instanceof Error ? err.message : "unknown");
+      sendError(ws, "internal", "Something went wrong on our side; please try again");
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      closeSocket(ws, CLOSE.normal, "bye");
+      await this.leave(ws);
+    } catch (err) {
+      console.error("lobby close failed", err instanceof Error ? err.message : "unknown");
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      await this.leave(ws);
+    } catch (err) {
+      console.error("lobby socket error cleanup failed", err instanceof Error ? err.message : "unknown");
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      const now = Date.now();
+      this.queue.setNumber("retryAt", 0);
+      if (this.queue.releaseHeldBefore(now - HOLD_MS) > 0) this.markDirty();
+      const pairs = pairWaiters(this.queue.free(), this.pairingOptions(now));
+      // Holds are taken synchronously at the start of each completion, before any await.
+      const completions = pairs.map((p) => this.complete(p));
+      this.broadcastIfDue(now);
+      await Promise.all([...completions, this.reportToHub(now)]);
+    } catch (err) {
+      console.error("lobby alarm failed", err instanceof Error ? err.message : "unknown");
+    } finally {
+      await this.reschedule();
+    }
+  }
+
+  // --- Called by the pool's hub (RPC) -------------------------------------------------------
+
+  /** Reserves one of this shard's people for a cross-shard match; false if they are no longer free. */
+  async claim(userId: string, ticket: string): Promise<boolean> {
+    return this.queue.hold(userId, ticket, Date.now());
+  }
+
+  /**
+   * Finishes a claim: with a frame, delivers the match (false if the person left meanwhile);
+   * without, puts the person back in the queue.
+   */
+  async settle(userId: string, ticket: string, matched: Settlement | null): Promise<boolean> {
+    if (matched === null) {
+      this.queue.release(userId, ticket);
+      this.pairAgainAt(Date.now());
+      await this.reschedule();
+      return true;
+    }
+    const row = this.queue.get(userId, ticket);
+    const ws = row && this.socketFor(row);
+    if (!row || !ws) {
+      if (row) this.queue.remove(userId, ticket);
+      return false;
+    }
+    this.deliver(row, ws, matched);
+    await this.reschedule();
+    return true;
+  }
+
+  // --- Internals ----------------------------------------------------------------------------
+
+  private pairingOptions(now: number): PairingOptions {
+    return { now, fallbackMs: lobbyTiming(this.env).fallbackMs, random: Math.random };
+  }
+
+  private socketFor(row: Pick<QueueRow, "userId" | "ticket">): WebSocket | undefined {
+    return this.ctx.getWebSockets(row.userId).find((ws) => {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      return a?.ticket === row.ticket;
+    });
+  }
+
+  private async leave(ws: WebSocket): Promise<void> {
+    const a = ws.deserializeAttachment() as Attachment | null;
+    if (a && this.queue.remove(a.userId, a.ticket)) {
+      this.markDirty();
+      await this.reschedule();
+    }
+  }
+
+  /** Opens (or reopens) the pair's conversation and tells both; on any failure nobody is lost. */
+  private async complete(pair: Pair<QueueRow>): Promise<void> {
+    const { a, b } = pair;
+    const now = Date.now();
+    if (!this.queue.hold(a.userId, a.ticket, now)) return;
+    if (!this.queue.hold(b.userId, b.ticket, now)) {
+      this.queue.release(a.userId, a.ticket);
+      return;
+    }
+    let conversationId: string;
+    try {
+      conversationId = (await getOrCreateConversation(this.env.DB, a.userId, b.userId, now)).id;
+    } catch (err) {
+      console.error("lobby could not open a conversation", err instanceof Error ? err.message : "unknown");
+      this.queue.release(a.userId, a.ticket);
+      this.queue.release(b.userId, b.ticket);
+      this.pairAgainAt(Date.now() + RETRY_MS);
+      await this.reschedule();
+      return;
+    }
+    // Either may have closed or been replaced while D1 answered: then the other waits on.
+    const wsA = this.queue.get(a.userId, a.ticket) && this.socketFor(a);
+    const wsB = this.queue.get(b.userId, b.ticket) && this.socketFor(b);
+    if (wsA && wsB) {
+      this.deliver(a, wsA, matchedFrame(conversationId, b.userId, pair.topic));
+      this.deliver(b, wsB, matchedFrame(conversationId, a.userId, pair.topic));
+    } else {
+      for (const [row, ws] of [[a, wsA], [b, wsB]] as const) {
+        if (ws) this.queue.release(row.userId, row.ticket);
+        else this.queue.remove(row.userId, row.ticket);
+      }
+      this.pairAgainAt(Date.now());
+      this.markDirty();
+    }
+    await this.reschedule();
+  }
+
+  private deliver(row: QueueRow, ws: WebSocket, frame: Settlement): void {
+    this.queue.remove(row.userId, row.ticket);
+    this.queue.recordMatch(Date.now());
+    sendFrame(ws, frame);
+    closeSocket(ws, CLOSE.normal, "matched");
+    this.markDirty();
+  }
+
+  /**
+   * Approximate people online: waiting here, plus two per match in the last few minutes
+   * (standing in for those still chatting), plus what the other shards last reported.
+   */
+  private online(now: number): number {
+    return this.localOnline(now) + this.queue.getNumber("remoteOnline", 0);
+  }
+
+  private localOnline(now: number): number {
+    return this.queue.count() + 2 * this.queue.recentMatches(now - CHAT_WINDOW_MS);
+  }
+
+  /** Someone went back to waiting outside a join: run the pairing pass (in the alarm) at `at`. */
+  private pairAgainAt(at: number): void {
+    const current = this.queue.getNumber("retryAt", 0);
+    if (current === 0 || at < current) this.queue.setNumber("retryAt", at);
+  }
+
+  private markDirty(): void {
+    this.queue.setNumber("dirty", 1);
+  }
+
+  private broadcastIfDue(now: number): void {
+    if (this.queue.getNumber("dirty", 0) === 0) return;
+    if (now < this.queue.getNumber("broadcastAt", 0) + BROADCAST_MS) return;
+    const online = this.online(now);
+    this.queue.setNumber("dirty", 0);
+    this.queue.setNumber("broadcastAt", now);
+    if (online === this.queue.getNumber("broadcastOnline", -1)) return;
+    this.queue.setNumber("broadcastOnline", online);
+    const frame = JSON.stringify({ type: "waiting", online } satisfies LobbyServerFrame);
+    for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
+  }
+
+  /** When this shard next owes the hub a report, or null if it owes none. */
+  private hubDueAt(): number | null {
+    const p = this.queue.placement();
+    if (!p || p.shards <= 1) return null;
+    const last = this.queue.getNumber("reportAt", 0);
+    // After a non-empty offer, report once more even if empty, so the hub drops stale offers.
+    if (this.queue.free(1).length > 0 || this.queue.getNumber("offered", 0) > 0) {
+      return last + lobbyTiming(this.env).hubTickMs;
+    }
+    return this.ctx.getWebSockets().length > 0 ? last + REPORT_MS : null;
+  }
+
+  private async reportToHub(now: number): Promise<void> {
+    const p = this.queue.placement();
+    const due = this.hubDueAt();
+    if (!p || due === null || now < due) return;
+    const offers: Offer[] = this.queue
+      .free(OFFER_MAX)
+      .map(({ userId, ticket, topic, since, blocked }) => ({ userId, ticket, topic, since, blocked }));
+    this.queue.setNumber("reportAt", now);
+    try {
+      const { remoteOnline } = await hubStub(this.env, p.pool).report(p, offers, this.localOnline(now));
+      this.queue.setNumber("offered", offers.length);
+      if (remoteOnline !== this.queue.getNumber("remoteOnline", 0)) {
+        this.queue.setNumber("remoteOnline", remoteOnline);
+        this.markDirty();
+      }
+    } catch (err) {
+      console.error("lobby hub report failed", err instanceof Error ? err.message : "unknown");
+    }
+  }
+
+  /** Sets the alarm to the earliest thing this shard must do next (fallbacks, holds, broadcast, hub). */
+  private async reschedule(now = Date.now()): Promise<void> {
+    const due: number[] = [];
+    const { fallbackMs } = lobbyTiming(this.env);
+    for (const w of this.queue.free()) {
+      const at = fallbackAt(w, now, fallbackMs);
+      if (at !== null) due.push(at);
+    }
+    const hold = this.queue.oldestHold();
+    if (hold !== null) due.push(hold + HOLD_MS);
+    if (this.queue.getNumber("dirty", 0) === 1) due.push(this.queue.getNumber("broadcastAt", 0) + BROADCAST_MS);
+    const retryAt = this.queue.getNumber("retryAt", 0);
+    if (retryAt > 0) due.push(retryAt);
+    const hub = this.hubDueAt();
+    if (hub !== null) due.push(hub);
+    if (due.length === 0) return;
+    const next = Math.max(now, Math.min(...due));
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+  }
+}
+
+function matchedFrame(conversationId: string, partnerId: string, topic: string | null): Settlement {
+  return { type: "matched", roomId: conversationId, partner: { alias: aliasFor(conversationId, partnerId) }, topic };
 }

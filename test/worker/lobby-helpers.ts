@@ -1,0 +1,55 @@
+import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { findConversation } from "../../worker/db/conversations";
+import { joinRequest, shardStub } from "../../worker/lobby/shards";
+import type { LobbyServerFrame } from "../../worker/protocol";
+import { mustConnect, TestSocket, uniqueName } from "./helpers";
+
+export type Matched = Extract<LobbyServerFrame, { type: "matched" }>;
+
+/** Through the worker, as a client would. */
+export function openLobby(token: string, topic?: string): Promise<TestSocket> {
+  return mustConnect(`/api/lobby${topic ? `?topic=${topic}` : ""}`, token);
+}
+
+/** A private pool, so a test never meets leftovers of another test. */
+export function newPool(): string {
+  return uniqueName("pool");
+}
+
+/** Straight into one shard of a pool, as the worker would hand a visit over after its checks. */
+export async function joinShard(
+  pool: string,
+  userId: string,
+  options: { shards?: number; index?: number; topic?: string | null; blocked?: string[] } = {},
+): Promise<TestSocket> {
+  const shards = options.shards ?? 1;
+  const index = options.index ?? 0;
+  const res = await shardStub(env, pool, index).fetch(
+    joinRequest({ userId, topic: options.topic ?? null, blocked: options.blocked ?? [], placement: { pool, shards, index } }),
+  );
+  expect(res.status).toBe(101);
+  return new TestSocket(res.webSocket!);
+}
+
+/** Waits for the match, and checks the lobby then closes normally. */
+export async function matched(socket: TestSocket, timeoutMs = 4000): Promise<Matched> {
+  const frame = await socket.next<Matched>("matched", timeoutMs);
+  expect((await socket.waitClosed()).code).toBe(1000);
+  return frame;
+}
+
+/** The two people the room belongs to, from D1. */
+export async function roomMembers(roomId: string): Promise<string[]> {
+  const conversation = await findConversation(env.DB, roomId);
+  expect(conversation).toBeDefined();
+  return [conversation!.userA, conversation!.userB].sort();
+}
+
+export async function leave(...sockets: TestSocket[]): Promise<void> {
+  for (const s of sockets) {
+    if (s.closed) continue;
+    s.send({ type: "cancel" });
+    await s.waitClosed().catch(() => undefined);
+  }
+}

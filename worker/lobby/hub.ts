@@ -1,0 +1,137 @@
+// The meeting point of a sharded lobby. Shards pair their own people first and offer only the
+// leftovers here (a snapshot per shard, refreshed every tick), so the hub's load grows with the
+// number of shards, not of users. It pairs across shards with the same rule, then completes
+// each match by claiming both people from their shards (a two-phase hold) before telling them.
+import { DurableObject } from "cloudflare:workers";
+import { aliasFor } from "../alias";
+import { getOrCreateConversation } from "../db/conversations";
+import type { Env } from "../env";
+import type { Settlement } from "./lobby";
+import { pairWaiters, type Pair, type Waiter } from "./pairing";
+import { lobbyTiming, shardStub, type Placement } from "./shards";
+
+/** A leftover waiter as a shard offers it. */
+export interface Offer extends Waiter {
+  ticket: string;
+}
+
+interface Held extends Offer {
+  shard: number;
+}
+
+/** Offers and counts not refreshed for this long belong to a shard that went quiet. */
+const STALE_MS = 5000;
+
+export class LobbyHub extends DurableObject<Env> {
+  // Pairs being completed right now. Losing this on eviction is harmless: the shards hold
+  // those people until the hold expires, so they are not offered again meanwhile.
+  private readonly inFlight = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS offers (
+      user_id TEXT PRIMARY KEY,
+      shard INTEGER NOT NULL,
+      ticket TEXT NOT NULL,
+      topic TEXT,
+      since INTEGER NOT NULL,
+      blocked TEXT NOT NULL,
+      reported_at INTEGER NOT NULL
+    )`);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS shards (idx INTEGER PRIMARY KEY, online INTEGER NOT NULL, reported_at INTEGER NOT NULL)",
+    );
+  }
+
+  /**
+   * A shard's current leftovers (replacing its previous offer) and its local online count.
+   * Answers with the online count of all the other shards.
+   */
+  async report(placement: Placement, offers: Offer[], online: number): Promise<{ remoteOnline: number }> {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    sql.exec("DELETE FROM offers WHERE shard = ? OR reported_at < ?", placement.index, now - STALE_MS);
+    for (const o of offers) {
+      if (this.inFlight.has(o.userId)) continue;
+      sql.exec(
+        "INSERT OR REPLACE INTO offers (user_id, shard, ticket, topic, since, blocked, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        o.userId,
+        placement.index,
+        o.ticket,
+        o.topic,
+        o.since,
+        JSON.stringify(o.blocked),
+        now,
+      );
+    }
+    sql.exec(
+      "INSERT OR REPLACE INTO shards (idx, online, reported_at) VALUES (?, ?, ?)",
+      placement.index,
+      online,
+      now,
+    );
+
+    const pool: Held[] = sql
+      .exec("SELECT * FROM offers")
+      .toArray()
+      .map((r) => ({
+        userId: r.user_id as string,
+        ticket: r.ticket as string,
+        topic: (r.topic as string | null) ?? null,
+        since: r.since as number,
+        blocked: JSON.parse(r.blocked as string) as string[],
+        shard: r.shard as number,
+      }));
+    const pairs = pairWaiters(pool, { now, fallbackMs: lobbyTiming(this.env).fallbackMs, random: Math.random });
+    for (const pair of pairs) {
+      sql.exec("DELETE FROM offers WHERE user_id IN (?, ?)", pair.a.userId, pair.b.userId);
+      this.inFlight.add(pair.a.userId).add(pair.b.userId);
+      this.ctx.waitUntil(this.complete(placement.pool, pair));
+    }
+
+    const row = sql
+      .exec("SELECT coalesce(sum(online), 0) AS n FROM shards WHERE idx != ? AND reported_at >= ?", placement.index, now - STALE_MS)
+      .one();
+    return { remoteOnline: row.n as number };
+  }
+
+  /** Claim both, open the conversation, deliver; whoever is still there when anything fails waits on. */
+  private async complete(pool: string, { a, b, topic }: Pair<Held>): Promise<void> {
+    const shardA = shardStub(this.env, pool, a.shard);
+    const shardB = shardStub(this.env, pool, b.shard);
+    try {
+      const [okA, okB] = await Promise.all([shardA.claim(a.userId, a.ticket), shardB.claim(b.userId, b.ticket)]);
+      if (!okA || !okB) {
+        if (okA) await shardA.settle(a.userId, a.ticket, null);
+        if (okB) await shardB.settle(b.userId, b.ticket, null);
+        return;
+      }
+      let roomId: string;
+      try {
+        roomId = (await getOrCreateConversation(this.env.DB, a.userId, b.userId, Date.now())).id;
+      } catch (err) {
+        console.error("hub could not open a conversation", err instanceof Error ? err.message : "unknown");
+        await Promise.all([shardA.settle(a.userId, a.ticket, null), shardB.settle(b.userId, b.ticket, null)]);
+        return;
+      }
+      const frame = (partnerId: string): Settlement => ({
+        type: "matched",
+        roomId,
+        partner: { alias: aliasFor(roomId, partnerId) },
+        topic,
+      });
+      // Tell b only once a was really still there, so b is never matched with someone gone.
+      if (await shardA.settle(a.userId, a.ticket, frame(b.userId))) {
+        await shardB.settle(b.userId, b.ticket, frame(a.userId));
+      } else {
+        await shardB.settle(b.userId, b.ticket, null);
+      }
+    } catch (err) {
+      // A shard did not answer: its holds expire and those people wait again.
+      console.error("hub match failed", err instanceof Error ? err.message : "unknown");
+    } finally {
+      this.inFlight.delete(a.userId);
+      this.inFlight.delete(b.userId);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// The shard's waiting queue and bookkeeping in the object's own SQLite, so a hibernated or
+// evicted lobby wakes up with everyone still waiting. Bound parameters only.
+import type { Waiter } from "./pairing";
+import type { Placement } from "./shards";
+
+export interface QueueRow extends Waiter {
+  /** One per visit: a replaced or closed socket can only remove its own visit. */
+  ticket: string;
+  /** Set while a match for this person is being completed (locally or by the hub). */
+  heldAt: number | null;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function toQueueRow(r: Row): QueueRow {
+  return {
+    userId: r.user_id as string,
+    ticket: r.ticket as string,
+    topic: (r.topic as string | null) ?? null,
+    since: r.since as number,
+    blocked: JSON.parse(r.blocked as string) as string[],
+    heldAt: (r.held_at as number | null) ?? null,
+  };
+}
+
+export class LobbyQueue {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS queue (
+      user_id TEXT PRIMARY KEY,
+      ticket TEXT NOT NULL,
+      topic TEXT,
+      since INTEGER NOT NULL,
+      blocked TEXT NOT NULL,
+      held_at INTEGER
+    )`);
+    sql.exec("CREATE TABLE IF NOT EXISTS matches (at INTEGER NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+  }
+
+  /** Adds a visit; a newer visit of the same user replaces the older one. */
+  add(row: QueueRow): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO queue (user_id, ticket, topic, since, blocked, held_at) VALUES (?, ?, ?, ?, ?, ?)",
+      row.userId,
+      row.ticket,
+      row.topic,
+      row.since,
+      JSON.stringify(row.blocked),
+      row.heldAt,
+    );
+  }
+
+  get(userId: string, ticket: string): QueueRow | undefined {
+    const [row] = this.sql.exec("SELECT * FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).toArray();
+    return row ? toQueueRow(row) : undefined;
+  }
+
+  remove(userId: string, ticket: string): boolean {
+    return this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).rowsWritten > 0;
+  }
+
+  /** Everyone waiting and not in the middle of a match. */
+  free(limit = 10_000): QueueRow[] {
+    return this.sql.exec("SELECT * FROM queue WHERE held_at IS NULL LIMIT ?", limit).toArray().map(toQueueRow);
+  }
+
+  /** Takes a free visit out of play; false if it is gone, replaced or already held. */
+  hold(userId: string, ticket: string, now: number): boolean {
+    return (
+      this.sql.exec(
+        "UPDATE queue SET held_at = ? WHERE user_id = ? AND ticket = ? AND held_at IS NULL",
+        now,
+        userId,
+        ticket,
+      ).rowsWritten > 0
+    );
+  }
+
+  release(userId: string, ticket: string): void {
+    this.sql.exec("UPDATE queue SET held_at = NULL WHERE user_id = ? AND ticket = ?", userId, ticket);
+  }
+
+  /** Holds whose completer vanished (a crashed hub, an evicted object) go back to waiting. */
+  releaseHeldBefore(cutoff: number): number {
+    return this.sql.exec("UPDATE queue SET held_at = NULL WHERE held_at IS NOT NULL AND held_at < ?", cutoff)
+      .rowsWritten;
+  }
+
+  oldestHold(): number | null {
+    const row = this.sql.exec("SELECT min(held_at) AS at FROM queue").one();
+    return (row.at as number | null) ?? null;
+  }
+
+  count(): number {
+    return this.sql.exec("SELECT count(*) AS n FROM queue").one().n as number;
+  }
+
+  recordMatch(now: number): void {
+    this.sql.exec("INSERT INTO matches (at) VALUES (?)", now);
+  }
+
+  /** Matches since `cutoff`; older ones are forgotten. */
+  recentMatches(cutoff: number): number {
+    this.sql.exec("DELETE FROM matches WHERE at < ?", cutoff);
+    return this.sql.exec("SELECT count(*) AS n FROM matches").one().n as number;
+  }
+
+  getNumber(key: string, fallback: number): number {
+    const [row] = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray();
+    return typeof row?.value === "number" ? row.value : fallback;
+  }
+
+  setNumber(key: string, value: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  placement(): Placement | null {
+    const [row] = this.sql.exec("SELECT value FROM meta WHERE key = 'placement'").toArray();
+    return row ? (JSON.parse(row.value as string) as Placement) : null;
+  }
+
+  setPlacement(p: Placement): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('placement', ?)", JSON.stringify(p));
+  }
+}
