@@ -1,5 +1,7 @@
 import type { LobbyHub } from "./lobby/hub";
 import type { Lobby } from "./lobby/lobby";
+import type { RateLimiter } from "./limits/shared-limiter";
+import type { PlatformToken } from "./platform/access-token";
 import type { Room } from "./room/room";
 
 /** Bindings, vars and secrets, typed once. Vars arrive as strings; read numbers through `numberVar`. */
@@ -8,6 +10,10 @@ export interface Env {
   LOBBY: DurableObjectNamespace<Lobby>;
   LOBBY_HUB: DurableObjectNamespace<LobbyHub>;
   ROOM: DurableObjectNamespace<Room>;
+  /** The single owner of each platform's access token (named "wechat" / "qq"). */
+  PLATFORM_TOKEN: DurableObjectNamespace<PlatformToken>;
+  /** Rate limits shared across isolates (logins per client address). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
   DEV_LOGIN?: string;
   WECHAT_API_BASE?: string;
@@ -24,10 +30,16 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
   ROOM_PERSISTENCE?: string;
+  /** "closed" (default): a message waits for the platform check; "open": local filter only, flagged. */
+  MODERATION_FAIL_MODE?: string;
+  /** The platform content check's budget before it counts as down (default 800). */
+  MODERATION_TIMEOUT_MS?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   SESSION_SECRET: string;
   IDENTITY_PEPPER: string;
+  /** Seals login check tickets (the openid for msgSecCheck); IDENTITY_PEPPER is used when unset. */
+  TICKET_SECRET?: string;
   ADMIN_TOKEN: string;
   WECHAT_APPID?: string;
   WECHAT_SECRET?: string;

@@ -81,6 +81,13 @@ export interface LoginResponse {
   user: { id: string };
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /**
+   * WeChat/QQ logins only: the sender's openid sealed for the content check (msgSecCheck v2 needs
+   * it, and the server keeps it nowhere). Pass it to the room socket as `?ticket=`. Opaque.
+   */
+  checkTicket?: string;
+  /** When the ticket stops working (2 hours, WeChat's rule); log in again for a fresh one. */
+  checkTicketExpiresAt?: number;
 }
 export interface MeResponse {
   id: string;
@@ -120,6 +127,63 @@ export interface MessagesResponse {
 }
 export interface DeletedResponse {
   deleted: number;
+}
+
+/** POST /api/reports: reports the partner of a conversation (and blocks them). 204 on success. */
+export interface ReportRequest {
+  conversationId: string;
+  reason: string;
+}
+/** POST /api/blocks: never be matched with this conversation's partner again. 204 on success. */
+export interface BlockRequest {
+  conversationId: string;
+}
+
+// Admin (Authorization: Bearer <ADMIN_TOKEN>)
+
+/** One message as it stood when a report was made. */
+export interface ReportSnapshotMessage {
+  id: string;
+  seq: number;
+  from: "reporter" | "reported";
+  text: string;
+  at: number;
+}
+export interface AdminReport {
+  id: number;
+  reporterId: string;
+  reportedId: string;
+  conversationId: string;
+  reason: string;
+  createdAt: number;
+  /** The last messages of the conversation before the report, oldest first (20 at most). */
+  messages: ReportSnapshotMessage[];
+}
+export interface AdminReportsResponse {
+  reports: AdminReport[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+export interface AdminFlaggedMessage {
+  messageId: string;
+  conversationId: string;
+  senderId: string;
+  text: string;
+  /** "review": the platform asked for a human look; "unchecked": delivered while its check was down. */
+  reason: "review" | "unchecked";
+  at: number;
+}
+export interface AdminFlaggedResponse {
+  messages: AdminFlaggedMessage[];
+  nextCursor: string | null;
+}
+export interface AdminBanResponse {
+  id: string;
+  bannedAt: number | null;
+}
+export interface FilterWordsResponse {
+  /** Stored normalized: NFKC, lower case, no spaces, punctuation or symbols. */
+  words: string[];
 }
 
 // ---------------------------------------------------------------------------

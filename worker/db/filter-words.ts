@@ -1,0 +1,31 @@
+import { asc, eq } from "drizzle-orm";
+import { db } from "./client";
+import { filterWords } from "./schema";
+
+export async function listFilterWords(d1: D1Database): Promise<string[]> {
+  const rows = await db(d1).select({ word: filterWords.word }).from(filterWords).orderBy(asc(filterWords.word)).all();
+  return rows.map((r) => r.word);
+}
+
+/** Adds words (already normalized); returns how many were new. */
+export async function addFilterWords(d1: D1Database, words: readonly string[], now: number): Promise<number> {
+  if (words.length === 0) return 0;
+  const orm = db(d1);
+  const inserted = await orm
+    .insert(filterWords)
+    .values(words.map((word) => ({ word, createdAt: now })))
+    .onConflictDoNothing()
+    .returning({ word: filterWords.word });
+  return inserted.length;
+}
+
+export async function removeFilterWord(d1: D1Database, word: string): Promise<number> {
+  const deleted = await db(d1).delete(filterWords).where(eq(filterWords.word, word)).returning({ word: filterWords.word });
+  return deleted.length;
+}
+
+/** Fills an empty table with `defaults`; returns the list as it now stands. */
+export async function seedFilterWords(d1: D1Database, defaults: readonly string[], now: number): Promise<string[]> {
+  await addFilterWords(d1, defaults, now);
+  return listFilterWords(d1);
+}

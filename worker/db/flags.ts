@@ -1,0 +1,61 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { db } from "./client";
+import { messageFlags, messages, type MessageFlagRow } from "./schema";
+
+export type NewFlag = Pick<MessageFlagRow, "messageId" | "conversationId" | "reason" | "createdAt">;
+
+/** Marks messages that were delivered under review. Idempotent on message id. */
+export async function flagMessages(d1: D1Database, flags: readonly NewFlag[]): Promise<void> {
+  if (flags.length === 0) return;
+  const orm = db(d1);
+  // Four columns a row: 20 rows stay under D1's 100 bound parameters per statement.
+  const statements = [];
+  for (let i = 0; i < flags.length; i += 20) {
+    statements.push(orm.insert(messageFlags).values(flags.slice(i, i + 20)).onConflictDoNothing());
+  }
+  const [first, ...rest] = statements;
+  await orm.batch([first, ...rest]);
+}
+
+export interface FlaggedMessage {
+  messageId: string;
+  conversationId: string;
+  senderId: string;
+  text: string;
+  reason: MessageFlagRow["reason"];
+  at: number;
+}
+
+export interface FlagCursor {
+  at: number;
+  messageId: string;
+}
+
+/**
+ * Flagged messages whose copy has reached D1, newest flag first; `cursor` is the last row of the
+ * previous page (ties on time are broken by message id, so no row is skipped or repeated).
+ */
+export async function listFlagged(d1: D1Database, limit: number, cursor: FlagCursor | undefined): Promise<FlaggedMessage[]> {
+  return db(d1)
+    .select({
+      messageId: messageFlags.messageId,
+      conversationId: messageFlags.conversationId,
+      senderId: messages.senderId,
+      text: messages.body,
+      reason: messageFlags.reason,
+      at: messageFlags.createdAt,
+    })
+    .from(messageFlags)
+    .innerJoin(messages, eq(messages.id, messageFlags.messageId))
+    .where(
+      cursor === undefined
+        ? undefined
+        : or(
+            lt(messageFlags.createdAt, cursor.at),
+            and(eq(messageFlags.createdAt, cursor.at), lt(messageFlags.messageId, cursor.messageId)),
+          ),
+    )
+    .orderBy(desc(messageFlags.createdAt), desc(messageFlags.messageId))
+    .limit(limit)
+    .all();
+}

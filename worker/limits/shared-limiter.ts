@@ -1,0 +1,54 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { AppError } from "../errors";
+import { hmacSha256Hex } from "../platform/identity";
+import { take, type BucketRule, type BucketState } from "./token-bucket";
+
+// Limits that must hold across isolates (REST requests land on any of them) live in one small
+// Durable Object per (scope, key). One RPC per limited request is cheap for rare calls such as
+// logins; per-message limits stay in the room, which already owns the user's socket.
+
+const STATE_KEY = "bucket";
+
+export class RateLimiter extends DurableObject<Env> {
+  /** Takes a token; the bucket lives in storage and is deleted once it would be full again. */
+  async take(rule: BucketRule, cost = 1): Promise<{ ok: boolean; retryAfterMs: number }> {
+    const now = Date.now();
+    const stored = this.ctx.storage.kv.get<BucketState>(STATE_KEY);
+    const result = take(rule, stored, now, cost);
+    this.ctx.storage.kv.put(STATE_KEY, result.state);
+    // A full bucket is the same as none: forget this client once it has refilled.
+    const refillMs = rule.perSecond > 0 ? ((rule.burst - result.state.tokens) / rule.perSecond) * 1000 : 0;
+    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
+    return { ok: result.ok, retryAfterMs: result.retryAfterMs };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+}
+
+/** Names the limiter without keeping the raw key (an IP address) anywhere. */
+async function limiterName(env: Env, scope: string, key: string): Promise<string> {
+  return `${scope}:${await hmacSha256Hex(env.IDENTITY_PEPPER, `ratelimit:${scope}:${key}`)}`;
+}
+
+/**
+ * Throws 429 `rate_limited` when `key` is over `rule` in `scope`. If the limiter itself cannot be
+ * reached the request goes through: a broken limiter must not lock every user out.
+ */
+export async function limitShared(env: Env, scope: string, key: string, rule: BucketRule): Promise<void> {
+  let verdict: { ok: boolean; retryAfterMs: number };
+  try {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await limiterName(env, scope, key)));
+    verdict = await stub.take(rule);
+  } catch (error) {
+    console.error("rate limiter unreachable", scope, error instanceof Error ? error.message : "unknown");
+    return;
+  }
+  if (!verdict.ok) {
+    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    throw new AppError("rate_limited", `Too many requests; try again in ${seconds} s`, 429);
+  }
+}
+

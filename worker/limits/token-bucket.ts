@@ -1,0 +1,84 @@
+// A token bucket as plain data and pure functions: `burst` tokens at most, refilled at a steady
+// `perSecond`. The state is a small JSON-safe object, so a room can keep it in a socket
+// attachment (it survives hibernation) and a limiter object can keep it in storage.
+
+export interface BucketRule {
+  /** Tokens a full bucket holds: how many actions may come back to back. */
+  burst: number;
+  /** Tokens added per second: the sustained rate. */
+  perSecond: number;
+  /**
+   * Refusals in a row (with nothing allowed between them) after which the caller is flooding and
+   * should be cut off (a socket closes with 1008). Omit when refusing is all that is needed.
+   */
+  floodAfter?: number;
+}
+
+export interface BucketState {
+  tokens: number;
+  /** When `tokens` was last brought up to date (ms). */
+  at: number;
+  /** Refusals since the last allowed action. */
+  refusals: number;
+}
+
+export interface TakeResult {
+  ok: boolean;
+  state: BucketState;
+  /** How long until one token is available again (0 when `ok`). */
+  retryAfterMs: number;
+  /** True once `rule.floodAfter` refusals came in a row. */
+  flooding: boolean;
+}
+
+export function fullBucket(rule: BucketRule, now: number): BucketState {
+  return { tokens: rule.burst, at: now, refusals: 0 };
+}
+
+function refill(rule: BucketRule, state: BucketState, now: number): number {
+  // A clock that went backwards adds nothing rather than taking tokens away.
+  const elapsed = Math.max(0, now - state.at) / 1000;
+  return Math.min(rule.burst, state.tokens + elapsed * rule.perSecond);
+}
+
+/** Takes `cost` tokens if they are there; otherwise refuses and counts the refusal. */
+export function take(rule: BucketRule, state: BucketState | undefined, now: number, cost = 1): TakeResult {
+  const current = state ?? fullBucket(rule, now);
+  const tokens = refill(rule, current, now);
+  if (tokens >= cost) {
+    return { ok: true, state: { tokens: tokens - cost, at: now, refusals: 0 }, retryAfterMs: 0, flooding: false };
+  }
+  const refusals = current.refusals + 1;
+  const missing = cost - tokens;
+  const retryAfterMs = rule.perSecond > 0 ? Math.ceil((missing / rule.perSecond) * 1000) : Number.POSITIVE_INFINITY;
+  return {
+    ok: false,
+    state: { tokens, at: now, refusals },
+    retryAfterMs,
+    flooding: rule.floodAfter !== undefined && refusals >= rule.floodAfter,
+  };
+}
+
+/** The same, with the state kept inside: for a caller that holds one bucket in memory. */
+export class TokenBucket {
+  private state: BucketState | undefined;
+
+  constructor(
+    readonly rule: BucketRule,
+    private readonly clock: () => number = Date.now,
+    state?: BucketState,
+  ) {
+    this.state = state;
+  }
+
+  take(cost = 1): TakeResult {
+    const result = take(this.rule, this.state, this.clock(), cost);
+    this.state = result.state;
+    return result;
+  }
+
+  /** The state to persist (socket attachment, storage); pass it back to the constructor later. */
+  snapshot(): BucketState | undefined {
+    return this.state;
+  }
+}

@@ -1,0 +1,46 @@
+import { listFilterWords, seedFilterWords } from "../db/filter-words";
+import { DEFAULT_FILTER_WORDS } from "./default-words";
+import { normalizeForFilter } from "./normalize";
+
+// The local filter reads its list from D1 at most once per CACHE_MS per isolate, so the room
+// does not query D1 per message. An admin's edit reaches every room within that time.
+
+export const FILTER_CACHE_MS = 30_000;
+
+let cache: { words: readonly string[]; until: number } | null = null;
+let loading: Promise<readonly string[]> | null = null;
+
+/** Forget this isolate's copy (after an admin edit, and in tests). */
+export function invalidateFilterCache(): void {
+  cache = null;
+}
+
+/** The normalized filter words; seeds the defaults when the table is empty. */
+export async function filterWords(d1: D1Database, now = Date.now()): Promise<readonly string[]> {
+  if (cache && cache.until > now) return cache.words;
+  loading ??= (async () => {
+    try {
+      let words = await listFilterWords(d1);
+      if (words.length === 0) {
+        words = await seedFilterWords(d1, DEFAULT_FILTER_WORDS.map(normalizeForFilter), now);
+      }
+      cache = { words, until: now + FILTER_CACHE_MS };
+      return words;
+    } catch (error) {
+      // D1 hiccup: keep filtering with the last list we had rather than failing every message.
+      if (cache) return cache.words;
+      throw error;
+    } finally {
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+/** The first filter word found in `text`, or null. */
+export function findFilterWord(words: readonly string[], text: string): string | null {
+  const normalized = normalizeForFilter(text);
+  if (normalized === "") return null;
+  for (const word of words) if (word !== "" && normalized.includes(word)) return word;
+  return null;
+}
