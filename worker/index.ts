@@ -1,19 +1,25 @@
 import { bodyLimit } from "hono/body-limit";
 import { admin } from "./http/admin";
+import { adminSafety } from "./http/admin-safety";
 import { newApp } from "./http/app";
+import { blocks } from "./http/blocks";
 import { conversations } from "./http/conversations";
 import { notFound, onError } from "./http/errors";
 import { login } from "./http/login";
 import { lobby } from "./http/lobby";
 import { me } from "./http/me";
+import { reports } from "./http/reports";
 import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
 import { AppError } from "./errors";
+import { runRetention } from "./retention";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
 export { LobbyHub } from "./lobby/hub";
 export { Room } from "./room/room";
+export { PlatformToken } from "./platform/access-token";
+export { RateLimiter } from "./limits/shared-limiter";
 
 const app = newApp();
 
@@ -32,6 +38,9 @@ app.route("/api/topics", topics);
 app.route("/api/conversations", conversations);
 app.route("/api/lobby", lobby);
 app.route("/api/rooms", rooms);
+app.route("/api/reports", reports);
+app.route("/api/blocks", blocks);
+app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
 app.get("/", (c) => c.json({ name: "onechat", ok: true }));
 app.onError(onError);
@@ -39,6 +48,9 @@ app.notFound(notFound);
 
 export default {
   fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runRetention(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Env>;
 
 export { app };

@@ -2,8 +2,11 @@ import { z } from "zod";
 import { findOrCreateUser } from "../db/users";
 import { flagVar } from "../env";
 import { AppError } from "../errors";
+import { limitPerClient } from "../limits/client-limit";
+import { LOGIN_RULE } from "../limits/rules";
 import { code2session } from "../platform/code2session";
 import { identityHash } from "../platform/identity";
+import { sealTicket } from "../platform/ticket";
 import type { LoginResponse } from "../protocol";
 import { newApp } from "./app";
 import { issueSessionToken } from "./session";
@@ -14,7 +17,7 @@ const loginBody = z.object({
   code: z.string().trim().min(1).max(128),
 });
 
-export const login = newApp().post("/", validate("json", loginBody), async (c) => {
+export const login = newApp().post("/", limitPerClient("login", LOGIN_RULE), validate("json", loginBody), async (c) => {
   const { platform, code } = c.req.valid("json");
   let openid: string;
   if (platform === "dev") {
@@ -30,5 +33,12 @@ export const login = newApp().post("/", validate("json", loginBody), async (c) =
   const user = await findOrCreateUser(c.env.DB, await identityHash(c.env.IDENTITY_PEPPER, platform, openid), platform, now);
   if (user.bannedAt !== null) throw new AppError("banned", "This account has been banned", 403);
   const { token, expiresAt } = await issueSessionToken(c.env, user.id, now);
-  return c.json({ token, user: { id: user.id }, expiresAt } satisfies LoginResponse);
+  const response: LoginResponse = { token, user: { id: user.id }, expiresAt };
+  if (platform !== "dev") {
+    // The openid goes back to the client sealed, for the room's content check; we keep nothing.
+    const sealed = await sealTicket(c.env, openid, now, user.id);
+    response.checkTicket = sealed.ticket;
+    response.checkTicketExpiresAt = sealed.expiresAt;
+  }
+  return c.json(response);
 });

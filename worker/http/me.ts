@@ -1,4 +1,6 @@
-import type { MeResponse } from "../protocol";
+import { deleteUserAndHistory } from "../db/retention";
+import type { DeletedResponse, MeResponse } from "../protocol";
+import { disconnectEverywhere, eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 
@@ -7,4 +9,16 @@ export const me = newApp()
   .get("/", (c) => {
     const user = c.var.user;
     return c.json({ id: user.id, createdAt: user.createdAt } satisfies MeResponse);
+  })
+  /**
+   * Erases the caller: every conversation they are part of (for both sides, in the rooms and in
+   * D1), their blocks and reports, and the account. `deleted` counts the messages that went.
+   * The next login with the same WeChat/QQ account starts a new, empty user.
+   */
+  .delete("/", async (c) => {
+    const userId = c.var.user.id;
+    await disconnectEverywhere(c.env, userId, "conversation_ended");
+    let deleted = await eraseConversationsOf(c.env, userId);
+    deleted += await deleteUserAndHistory(c.env.DB, userId);
+    return c.json({ deleted } satisfies DeletedResponse);
   });

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { banUser, unbanUser } from "../db/bans";
+import { addFilterWords, listFilterWords, removeFilterWord } from "../db/filter-words";
+import { listFlagged } from "../db/flags";
+import { listReports } from "../db/reports";
+import { AppError } from "../errors";
+import { normalizeForFilter } from "../moderation/normalize";
+import { filterWords, invalidateFilterCache } from "../moderation/word-filter";
+import {
+  LIMITS,
+  type AdminBanResponse,
+  type AdminFlaggedResponse,
+  type AdminReportsResponse,
+  type FilterWordsResponse,
+  type ReportSnapshotMessage,
+} from "../protocol";
+import { disconnectEverywhere } from "../room/client";
+import { audit, requireAdmin } from "./admin-auth";
+import { newApp } from "./app";
+import { validate } from "./validate";
+
+// Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+function reportCursor(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
+  return id;
+}
+
+function flagCursor(raw: string | undefined) {
+  if (raw === undefined) return undefined;
+  const at = raw.indexOf(":");
+  const when = Number(raw.slice(0, at));
+  if (at < 1 || !Number.isSafeInteger(when) || at === raw.length - 1) {
+    throw new AppError("bad_request", "Invalid cursor", 400);
+  }
+  return { at: when, messageId: raw.slice(at + 1) };
+}
+
+/** Filter words arrive as typed and are stored normalized; a word that normalizes to nothing is refused. */
+const MAX_WORD = 50;
+const wordsBody = z.object({ words: z.array(z.string().max(MAX_WORD)).min(1).max(100) });
+
+function normalizeWord(raw: string): string {
+  const word = normalizeForFilter(raw);
+  if (word === "") throw new AppError("bad_request", "Invalid words: a word must contain letters or digits", 400);
+  return word;
+}
+
+export const adminSafety = newApp()
+  .use(requireAdmin())
+  .get("/reports", validate("query", page), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await listReports(c.env.DB, limit, reportCursor(cursor));
+    await audit(c.env.DB, "list_reports", null, rows.length);
+    return c.json({
+      reports: rows.map((r) => ({
+        id: r.id,
+        reporterId: r.reporterId,
+        reportedId: r.reportedId,
+        conversationId: r.conversationId,
+        reason: r.reason,
+        createdAt: r.createdAt,
+        messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
+      })),
+      nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
+    } satisfies AdminReportsResponse);
+  })
+  .get("/flagged", validate("query", page), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await listFlagged(c.env.DB, limit, flagCursor(cursor));
+    await audit(c.env.DB, "list_flagged", null, rows.length);
+    const last = rows[rows.length - 1];
+    return c.json({
+      messages: rows,
+      nextCursor: rows.length === limit ? `${last.at}:${last.messageId}` : null,
+    } satisfies AdminFlaggedResponse);
+  })
+  .post("/users/:id/ban", async (c) => {
+    const userId = c.req.param("id");
+    const row = await banUser(c.env.DB, userId, Date.now());
+    if (!row) throw new AppError("not_found", "No such user", 404);
+    // The ban already holds for every new request and socket; this closes the ones open now.
+    let closed = true;
+    try {
+      await disconnectEverywhere(c.env, userId, "banned");
+    } catch (error) {
+      closed = false;
+      console.error("ban: closing sockets failed", error instanceof Error ? error.message : "unknown");
+    }
+    await audit(c.env.DB, closed ? "ban_user" : "ban_user_sockets_not_closed", userId, 1);
+    return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);
+  })
+  .post("/users/:id/unban", async (c) => {
+    const userId = c.req.param("id");
+    const row = await unbanUser(c.env.DB, userId);
+    if (!row) throw new AppError("not_found", "No such user", 404);
+    await audit(c.env.DB, "unban_user", userId, 1);
+    return c.json({ id: userId, bannedAt: null } satisfies AdminBanResponse);
+  })
+  .get("/filter-words", async (c) => {
+    // Through the filter's loader, so an empty table shows the defaults it will be seeded with.
+    invalidateFilterCache();
+    const words = [...(await filterWords(c.env.DB))];
+    await audit(c.env.DB, "list_filter_words", null, words.length);
+    return c.json({ words } satisfies FilterWordsResponse);
+  })
+  .post("/filter-words", validate("json", wordsBody), async (c) => {
+    const words = [...new Set(c.req.valid("json").words.map(normalizeWord))];
+    // Seed first: adding to an empty table would otherwise stop the defaults from ever arriving.
+    invalidateFilterCache();
+    await filterWords(c.env.DB);
+    const added = await addFilterWords(c.env.DB, words, Date.now());
+    invalidateFilterCache();
+    await audit(c.env.DB, "add_filter_words", words.join(","), added);
+    return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
+  })
+  .delete("/filter-words/:word", async (c) => {
+    const word = normalizeWord(c.req.param("word"));
+    const removed = await removeFilterWord(c.env.DB, word);
+    if (removed === 0) throw new AppError("not_found", "No such filter word", 404);
+    invalidateFilterCache();
+    await audit(c.env.DB, "remove_filter_word", word, removed);
+    return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
+  });

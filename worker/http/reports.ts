@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { createReport } from "../moderation/report";
+import { newApp } from "./app";
+import { requireUser } from "./session";
+import { validate } from "./validate";
+
+const reportBody = z.object({
+  conversationId: z.string().trim().min(1).max(64),
+  // Length and blankness are checked by createReport, the same way for the room socket's report.
+  reason: z.string(),
+});
+
+/** POST /api/reports: report the partner of one of your conversations; it also blocks them. */
+export const reports = newApp()
+  .use(requireUser())
+  .post("/", validate("json", reportBody), async (c) => {
+    const { conversationId, reason } = c.req.valid("json");
+    await createReport(c.env, { reporterId: c.var.user.id, conversationId, reason });
+    return c.body(null, 204);
+  });

@@ -1,0 +1,65 @@
+import { audit } from "./http/admin-auth";
+import {
+  clearStaleLastMessageAt,
+  deleteOldMessages,
+  deleteOldReports,
+  deleteStaleFlags,
+  deleteUserAndHistory,
+  inactiveUserIds,
+} from "./db/retention";
+import { numberVar, type Env } from "./env";
+import { eraseConversationsOf } from "./room/client";
+
+// The scheduled retention run: D1 keeps messages, reports and flags for RETENTION_DAYS, and users
+// with no activity for as long are removed with their conversations. Rooms prune their own storage.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MESSAGE_BATCH = 500;
+/** Bounds one run; whatever is left waits for the next (the cron runs daily). */
+const MAX_MESSAGE_BATCHES = 40;
+const MAX_USERS_PER_RUN = 200;
+/** A flag may reach D1 before its message; after this long a flag without its message is an orphan. */
+const FLAG_ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+export interface RetentionResult {
+  cutoff: number;
+  users: number;
+  messages: number;
+  reports: number;
+  flags: number;
+}
+
+export function retentionDays(env: Env): number {
+  return numberVar(env.RETENTION_DAYS, 30);
+}
+
+export async function runRetention(env: Env, now = Date.now()): Promise<RetentionResult> {
+  const cutoff = now - retentionDays(env) * DAY_MS;
+  let messages = 0;
+
+  // Users first: erasing through their rooms also clears what the rooms still hold for them.
+  const gone = await inactiveUserIds(env.DB, cutoff, MAX_USERS_PER_RUN);
+  let users = 0;
+  for (const userId of gone) {
+    try {
+      messages += await eraseConversationsOf(env, userId);
+      messages += await deleteUserAndHistory(env.DB, userId);
+      users++;
+    } catch (error) {
+      // One unreachable room must not stop the run; this user is tried again tomorrow.
+      console.error("retention: user erase failed", error instanceof Error ? error.message : "unknown");
+    }
+  }
+
+  for (let i = 0; i < MAX_MESSAGE_BATCHES; i++) {
+    const n = await deleteOldMessages(env.DB, cutoff, MESSAGE_BATCH);
+    messages += n;
+    if (n < MESSAGE_BATCH) break;
+  }
+  await clearStaleLastMessageAt(env.DB, cutoff);
+  const reports = await deleteOldReports(env.DB, cutoff);
+  const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
+
+  await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags}`, messages);
+  return { cutoff, users, messages, reports, flags };
+}
