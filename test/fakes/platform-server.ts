@@ -11,6 +11,10 @@
 // (HTTP 500) or "[slow]" (answers after 2 s); anything else passes.
 //
 // GET /__fake/stats → { tokenCalls, code2sessionCalls, secCheckCalls }; POST /__fake/reset zeroes them.
+// POST /__fake/expire-tokens invalidates every issued access token (the next check gets 40001).
+// GET /__fake/last-sec-check → the JSON body of the last content check, to check its shape.
+// The WeChat check refuses (47001) a body without version 2, a numeric scene and an openid, as
+// v2 does; the QQ check refuses one without the appid.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -48,6 +52,7 @@ export function createPlatformHandler() {
   const stats: FakeStats = { tokenCalls: 0, code2sessionCalls: 0, secCheckCalls: 0 };
   let tokenSerial = 0;
   const validTokens = new Set<string>();
+  let lastSecCheck: unknown = null;
 
   async function code2session(url: URL, res: ServerResponse, expectedAppid: string, expectedSecret: string) {
     stats.code2sessionCalls++;
@@ -80,12 +85,17 @@ export function createPlatformHandler() {
     if (!token || !validTokens.has(token)) {
       return send(res, 200, { errcode: 40001, errmsg: "invalid credential, access_token is invalid" });
     }
-    let parsed: { content?: string } = {};
+    let parsed: { content?: string; version?: unknown; scene?: unknown; openid?: unknown; appid?: unknown } = {};
     try {
-      parsed = JSON.parse(body) as { content?: string };
+      parsed = JSON.parse(body) as typeof parsed;
     } catch {
       return send(res, 200, { errcode: 47001, errmsg: "data format error" });
     }
+    lastSecCheck = parsed;
+    const wellFormed = qq
+      ? parsed.appid === FAKE_CREDENTIALS.QQ_APPID
+      : parsed.version === 2 && typeof parsed.scene === "number" && typeof parsed.openid === "string" && parsed.openid !== "";
+    if (!wellFormed) return send(res, 200, { errcode: 47001, errmsg: "data format error" });
     const content = parsed.content ?? "";
     if (content.includes("[down]")) return send(res, 500, "upstream down");
     if (content.includes("[slow]")) await sleep(2000);
@@ -109,6 +119,11 @@ export function createPlatformHandler() {
     const path = url.pathname;
     try {
       if (path === "/__fake/stats") return send(res, 200, stats);
+      if (path === "/__fake/expire-tokens") {
+        validTokens.clear();
+        return send(res, 200, { expired: true });
+      }
+      if (path === "/__fake/last-sec-check") return send(res, 200, { body: lastSecCheck });
       if (path === "/__fake/reset") {
         stats.tokenCalls = stats.code2sessionCalls = stats.secCheckCalls = 0;
         return send(res, 200, stats);
