@@ -29,7 +29,7 @@ export class RateLimiter extends DurableObject<Env> {
 }
 
 /** Names the limiter without keeping the raw key (an IP address) anywhere. */
-async function limiterName(env: Env, scope: string, key: string): Promise<string> {
+export async function limiterName(env: Env, scope: string, key: string): Promise<string> {
   return `${scope}:${await hmacSha256Hex(env.IDENTITY_PEPPER, `ratelimit:${scope}:${key}`)}`;
 }
 

@@ -1,0 +1,112 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
+import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
+import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
+import { api, uniqueName } from "./helpers";
+
+describe("token bucket", () => {
+  const rule: BucketRule = { burst: 3, perSecond: 2, floodAfter: 4 };
+
+  it("allows a burst, then refuses until tokens flow back at the steady rate", () => {
+    let now = 1_000_000;
+    const bucket = new TokenBucket(rule, () => now);
+    expect([bucket.take().ok, bucket.take().ok, bucket.take().ok]).toEqual([true, true, true]);
+    const refused = bucket.take();
+    expect(refused.ok).toBe(false);
+    expect(refused.retryAfterMs).toBe(500);
+    now += 499;
+    expect(bucket.take().ok).toBe(false);
+    now += 1;
+    expect(bucket.take().ok).toBe(true);
+    expect(bucket.take().ok).toBe(false);
+  });
+
+  it("never holds more than the burst, however long it rests", () => {
+    let now = 0;
+    const bucket = new TokenBucket(rule, () => now);
+    bucket.take();
+    now += 3_600_000;
+    const allowed = [1, 2, 3, 4].map(() => bucket.take().ok);
+    expect(allowed).toEqual([true, true, true, false]);
+  });
+
+  it("counts refusals in a row and reports flooding at floodAfter; an allowed action resets the count", () => {
+    let now = 0;
+    const bucket = new TokenBucket(rule, () => now);
+    for (let i = 0; i < 3; i++) bucket.take();
+    const refusals = [1, 2, 3, 4].map(() => bucket.take());
+    expect(refusals.map((r) => r.flooding)).toEqual([false, false, false, true]);
+    now += 500;
+    expect(bucket.take().ok).toBe(true);
+    expect(bucket.take().flooding).toBe(false);
+  });
+
+  it("keeps its state as plain data, so it survives a round trip through JSON (a socket attachment)", () => {
+    const now = 5_000;
+    let state = take(rule, undefined, now).state;
+    state = take(rule, state, now).state;
+    state = JSON.parse(JSON.stringify(state));
+    const bucket = new TokenBucket(rule, () => now, state);
+    expect(bucket.take().ok).toBe(true);
+    expect(bucket.take().ok).toBe(false);
+  });
+
+  it("does not refill when the clock goes backwards", () => {
+    let now = 10_000;
+    const bucket = new TokenBucket({ burst: 1, perSecond: 1 }, () => now);
+    bucket.take();
+    now -= 5_000;
+    expect(bucket.take().ok).toBe(false);
+  });
+
+  it("the message rule: 10 back to back, then about one a second", () => {
+    let now = 0;
+    const bucket = new TokenBucket(MESSAGE_RULE, () => now);
+    const first = Array.from({ length: 11 }, () => bucket.take().ok);
+    expect(first.filter(Boolean)).toHaveLength(10);
+    now += 1000;
+    expect(bucket.take().ok).toBe(true);
+    expect(bucket.take().ok).toBe(false);
+  });
+});
+
+describe("login rate limit (per client address, shared across isolates)", () => {
+  const login = (address: string) =>
+    api("/api/login", {
+      method: "POST",
+      json: { platform: "dev", code: uniqueName("limit") },
+      headers: { "CF-Connecting-IP": address },
+    });
+
+  it(`allows ${LOGIN_RULE.burst} logins from one address, then answers 429 rate_limited; other addresses carry on`, async () => {
+    const address = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < LOGIN_RULE.burst; i++) expect((await login(address)).status).toBe(200);
+    const refused = await login(address);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: { code: "rate_limited", message: expect.stringMatching(/try again/) } });
+    expect((await login(`2001:db8::${crypto.randomUUID().slice(0, 4)}`)).status).toBe(200);
+  });
+
+  it("counts bad requests too (a script cannot probe for free)", async () => {
+    const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < LOGIN_RULE.burst; i++) {
+      const res = await api("/api/login", { method: "POST", json: { platform: "nope" }, headers: { "CF-Connecting-IP": address } });
+      expect(res.status).toBe(400);
+    }
+    expect((await login(address)).status).toBe(429);
+  });
+
+  it("forgets a client once its bucket is full again (no lasting record of addresses)", async () => {
+    const address = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
+    expect((await login(address)).status).toBe(200);
+    const name = await limiterName(env, "login", address);
+    expect(name).not.toContain(address);
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name));
+    const stored = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
+    expect(stored).toMatchObject({ tokens: LOGIN_RULE.burst - 1 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
+    expect(after).toBeUndefined();
+  });
+});
