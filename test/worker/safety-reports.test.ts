@@ -1,0 +1,134 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { blockedPartnerIds } from "../../worker/db/blocks";
+import { getOrCreateConversation } from "../../worker/db/conversations";
+import { AppError } from "../../worker/errors";
+import { createReport } from "../../worker/moderation/report";
+import type { AdminReport, AdminReportsResponse } from "../../worker/protocol";
+import { adminApi, api, devLogin } from "./helpers";
+import { pairWithConversation, seedMessages } from "./safety-helpers";
+
+async function reportsAbout(conversationId: string): Promise<AdminReport[]> {
+  const found: AdminReport[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await adminApi(`/api/admin/reports?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    expect(res.status).toBe(200);
+    const page: AdminReportsResponse = await res.json();
+    found.push(...page.reports.filter((r) => r.conversationId === conversationId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return found;
+}
+
+describe("POST /api/reports", () => {
+  it("stores the report with the last 20 messages, oldest first, and blocks the pair both ways", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    await seedMessages(conversationId, [alice.user.id, bob.user.id], 25);
+
+    const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason: "  骚扰  " } });
+    expect(res.status).toBe(204);
+
+    const [report, ...others] = await reportsAbout(conversationId);
+    expect(others).toHaveLength(0);
+    expect(report).toMatchObject({ reporterId: alice.user.id, reportedId: bob.user.id, reason: "骚扰" });
+    expect(report.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    // Seq 6 was sent by bob (odd index), seq 7 by alice.
+    expect(report.messages[0]).toMatchObject({ seq: 6, from: "reported", text: "message 6" });
+    expect(report.messages[1]).toMatchObject({ seq: 7, from: "reporter", text: "message 7" });
+
+    expect(await blockedPartnerIds(env.DB, alice.user.id)).toEqual([bob.user.id]);
+    expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([alice.user.id]);
+  });
+
+  it("works for a conversation with no history yet (empty snapshot)", async () => {
+    const { bob, conversationId } = await pairWithConversation();
+    const res = await api("/api/reports", { method: "POST", token: bob.token, json: { conversationId, reason: "spam" } });
+    expect(res.status).toBe(204);
+    const [report] = await reportsAbout(conversationId);
+    expect(report.messages).toEqual([]);
+  });
+
+  it("is 404 for someone outside the conversation, and stores nothing", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    const mallory = await devLogin();
+    const res = await api("/api/reports", { method: "POST", token: mallory.token, json: { conversationId, reason: "x" } });
+    expect(res.status).toBe(404);
+    expect((await res.json<any>()).error.code).toBe("not_found");
+    expect(await reportsAbout(conversationId)).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, mallory.user.id)).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, alice.user.id)).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([]);
+  });
+});
+
+describe("createReport (the room's {type:\"report\"} path)", () => {
+  it("snapshots the room's own freshest messages: the last 20 by seq, whatever order they come in", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    // D1 lags the room: it has only 3 of them.
+    await seedMessages(conversationId, [alice.user.id, bob.user.id], 3);
+    const recent = Array.from({ length: 30 }, (_, i) => ({
+      id: `m${i + 1}`,
+      seq: i + 1,
+      senderId: i % 2 ? alice.user.id : bob.user.id,
+      body: `fresh ${i + 1}`,
+      createdAt: 1_000 + i,
+    })).reverse();
+    const { reportedId } = await createReport(env, { reporterId: bob.user.id, conversationId, reason: "abuse", recent });
+    expect(reportedId).toBe(alice.user.id);
+    const [report] = await reportsAbout(conversationId);
+    expect(report.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 11));
+    expect(report.messages[0]).toEqual({ id: "m11", seq: 11, from: "reporter", text: "fresh 11", at: 1_010 });
+    expect(await blockedPartnerIds(env.DB, alice.user.id)).toEqual([bob.user.id]);
+  });
+
+  it("refuses a blank or overlong reason with bad_request, and a stranger with not_found", async () => {
+    const { alice, conversationId } = await pairWithConversation();
+    const stranger = await devLogin();
+    const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: AppError) => `${e.status} ${e.code}`);
+    expect(await codeOf(createReport(env, { reporterId: alice.user.id, conversationId, reason: "   " }))).toBe("400 bad_request");
+    expect(await codeOf(createReport(env, { reporterId: alice.user.id, conversationId, reason: "字".repeat(501) }))).toBe(
+      "400 bad_request",
+    );
+    expect(await codeOf(createReport(env, { reporterId: stranger.user.id, conversationId, reason: "x" }))).toBe("404 not_found");
+    expect(await reportsAbout(conversationId)).toEqual([]);
+  });
+});
+
+describe("POST /api/blocks and blockedPartnerIds", () => {
+  it("blocks the partner; the veto reads both directions; repeating is harmless", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    for (let i = 0; i < 2; i++) {
+      const res = await api("/api/blocks", { method: "POST", token: bob.token, json: { conversationId } });
+      expect(res.status).toBe(204);
+    }
+    expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([alice.user.id]);
+    expect(await blockedPartnerIds(env.DB, alice.user.id)).toEqual([bob.user.id]);
+    // No report is filed by a plain block.
+    expect(await reportsAbout(conversationId)).toEqual([]);
+  });
+
+  it("collects every block of a user, in either direction, each partner once", async () => {
+    const hub = await devLogin();
+    const partners = await Promise.all([devLogin(), devLogin(), devLogin()]);
+    const ids = await Promise.all(partners.map((p) => getOrCreateConversation(env.DB, hub.user.id, p.user.id, Date.now())));
+    // hub blocks p0; p1 blocks hub; p2 and hub block each other.
+    const block = (token: string, conversationId: string) =>
+      api("/api/blocks", { method: "POST", token, json: { conversationId } });
+    expect((await block(hub.token, ids[0].id)).status).toBe(204);
+    expect((await block(partners[1].token, ids[1].id)).status).toBe(204);
+    expect((await block(partners[2].token, ids[2].id)).status).toBe(204);
+    expect((await block(hub.token, ids[2].id)).status).toBe(204);
+    expect((await blockedPartnerIds(env.DB, hub.user.id)).sort()).toEqual(partners.map((p) => p.user.id).sort());
+    expect(await blockedPartnerIds(env.DB, partners[0].user.id)).toEqual([hub.user.id]);
+    expect(await blockedPartnerIds(env.DB, crypto.randomUUID())).toEqual([]);
+  });
+
+  it("is 404 for someone outside the conversation", async () => {
+    const { conversationId } = await pairWithConversation();
+    const mallory = await devLogin();
+    const res = await api("/api/blocks", { method: "POST", token: mallory.token, json: { conversationId } });
+    expect(res.status).toBe(404);
+    expect(await blockedPartnerIds(env.DB, mallory.user.id)).toEqual([]);
+  });
+});
