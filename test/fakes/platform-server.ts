@@ -63,7 +63,7 @@ export function createPlatformHandler() {
     if (url.searchParams.get("grant_type") !== "authorization_code") {
       return send(res, 200, { errcode: 40002, errmsg: "invalid grant_type" });
     }
-    const err = code.match(/^err-(\d+)$/);
+    const err = code.match(/^err-(-?\d+)$/);
     if (err) return send(res, 200, { errcode: Number(err[1]), errmsg: "fake error" });
     if (code === "http-500") return send(res, 500, "internal error");
     if (code === "garbage") return send(res, 200, "<html>not json</html>");

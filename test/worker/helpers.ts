@@ -1,6 +1,7 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import type { LoginResponse } from "../../worker/protocol";
+import { getOrCreateConversation } from "../../worker/db/conversations";
+import type { LoginResponse, MessagesResponse } from "../../worker/protocol";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -115,3 +116,34 @@ export async function mustConnect(path: string, token: string): Promise<TestSock
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// --- rooms -------------------------------------------------------------------
+
+/** Two fresh users and their conversation, as the lobby would have made it. */
+export async function pair() {
+  const alice = await devLogin();
+  const bob = await devLogin();
+  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
+  const roomPath = `/api/rooms/${conversation.id}`;
+  const stub = env.ROOM.get(env.ROOM.idFromName(conversation.id));
+  return { alice, bob, roomId: conversation.id, roomPath, stub };
+}
+
+export async function enter(path: string, token: string) {
+  const ws = await mustConnect(path, token);
+  const history = await ws.next("history");
+  const presence = await ws.next("presence");
+  return { ws, history: history.messages as any[], presence: presence.partner as string };
+}
+
+export async function sendAndAck(ws: TestSocket, text: string, clientId = crypto.randomUUID()) {
+  ws.send({ type: "send", clientId, text });
+  return ws.next("ack");
+}
+
+export async function d1Messages(roomId: string, token: string) {
+  const res = await api(`/api/conversations/${roomId}/messages?limit=100`, { token });
+  expect(res.status).toBe(200);
+  return (await res.json<MessagesResponse>()).messages;
+}
+

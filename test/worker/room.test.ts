@@ -1,37 +1,7 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
-import type { MessagesResponse } from "../../worker/protocol";
 import type { Room } from "../../worker/room/room";
-import { api, connect, devLogin, mustConnect, sleep, TestSocket } from "./helpers";
-
-/** Two fresh users and their conversation, as the lobby would have made it. */
-async function pair() {
-  const alice = await devLogin();
-  const bob = await devLogin();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  const roomPath = `/api/rooms/${conversation.id}`;
-  const stub = env.ROOM.get(env.ROOM.idFromName(conversation.id));
-  return { alice, bob, roomId: conversation.id, roomPath, stub };
-}
-
-async function enter(path: string, token: string) {
-  const ws = await mustConnect(path, token);
-  const history = await ws.next("history");
-  const presence = await ws.next("presence");
-  return { ws, history: history.messages as any[], presence: presence.partner as string };
-}
-
-async function sendAndAck(ws: TestSocket, text: string, clientId = crypto.randomUUID()) {
-  ws.send({ type: "send", clientId, text });
-  return ws.next("ack");
-}
-
-async function d1Messages(roomId: string, token: string) {
-  const res = await api(`/api/conversations/${roomId}/messages?limit=100`, { token });
-  expect(res.status).toBe(200);
-  return (await res.json<MessagesResponse>()).messages;
-}
+import { api, connect, d1Messages, devLogin, enter, pair, sendAndAck, sleep, TestSocket } from "./helpers";
 
 describe("room: relay", () => {
   it("relays a message: ack to the sender, message to the partner, typing forwarded", async () => {
