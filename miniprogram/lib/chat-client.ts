@@ -1,0 +1,595 @@
+// The protocol client: lobby → matched → room, resume with `after`, acks by clientId, retries
+// with the same clientId, a merged message list, reconnect with backoff. No wx here: sockets,
+// timers and tokens come in from outside, so the same code runs in the mini program, in unit
+// tests against a fake socket, and in Node against the real worker.
+import { errorMessage } from "./errors";
+import { mergeServerMessages, applyAck } from "./message-list";
+import type { ChatMessage } from "./message-list";
+import {
+  CLOSE_ENDED,
+  CLOSE_NORMAL,
+  CLOSE_REPLACED,
+  PING_FRAME,
+  PONG_FRAME,
+  TEXT_MAX,
+  type ErrorCode,
+  type LobbyClientFrame,
+  type LobbyServerFrame,
+  type RoomClientFrame,
+  type RoomServerFrame,
+} from "./protocol";
+
+export type { ChatMessage } from "./message-list";
+
+export interface SocketHandlers {
+  onOpen(): void;
+  onMessage(data: string): void;
+  onClose(code: number, reason: string): void;
+  onError(message: string): void;
+}
+export interface SocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+/** Opens a WebSocket to `url` authenticated with `token` (Bearer header or `?token=`). */
+export type SocketFactory = (url: string, token: string, handlers: SocketHandlers) => SocketLike;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
+export type EndReason = "partner_left" | "ended" | "replaced";
+
+export interface ChatState {
+  phase: Phase;
+  /** The current socket (lobby or room) is open. */
+  connected: boolean;
+  /** A reconnect is scheduled or under way after a drop. */
+  reconnecting: boolean;
+  online: number | null;
+  topic: string | null;
+  roomId: string | null;
+  partnerAlias: string | null;
+  partnerPresence: "online" | "offline" | null;
+  partnerTyping: boolean;
+  endReason: EndReason | null;
+  messages: ChatMessage[];
+  lastSeq: number;
+}
+
+export interface ChatClientOptions {
+  /** ws:// or wss:// origin of the worker, no trailing slash. */
+  wsBase: string;
+  /** A session token; `fresh` asks for a new login (the last connects failed before opening). */
+  getToken(fresh: boolean): Promise<string>;
+  connect: SocketFactory;
+  timers?: Timers;
+  random?: () => number;
+  newClientId?: () => string;
+  /** A send that is not acked within this long turns failed (tap to retry). */
+  ackTimeoutMs?: number;
+  heartbeatMs?: number;
+  typingShowMs?: number;
+  typingThrottleMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface ChatListener {
+  (state: ChatState): void;
+}
+export interface NoticeListener {
+  (notice: { code: string; message: string }): void;
+}
+
+/** Server errors that answer a send: they fail the oldest send still waiting on this socket. */
+const SEND_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
+  "bad_message",
+  "text_too_long",
+  "empty_text",
+  "content_rejected",
+  "moderation_unavailable",
+  "rate_limited",
+  "frame_too_large",
+]);
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+};
+
+function randomClientId(): string {
+  let s = Date.now().toString(36);
+  for (let i = 0; i < 12; i++) s += Math.floor(Math.random() * 36).toString(36);
+  return s;
+}
+
+type Channel = "lobby" | "room";
+
+function codeOf(err: unknown): string {
+  const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
+  return typeof code === "string" ? code : "network";
+}
+
+export class ChatClient {
+  private readonly opts: Required<Omit<ChatClientOptions, "timers" | "random" | "newClientId">>;
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly newClientId: () => string;
+
+  private state: ChatState = ChatClient.emptyState();
+  private readonly listeners = new Set<ChatListener>();
+  private readonly noticeListeners = new Set<NoticeListener>();
+
+  private socket: SocketLike | null = null;
+  private channel: Channel | null = null;
+  /** Bumped for every socket; handlers of older sockets are ignored. */
+  private generation = 0;
+  private attempts = 0;
+  private failuresBeforeOpen = 0;
+  private reconnectTimer: unknown = null;
+  private heartbeatTimer: unknown = null;
+  private typingTimer: unknown = null;
+  private lastReceivedAt = 0;
+  private lastTypingSentAt = -Infinity;
+  /** The room sent its first history: later connects resume with `after`. */
+  private resumable = false;
+  /** clientIds sent on the current room socket and not yet answered, oldest first. */
+  private inflight: string[] = [];
+  private readonly ackTimers = new Map<string, unknown>();
+
+  constructor(options: ChatClientOptions) {
+    this.opts = {
+      ackTimeoutMs: 15_000,
+      heartbeatMs: 25_000,
+      typingShowMs: 5_000,
+      typingThrottleMs: 3_000,
+      backoffBaseMs: 500,
+      backoffMaxMs: 15_000,
+      ...options,
+    };
+    this.timers = options.timers ?? defaultTimers;
+    this.random = options.random ?? Math.random;
+    this.newClientId = options.newClientId ?? randomClientId;
+  }
+
+  private static emptyState(): ChatState {
+    return {
+      phase: "idle",
+      connected: false,
+      reconnecting: false,
+      online: null,
+      topic: null,
+      roomId: null,
+      partnerAlias: null,
+      partnerPresence: null,
+      partnerTyping: false,
+      endReason: null,
+      messages: [],
+      lastSeq: 0,
+    };
+  }
+
+  get snapshot(): ChatState {
+    return this.state;
+  }
+
+  subscribe(listener: ChatListener): () => void {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  onNotice(listener: NoticeListener): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What the page calls
+
+  /** Joins the lobby (topic null = anyone). */
+  start(topic: string | null): void {
+    this.teardown();
+    this.state = { ...ChatClient.emptyState(), phase: "connecting", topic };
+    this.emit();
+    void this.open("lobby");
+  }
+
+  /** Leaves the waiting queue. */
+  cancel(): void {
+    if (this.channel === "lobby") this.transmit({ type: "cancel" } satisfies LobbyClientFrame);
+    this.teardown();
+    this.update({ phase: "idle", connected: false, reconnecting: false });
+  }
+
+  /** Leaves the room for good (the partner sees "left"). */
+  leave(): void {
+    if (this.channel === "room") this.transmit({ type: "leave" } satisfies RoomClientFrame);
+    if (this.channel === "lobby") this.transmit({ type: "cancel" } satisfies LobbyClientFrame);
+    this.teardown();
+    this.update({ phase: "idle", connected: false, reconnecting: false, partnerTyping: false });
+  }
+
+  /** "换一个": leave this partner and wait for a new one with the same topic. */
+  next(): void {
+    const topic = this.state.topic;
+    this.leave();
+    this.start(topic);
+  }
+
+  /** The app came back to the foreground or the network returned: reconnect now if dropped. */
+  resume(): void {
+    const { phase } = this.state;
+    if (phase === "idle" || phase === "ended") return;
+    if (this.socket) return;
+    this.clearReconnect();
+    this.attempts = 0;
+    void this.open(this.state.roomId ? "room" : "lobby");
+  }
+
+  /** Queues a message; returns false (with a notice) when it cannot be sent at all. */
+  send(rawText: string): boolean {
+    const text = rawText.trim();
+    if (this.state.phase !== "chatting") return false;
+    if (text.length === 0) {
+      this.notice("empty_text");
+      return false;
+    }
+    if (text.length > TEXT_MAX) {
+      this.notice("text_too_long");
+      return false;
+    }
+    const clientId = this.newClientId();
+    const message: ChatMessage = {
+      key: `c:${clientId}`,
+      id: null,
+      seq: null,
+      clientId,
+      from: "me",
+      text,
+      at: this.timers.now(),
+      status: "pending",
+      earlier: false,
+      error: null,
+    };
+    this.update({ messages: [...this.state.messages, message] });
+    this.dispatch(clientId);
+    return true;
+  }
+
+  /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
+  retry(clientId: string): void {
+    const m = this.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "failed" || this.state.phase !== "chatting") return;
+    this.setMessage(clientId, { status: "pending", error: null });
+    this.dispatch(clientId);
+  }
+
+  /** The user is typing: tells the partner, at most once per throttle window. */
+  typing(): void {
+    if (this.channel !== "room" || !this.state.connected || this.state.phase !== "chatting") return;
+    const now = this.timers.now();
+    if (now - this.lastTypingSentAt < this.opts.typingThrottleMs) return;
+    this.lastTypingSentAt = now;
+    this.transmit({ type: "typing" } satisfies RoomClientFrame);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sockets
+
+  private async open(channel: Channel): Promise<void> {
+    this.closeSocket();
+    const gen = ++this.generation;
+    this.channel = channel;
+    let token: string;
+    try {
+      token = await this.opts.getToken(this.failuresBeforeOpen >= 2);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.channel = null;
+      // One toast per outage, not one per backoff step.
+      if (this.attempts === 0) this.notice(codeOf(err));
+      this.scheduleReconnect();
+      return;
+    }
+    if (gen !== this.generation) return;
+    const url = channel === "lobby" ? this.lobbyUrl() : this.roomUrl();
+    const handlers: SocketHandlers = {
+      onOpen: () => gen === this.generation && this.handleOpen(),
+      onMessage: (data) => gen === this.generation && this.handleFrame(channel, data),
+      onClose: (code) => gen === this.generation && this.handleClose(channel, code),
+      // Some platforms report a failed handshake only as an error: treat it as a drop.
+      onError: () => gen === this.generation && this.handleClose(channel, 1006),
+    };
+    try {
+      this.socket = this.opts.connect(url, token, handlers);
+    } catch {
+      this.handleClose(channel, 1006);
+    }
+  }
+
+  private lobbyUrl(): string {
+    const topic = this.state.topic;
+    return `${this.opts.wsBase}/api/lobby${topic ? `?topic=${encodeURIComponent(topic)}` : ""}`;
+  }
+
+  private roomUrl(): string {
+    const base = `${this.opts.wsBase}/api/rooms/${encodeURIComponent(this.state.roomId ?? "")}`;
+    return this.resumable ? `${base}?after=${this.state.lastSeq}` : base;
+  }
+
+  private handleOpen(): void {
+    this.attempts = 0;
+    this.failuresBeforeOpen = 0;
+    this.lastReceivedAt = this.timers.now();
+    this.update({ connected: true, reconnecting: false });
+    if (this.channel === "room") this.startHeartbeat();
+  }
+
+  private handleClose(channel: Channel, code: number): void {
+    if (!this.state.connected) this.failuresBeforeOpen++;
+    this.socket = null;
+    this.channel = null;
+    this.generation++;
+    this.stopHeartbeat();
+    this.inflight = [];
+    if (code === CLOSE_REPLACED) return this.end("replaced");
+    if (channel === "room" && code === CLOSE_ENDED) return this.end("ended");
+    this.update({ connected: false });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const { phase } = this.state;
+    if (phase === "idle" || phase === "ended") return;
+    this.clearReconnect();
+    const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** this.attempts);
+    const delay = Math.round(exp * (0.5 + this.random() * 0.5));
+    this.attempts++;
+    this.update({ reconnecting: true, connected: false });
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.open(this.state.roomId ? "room" : "lobby");
+    }, delay);
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = this.timers.setTimeout(() => {
+      this.heartbeatTimer = null;
+      if (!this.socket) return;
+      // Two silent intervals: the connection is dead even if the phone has not noticed.
+      if (this.timers.now() - this.lastReceivedAt > 2 * this.opts.heartbeatMs) {
+        const channel = this.channel ?? "room";
+        this.closeSocket();
+        this.handleClose(channel, 1006);
+        return;
+      }
+      this.transmitRaw(PING_FRAME);
+      this.startHeartbeat();
+    }, this.opts.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) this.timers.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private closeSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.generation++;
+    this.stopHeartbeat();
+    if (socket) {
+      try {
+        socket.close(CLOSE_NORMAL, "bye");
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  /** Closes everything and cancels every timer; the message list stays until the next start. */
+  private teardown(): void {
+    this.closeSocket();
+    this.channel = null;
+    this.clearReconnect();
+    this.clearTyping();
+    for (const handle of this.ackTimers.values()) this.timers.clearTimeout(handle);
+    this.ackTimers.clear();
+    this.inflight = [];
+    this.attempts = 0;
+    this.failuresBeforeOpen = 0;
+    this.resumable = false;
+  }
+
+  private transmit(frame: LobbyClientFrame | RoomClientFrame): boolean {
+    return this.transmitRaw(JSON.stringify(frame));
+  }
+
+  private transmitRaw(data: string): boolean {
+    if (!this.socket || !this.state.connected) return false;
+    try {
+      this.socket.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  private handleFrame(channel: Channel, data: string): void {
+    this.lastReceivedAt = this.timers.now();
+    if (data === PONG_FRAME) return;
+    let frame: LobbyServerFrame | RoomServerFrame;
+    try {
+      frame = JSON.parse(data) as LobbyServerFrame | RoomServerFrame;
+    } catch {
+      return;
+    }
+    if (!frame || typeof frame !== "object" || typeof frame.type !== "string") return;
+    if (channel === "lobby") this.handleLobbyFrame(frame as LobbyServerFrame);
+    else this.handleRoomFrame(frame as RoomServerFrame);
+  }
+
+  private handleLobbyFrame(frame: LobbyServerFrame): void {
+    switch (frame.type) {
+      case "waiting":
+        this.update({ phase: "waiting", online: frame.online });
+        return;
+      case "matched":
+        this.closeSocket();
+        this.channel = null;
+        this.resumable = false;
+        this.update({
+          phase: "chatting",
+          connected: false,
+          roomId: frame.roomId,
+          partnerAlias: frame.partner.alias,
+          topic: frame.topic ?? this.state.topic,
+          partnerPresence: null,
+          messages: [],
+          lastSeq: 0,
+        });
+        void this.open("room");
+        return;
+      case "error":
+        if (frame.code === "replaced") return this.end("replaced");
+        this.notice(frame.code);
+        return;
+    }
+  }
+
+  private handleRoomFrame(frame: RoomServerFrame): void {
+    switch (frame.type) {
+      case "history": {
+        const earlier = !this.resumable;
+        this.resumable = true;
+        this.setMessages(mergeServerMessages(this.state.messages, frame.messages, earlier));
+        // Anything still waiting for an ack goes again with its clientId: the server dedupes.
+        for (const m of this.state.messages) if (m.status === "pending" && m.clientId) this.dispatch(m.clientId);
+        return;
+      }
+      case "presence":
+        this.update({ partnerPresence: frame.partner });
+        return;
+      case "ack": {
+        this.inflight = this.inflight.filter((c) => c !== frame.clientId);
+        const handle = this.ackTimers.get(frame.clientId);
+        if (handle !== undefined) this.timers.clearTimeout(handle);
+        this.ackTimers.delete(frame.clientId);
+        this.setMessages(applyAck(this.state.messages, frame));
+        return;
+      }
+      case "message":
+        this.clearTyping();
+        this.setMessages(mergeServerMessages(this.state.messages, [frame], false));
+        this.update({ partnerTyping: false });
+        return;
+      case "typing":
+        this.clearTyping();
+        this.typingTimer = this.timers.setTimeout(() => {
+          this.typingTimer = null;
+          this.update({ partnerTyping: false });
+        }, this.opts.typingShowMs);
+        this.update({ partnerTyping: true });
+        return;
+      case "partner_left":
+        this.end("partner_left");
+        return;
+      case "reported":
+        return;
+      case "error":
+        if (frame.code === "conversation_ended") return this.end("ended");
+        if (frame.code === "replaced") return this.end("replaced");
+        if (SEND_ERRORS.has(frame.code)) {
+          const clientId = this.inflight.shift();
+          if (clientId) this.fail(clientId, frame.code);
+        }
+        this.notice(frame.code);
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  /** Sends one pending message if the room is open and (re)arms its ack timer either way. */
+  private dispatch(clientId: string): void {
+    const m = this.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "pending") return;
+    const old = this.ackTimers.get(clientId);
+    if (old !== undefined) this.timers.clearTimeout(old);
+    this.ackTimers.set(
+      clientId,
+      this.timers.setTimeout(() => {
+        this.ackTimers.delete(clientId);
+        this.fail(clientId, "timeout");
+      }, this.opts.ackTimeoutMs),
+    );
+    if (this.channel === "room" && this.transmit({ type: "send", clientId, text: m.text })) {
+      if (!this.inflight.includes(clientId)) this.inflight.push(clientId);
+    }
+  }
+
+  private fail(clientId: string, code: string): void {
+    const m = this.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "pending") return;
+    const handle = this.ackTimers.get(clientId);
+    if (handle !== undefined) this.timers.clearTimeout(handle);
+    this.ackTimers.delete(clientId);
+    this.inflight = this.inflight.filter((c) => c !== clientId);
+    this.setMessage(clientId, { status: "failed", error: errorMessage(code) });
+  }
+
+  private setMessage(clientId: string, patch: Partial<ChatMessage>): void {
+    this.setMessages(this.state.messages.map((m) => (m.clientId === clientId ? { ...m, ...patch } : m)));
+  }
+
+  private setMessages(messages: ChatMessage[]): void {
+    let lastSeq = this.state.lastSeq;
+    for (const m of messages) if (m.seq !== null && m.seq > lastSeq) lastSeq = m.seq;
+    this.update({ messages, lastSeq });
+  }
+
+  private end(reason: EndReason): void {
+    this.closeSocket();
+    this.channel = null;
+    this.clearReconnect();
+    this.clearTyping();
+    for (const m of this.state.messages) if (m.status === "pending" && m.clientId) this.fail(m.clientId, "conversation_ended");
+    this.update({ phase: "ended", endReason: reason, connected: false, reconnecting: false, partnerTyping: false });
+    if (reason === "replaced") this.notice("replaced");
+  }
+
+  private clearTyping(): void {
+    if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
+    this.typingTimer = null;
+  }
+
+  private notice(code: string): void {
+    const message = errorMessage(code);
+    for (const l of this.noticeListeners) l({ code, message });
+  }
+
+  private update(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l(this.state);
+  }
+}

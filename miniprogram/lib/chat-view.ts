@@ -1,0 +1,56 @@
+// Turns the message list into the rows the chat screen draws: WeChat-style time separators,
+// the "以前的聊天" divider between earlier meetings and this one, and the messages.
+import type { ChatMessage } from "./message-list";
+
+export type ChatRow =
+  | { kind: "time"; key: string; label: string }
+  | { kind: "divider"; key: string; label: string }
+  | { kind: "message"; key: string; mine: boolean; text: string; status: ChatMessage["status"]; clientId: string; error: string };
+
+/** A new time separator after this much silence, as WeChat does. */
+export const TIME_GAP_MS = 5 * 60_000;
+export const EARLIER_LABEL = "以前的聊天";
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** "14:05" today, "昨天 14:05", "3月2日 14:05" this year, else "2024年3月2日 14:05". */
+export function timeLabel(at: number, now: number): string {
+  const d = new Date(at);
+  const today = new Date(now);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const startOfToday = new Date(today.getFullYear(), today.getMonth(), today.getDate()).getTime();
+  if (at >= startOfToday) return hm;
+  if (at >= startOfToday - 86_400_000) return `昨天 ${hm}`;
+  if (d.getFullYear() === today.getFullYear()) return `${d.getMonth() + 1}月${d.getDate()}日 ${hm}`;
+  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${hm}`;
+}
+
+export function buildRows(messages: readonly ChatMessage[], now: number): ChatRow[] {
+  const rows: ChatRow[] = [];
+  let lastAt: number | null = null;
+  let dividerShown = false;
+  const hasEarlier = messages.some((m) => m.earlier);
+  for (const m of messages) {
+    if (hasEarlier && !m.earlier && !dividerShown) {
+      rows.push({ kind: "divider", key: "divider", label: EARLIER_LABEL });
+      dividerShown = true;
+      lastAt = null;
+    }
+    if (lastAt === null || m.at - lastAt >= TIME_GAP_MS) {
+      rows.push({ kind: "time", key: `t:${m.key}`, label: timeLabel(m.at, now) });
+    }
+    lastAt = m.at;
+    rows.push({
+      kind: "message",
+      key: m.key,
+      mine: m.from === "me",
+      text: m.text,
+      status: m.status,
+      clientId: m.clientId ?? "",
+      error: m.error ?? "",
+    });
+  }
+  // Only earlier messages so far: the divider still marks where this meeting starts.
+  if (hasEarlier && !dividerShown) rows.push({ kind: "divider", key: "divider", label: EARLIER_LABEL });
+  return rows;
+}

@@ -1,0 +1,51 @@
+// Every server error code, plus the client's own failures, as a short Chinese line for a toast.
+// The Record over ErrorCode makes tsc fail when protocol.ts gains a code nobody translated.
+import type { ErrorCode } from "./protocol";
+
+export type ClientErrorCode = "network" | "timeout" | "login_failed" | "unknown";
+
+const SERVER_MESSAGES: Record<ErrorCode, string> = {
+  bad_request: "请求有误，请重试",
+  unauthorized: "登录已过期，请重新进入",
+  forbidden: "没有权限进入这个聊天",
+  not_found: "聊天不存在或已结束",
+  payload_too_large: "内容太长了",
+  internal: "服务器开小差了，请稍后再试",
+  invalid_code: "登录失败，请重试",
+  rate_limited: "操作太频繁，请稍后再试",
+  blocked_by_platform: "账号受限，暂时无法使用",
+  platform_unavailable: "登录服务暂时不可用，请稍后再试",
+  banned: "账号已被封禁",
+  bad_message: "消息格式有误",
+  text_too_long: "消息太长了，最多 1000 字",
+  empty_text: "不能发送空白消息",
+  unknown_type: "暂不支持这种消息",
+  frame_too_large: "消息太长了",
+  binary_not_supported: "暂不支持这种消息",
+  replaced: "你已在别处打开聊天",
+  content_rejected: "消息包含不当内容，未发送",
+  moderation_unavailable: "消息审核暂时不可用，请稍后重试",
+  conversation_ended: "聊天已结束",
+};
+
+const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {
+  network: "网络不可用，请检查网络",
+  timeout: "发送超时，点击重试",
+  login_failed: "登录失败，请重试",
+  unknown: "出了点问题，请稍后再试",
+};
+
+/** A short Chinese message for any code; unknown codes get a generic line, never the raw text. */
+export function errorMessage(code: string | null | undefined): string {
+  if (code && Object.prototype.hasOwnProperty.call(SERVER_MESSAGES, code)) return SERVER_MESSAGES[code as ErrorCode];
+  if (code && Object.prototype.hasOwnProperty.call(CLIENT_MESSAGES, code)) return CLIENT_MESSAGES[code as ClientErrorCode];
+  return CLIENT_MESSAGES.unknown;
+}
+
+/** An error carrying a stable code; `message` is already the Chinese line to show. */
+export class ChatError extends Error {
+  constructor(readonly code: string) {
+    super(errorMessage(code));
+    this.name = "ChatError";
+  }
+}

@@ -1,0 +1,98 @@
+// The only file that knows WeChat from QQ: it picks the global API object (`wx` or `qq`) and
+// the login platform, and adapts the few calls the rest of the app needs. QQ's API mirrors
+// wx's, so one set of typings serves both.
+import type { EnvVersion } from "../config";
+import type { HttpRequest, KeyValueStorage } from "./api";
+import type { SocketFactory } from "./chat-client";
+import type { Platform } from "./protocol";
+
+declare const qq: WechatMiniprogram.Wx | undefined;
+
+const isQQ = typeof qq !== "undefined" && qq !== null && typeof qq.login === "function";
+
+/** The platform's API object; pages use this instead of `wx`. */
+export const mp: WechatMiniprogram.Wx = isQQ ? (qq as WechatMiniprogram.Wx) : wx;
+export const platform: Platform = isQQ ? "qq" : "wechat";
+
+export function envVersion(): EnvVersion {
+  try {
+    return (mp.getAccountInfoSync().miniProgram.envVersion as EnvVersion) || "develop";
+  } catch {
+    return "develop";
+  }
+}
+
+export const storage: KeyValueStorage = {
+  get: (key) => {
+    try {
+      return mp.getStorageSync(key);
+    } catch {
+      return undefined;
+    }
+  },
+  set: (key, value) => mp.setStorageSync(key, value),
+  remove: (key) => mp.removeStorageSync(key),
+};
+
+export const httpRequest: HttpRequest = ({ url, method, data, header }) =>
+  new Promise((resolve, reject) => {
+    mp.request({
+      url,
+      method,
+      data: data as WechatMiniprogram.IAnyObject | undefined,
+      header,
+      success: (res) => resolve({ status: res.statusCode, data: res.data }),
+      fail: (err) => reject(new Error(err.errMsg)),
+    });
+  });
+
+export function loginCode(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    mp.login({
+      success: (res) => (res.code ? resolve(res.code) : reject(new Error("no login code"))),
+      fail: (err) => reject(new Error(err.errMsg)),
+    });
+  });
+}
+
+export const connectSocket: SocketFactory = (url, token, handlers) => {
+  const task = mp.connectSocket({ url, header: { Authorization: `Bearer ${token}` }, fail: () => handlers.onError("connect failed") });
+  task.onOpen(() => handlers.onOpen());
+  task.onMessage((res) => handlers.onMessage(typeof res.data === "string" ? res.data : ""));
+  task.onClose((res) => handlers.onClose(res.code, res.reason));
+  task.onError((res) => handlers.onError(res.errMsg));
+  return {
+    send: (data) => task.send({ data }),
+    close: (code, reason) => task.close({ code, reason }),
+  };
+};
+
+export function onNetworkChange(listener: (connected: boolean) => void): () => void {
+  const handler = (res: { isConnected: boolean }) => listener(res.isConnected);
+  mp.onNetworkStatusChange(handler);
+  // The typings give the off-callback a narrower argument than the on-callback; it is the same function.
+  return () => mp.offNetworkStatusChange?.(handler as unknown as WechatMiniprogram.OffNetworkStatusChangeCallback);
+}
+
+export type PrivacyResolve = (r: { event: "agree" | "disagree"; buttonId?: string }) => void;
+
+/**
+ * WeChat's privacy hook (2023+): called when a privacy API (chooseAvatar, the nickname input)
+ * needs the user's consent first. QQ and old base libraries lack it; then nothing is asked.
+ */
+export function onNeedPrivacyAuthorization(listener: (resolve: PrivacyResolve) => void): void {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  if (typeof api.onNeedPrivacyAuthorization !== "function") return;
+  // The typings describe the callback's argument as a plain result; at runtime it is `resolve`.
+  const register = api.onNeedPrivacyAuthorization as unknown as (cb: (resolve: PrivacyResolve) => void) => void;
+  register((resolve) => listener(resolve));
+}
+
+export function openPrivacyContract(): void {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  api.openPrivacyContract?.({});
+}
+
+export function toast(title: string, icon: "success" | "none" = "none"): void {
+  mp.showToast({ title, icon });
+}

@@ -1,0 +1,32 @@
+// The wire contract as the mini program sees it. Types come from the worker's protocol.ts;
+// the few constants are mirrored here because WeChat DevTools only compiles files inside the
+// mini program folder. Each mirror is typed with the worker's literal type, so `tsc` fails
+// the moment the two disagree.
+import type {
+  CLOSE as WorkerClose,
+  LIMITS as WorkerLimits,
+  PING_FRAME as WorkerPing,
+  PONG_FRAME as WorkerPong,
+} from "../../worker/protocol";
+
+export type {
+  ErrorCode,
+  HistoryMessage,
+  LobbyClientFrame,
+  LobbyServerFrame,
+  LoginPlatform,
+  LoginRequest,
+  LoginResponse,
+  Platform,
+  RoomClientFrame,
+  RoomServerFrame,
+  Topic,
+  TopicsResponse,
+} from "../../worker/protocol";
+
+export const TEXT_MAX: (typeof WorkerLimits)["textMax"] = 1000;
+export const PING_FRAME: typeof WorkerPing = '{"type":"ping"}';
+export const PONG_FRAME: typeof WorkerPong = '{"type":"pong"}';
+export const CLOSE_NORMAL: (typeof WorkerClose)["normal"] = 1000;
+export const CLOSE_REPLACED: (typeof WorkerClose)["replaced"] = 4001;
+export const CLOSE_ENDED: (typeof WorkerClose)["ended"] = 4002;

@@ -1,0 +1,36 @@
+// Wires the plain-TypeScript pieces to the platform once, for every page.
+import { configFor } from "../config";
+import { Api } from "./api";
+import { ChatClient } from "./chat-client";
+import { connectSocket, envVersion, httpRequest, loginCode, platform, storage } from "./platform";
+
+const config = configFor(envVersion());
+const DEVICE_KEY = "onechat.devDevice";
+
+/** Dev login needs a stable name per phone/simulator so the server sees the same user again. */
+function devDeviceName(): Promise<string> {
+  let name = storage.get(DEVICE_KEY);
+  if (typeof name !== "string" || name === "") {
+    name = `mp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    storage.set(DEVICE_KEY, name);
+  }
+  return Promise.resolve(name as string);
+}
+
+export const api = new Api({
+  apiBase: config.apiBase,
+  request: httpRequest,
+  storage,
+  platform: config.devLogin ? "dev" : platform,
+  loginCode: config.devLogin ? devDeviceName : loginCode,
+});
+
+export function createChatClient(): ChatClient {
+  return new ChatClient({
+    wsBase: config.wsBase,
+    getToken: (fresh) => api.token(fresh),
+    connect: connectSocket,
+  });
+}
+
+export { storage };

@@ -1,0 +1,46 @@
+// Topic preview: the curated topics as cards plus "随便聊聊"; the choice is remembered on the phone.
+import { errorMessage } from "../../lib/errors";
+import { mp } from "../../lib/platform";
+import { ANY_TOPIC, loadTopicChoice, saveTopicChoice } from "../../lib/prefs";
+import type { Topic } from "../../lib/protocol";
+import { api, storage } from "../../lib/services";
+
+Component({
+  data: {
+    topics: [] as Topic[],
+    selected: ANY_TOPIC,
+    anyId: ANY_TOPIC,
+    loading: false,
+    error: "",
+  },
+  methods: {
+    onLoad() {
+      this.setData({ selected: loadTopicChoice(storage) });
+      return this.loadTopics();
+    },
+    async loadTopics() {
+      this.setData({ loading: true, error: "" });
+      try {
+        const topics = await api.topics();
+        // A remembered topic that no longer exists falls back to "any".
+        const selected = topics.some((t) => t.id === this.data.selected) ? this.data.selected : ANY_TOPIC;
+        this.setData({ topics, selected, loading: false });
+      } catch (err) {
+        this.setData({ loading: false, error: errorMessage((err as { code?: string }).code) });
+      }
+    },
+    onPick(e: WechatMiniprogram.BaseEvent) {
+      const id = (e.currentTarget.dataset as { id?: string }).id;
+      if (!id) return;
+      this.setData({ selected: id });
+      saveTopicChoice(storage, id);
+    },
+    onBack() {
+      mp.navigateBack({ delta: 1 });
+    },
+    onContinue() {
+      saveTopicChoice(storage, this.data.selected);
+      mp.navigateTo({ url: `/pages/chat/index?topic=${encodeURIComponent(this.data.selected)}` });
+    },
+  },
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "../../worker/protocol";
+import { errorMessage } from "../lib/errors";
+
+describe("errorMessage", () => {
+  it("gives every protocol error code its own short Chinese line", () => {
+    for (const code of ERROR_CODES) {
+      const text = errorMessage(code);
+      expect(text, code).toMatch(/[\u4e00-\u9fff]/);
+      expect(text, code).not.toContain(code);
+      expect(text.length, code).toBeLessThanOrEqual(20);
+      expect(text, code).not.toBe(errorMessage("something_new"));
+    }
+  });
+
+  it("never shows raw server text for unknown codes", () => {
+    expect(errorMessage('{"error":{"code":"x"}}')).toBe("出了点问题，请稍后再试");
+    expect(errorMessage(undefined)).toBe("出了点问题，请稍后再试");
+    expect(errorMessage("toString")).toBe("出了点问题，请稍后再试");
+  });
+});

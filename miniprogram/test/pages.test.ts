@@ -1,0 +1,271 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TOPICS, buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+
+let root: string;
+let simulate: Simulate;
+let fake: FakeWx;
+beforeAll(() => {
+  simulate = loadSimulate();
+  root = buildApp();
+});
+afterAll(() => removeApp(root));
+beforeEach(() => {
+  forgetModules(root);
+  fake = installFakeWx();
+});
+
+function mount(path: string) {
+  const id = simulate.load(join(root, path), { rootPath: root });
+  const comp = simulate.render(id);
+  comp.attach(document.createElement("parent-wrapper"));
+  return comp;
+}
+
+/** Lets fake requests (answered on a timer) and the promises after them finish. */
+async function settle() {
+  for (let i = 0; i < 5; i++) await simulate.sleep(0);
+}
+
+const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
+
+describe("profile page", () => {
+  it("confirms avatar and nickname, keeps them on the phone only, and goes on to topics", async () => {
+    const page = mount("pages/profile/index");
+    page.instance.onLoad();
+    await settle();
+    expect(text(page)).toContain("头像和昵称只保存在你的手机上，不会发送给任何人");
+    page.querySelector(".avatar-btn")!.dispatchEvent("chooseavatar", { detail: { avatarUrl: "wxfile://tmp/a.png" } });
+    page.querySelector(".nickname")!.dispatchEvent("input", { detail: { value: "小明" } });
+    await settle();
+    page.querySelector(".confirm")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
+    expect(fake.navigations).toEqual(["/pages/topics/index"]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("shows the saved profile again for confirmation", async () => {
+    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    const page = mount("pages/profile/index");
+    page.instance.onLoad();
+    await settle();
+    expect(page.data).toMatchObject({ avatarUrl: "saved://me.png", nickname: "阿花" });
+  });
+
+  it("asks for privacy consent when WeChat needs it, and passes the answer back", async () => {
+    const page = mount("pages/profile/index");
+    await settle();
+    expect(text(page)).not.toContain("隐私保护提示");
+    const answers: unknown[] = [];
+    fake.privacyListener!((r) => answers.push(r));
+    await settle();
+    expect(text(page)).toContain("隐私保护提示");
+    page.querySelector(".privacy")!.querySelector("#agree-btn")!.dispatchEvent("agreeprivacyauthorization");
+    await settle();
+    expect(answers).toEqual([{ event: "agree", buttonId: "agree-btn" }]);
+    expect(text(page)).not.toContain("隐私保护提示");
+  });
+});
+
+describe("topics page", () => {
+  it("shows the topics as cards after 随便聊聊 and starts with the remembered choice", async () => {
+    fake.storage.set("onechat.topic", "books");
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    const titles = [...page.dom!.querySelectorAll(".main--card .main--title")].map((n) => n.textContent);
+    expect(titles).toEqual(["随便聊聊", ...TOPICS.map((t) => t.title)]);
+    expect(page.dom!.querySelector(".main--selected .main--title")?.textContent).toBe("书与故事");
+    // The topic list is public: no login before it.
+    expect(fake.requests.map((r) => r.url)).toEqual(["http://127.0.0.1:8787/api/topics"]);
+  });
+
+  it("remembers a picked card and continues to the chat with it", async () => {
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    expect(page.data.selected).toBe("any");
+    page.querySelectorAll(".card")[1]!.dispatchEvent("tap");
+    await settle();
+    expect(page.dom!.querySelector(".main--selected .main--title")?.textContent).toBe("最近在听的歌");
+    expect(fake.storage.get("onechat.topic")).toBe("music");
+    page.querySelector(".primary")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations).toEqual(["/pages/chat/index?topic=music"]);
+  });
+
+  it("falls back to 随便聊聊 when the remembered topic is gone, and shows load errors in Chinese", async () => {
+    fake.storage.set("onechat.topic", "retired-topic");
+    fake.respond = () => ({ statusCode: 500, data: { error: { code: "internal", message: "Internal error" } } });
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    expect(text(page)).toContain("服务器开小差了，请稍后再试");
+    expect(text(page)).not.toContain("Internal error");
+    fake.respond = () => ({ statusCode: 200, data: { topics: TOPICS } });
+    page.querySelector(".retry")!.dispatchEvent("tap");
+    await settle();
+    expect(page.data.selected).toBe("any");
+    expect(page.data.topics).toHaveLength(2);
+  });
+});
+
+describe("chat page", () => {
+  async function openChat(topic = "music") {
+    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "小明" });
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic });
+    await settle();
+    return page;
+  }
+
+  async function matched(page: ReturnType<typeof mount>, history: unknown[] = []) {
+    const lobby = fake.lastSocket();
+    lobby.open();
+    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
+    await settle();
+    const room = fake.lastSocket();
+    room.open();
+    room.receive({ type: "history", messages: history });
+    room.receive({ type: "presence", partner: "online" });
+    await settle();
+    return room;
+  }
+
+  const messages = (page: ReturnType<typeof mount>) => page.querySelector(".messages")!;
+
+  it("logs in with a toast, then waits in the lobby with the online count and can cancel", async () => {
+    const page = await openChat();
+    expect(fake.toasts).toContain("登录成功");
+    expect(fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login", method: "POST" });
+    const lobby = fake.lastSocket();
+    expect(lobby.url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(lobby.header).toEqual({ Authorization: "Bearer tok" });
+    lobby.open();
+    lobby.receive({ type: "waiting", online: 5 });
+    await settle();
+    expect(text(page)).toContain("当前在线 5 人");
+    page.querySelector(".cancel")!.dispatchEvent("tap");
+    await settle();
+    expect(lobby.frames).toEqual([{ type: "cancel" }]);
+    expect(fake.navigations).toEqual(["back"]);
+  });
+
+  it("joins without a topic for 随便聊聊 and does not log in again with a valid session", async () => {
+    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000 });
+    await openChat("any");
+    expect(fake.toasts).not.toContain("登录成功");
+    expect(fake.requests).toEqual([]);
+    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby");
+    expect(fake.lastSocket().header).toEqual({ Authorization: "Bearer kept" });
+  });
+
+  it("shows a login failure in Chinese with a retry", async () => {
+    fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
+    const page = await openChat();
+    expect(text(page)).toContain("账号已被封禁");
+    expect(fake.sockets).toHaveLength(0);
+  });
+
+  it("shows earlier history above 以前的聊天 and the partner's alias once matched", async () => {
+    const page = await openChat();
+    await matched(page, [{ id: "m1", seq: 1, from: "partner", text: "上次说到猫", at: Date.now() - 86_400_000 }]);
+    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1");
+    const list = messages(page).dom!;
+    expect(list.textContent).toContain("上次说到猫");
+    expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以前的聊天");
+    expect(fake.titles).toContain("快乐的熊猫");
+    expect(text(page)).toContain("快乐的熊猫");
+  });
+
+  it("sends from the input bar: pending until the ack, then sent", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    const bar = page.querySelector(".input-bar")!;
+    bar.querySelector(".input")!.dispatchEvent("input", { detail: { value: "你好呀" } });
+    await settle();
+    expect(room.frames).toEqual([{ type: "typing" }]);
+    bar.querySelector(".send")!.dispatchEvent("tap");
+    await settle();
+    const send = room.frames[1] as { type: string; clientId: string; text: string };
+    expect(send).toMatchObject({ type: "send", text: "你好呀" });
+    const list = messages(page).dom!;
+    expect(list.querySelector("[class*='is-pending']")?.textContent).toContain("你好呀");
+    room.receive({ type: "ack", clientId: send.clientId, id: "m1", seq: 1, at: Date.now() });
+    await settle();
+    expect(list.querySelector("[class*='is-pending']")).toBeNull();
+    expect(list.querySelector("[class*='is-sent']")?.textContent).toContain("你好呀");
+  });
+
+  it("marks a rejected message failed with its reason, and a tap resends it with the same clientId", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    page.instance.onSend({ detail: { text: "不好的话" } });
+    room.receive({ type: "error", code: "content_rejected", message: "Rejected by moderation" });
+    await settle();
+    const list = messages(page);
+    expect(list.dom!.querySelector("[class*='is-failed']")?.textContent).toContain("不好的话");
+    expect(list.dom!.textContent).toContain("消息包含不当内容，未发送");
+    expect(fake.toasts).toContain("消息包含不当内容，未发送");
+    list.querySelector(".failed")!.dispatchEvent("tap");
+    await settle();
+    const sends = room.frames.filter((f) => f.type === "send");
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.clientId).toBe(sends[0]!.clientId);
+    expect(list.dom!.querySelector("[class*='is-pending']")).not.toBeNull();
+  });
+
+  it("shows the partner typing and 对方已离开 when they leave; 换一个 goes back to the lobby", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    room.receive({ type: "typing" });
+    await settle();
+    expect(messages(page).dom!.textContent).toContain("对方正在输入");
+    room.receive({ type: "partner_left" });
+    await settle();
+    expect(text(page)).toContain("对方已离开");
+    expect(page.querySelector(".input-bar")!.data.disabled).toBe(true);
+    page.querySelector(".ended-next")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(text(page)).toContain("正在为你寻找聊天对象");
+  });
+
+  it("shows a banner while offline and resumes the room with after=<last seq> when the network returns", async () => {
+    const page = await openChat();
+    const room = await matched(page, [{ id: "m7", seq: 7, from: "partner", text: "hi", at: Date.now() }]);
+    fake.networkListeners.forEach((l) => l({ isConnected: false }));
+    room.drop(1006);
+    await settle();
+    expect(text(page)).toContain("网络已断开");
+    fake.networkListeners.forEach((l) => l({ isConnected: true }));
+    await settle();
+    const resumed = fake.lastSocket();
+    expect(resumed).not.toBe(room);
+    expect(resumed.url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=7");
+    resumed.open();
+    resumed.receive({ type: "history", messages: [{ id: "m8", seq: 8, from: "partner", text: "你掉线了？", at: Date.now() }] });
+    await settle();
+    expect(text(page)).not.toContain("网络已断开");
+    expect(messages(page).dom!.textContent).toContain("你掉线了？");
+    // Resumed messages belong to this meeting: below the divider, unlike the first history.
+    const all = messages(page).dom!.textContent!;
+    expect(all.indexOf("hi")).toBeLessThan(all.indexOf("以前的聊天"));
+    expect(all.indexOf("以前的聊天")).toBeLessThan(all.indexOf("你掉线了？"));
+  });
+
+  it("reconnects when the app comes back to the foreground and leaves the room on unload", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    room.drop(1006);
+    page.instance.onShow();
+    await settle();
+    const resumed = fake.lastSocket();
+    expect(resumed.url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=0");
+    resumed.open();
+    page.instance.onUnload();
+    expect(resumed.frames).toEqual([{ type: "leave" }]);
+    expect(resumed.closed).toBe(true);
+  });
+});

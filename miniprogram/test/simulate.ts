@@ -1,0 +1,179 @@
+// Runs the mini program's components and pages under miniprogram-simulate. The sources are
+// TypeScript (WeChat DevTools compiles them itself), so this transpiles the app once per test
+// file into a temp folder as CommonJS beside its .json/.wxml/.wxss, which is what simulate
+// loads. It also installs a scriptable fake of the platform API (`wx`).
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const require = createRequire(import.meta.url);
+const SOURCE = dirname(dirname(fileURLToPath(import.meta.url)));
+const SKIP = new Set(["test", "node_modules", "vitest.config.ts", "tsconfig.json", "project.config.json"]);
+
+export type Simulate = typeof import("miniprogram-simulate");
+
+/** Transpiles the app into a temp folder; returns its path. */
+export function buildApp(): string {
+  const out = mkdtempSync(join(tmpdir(), "onechat-mp-"));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (SKIP.has(entry.name)) continue;
+      const src = join(dir, entry.name);
+      const dest = join(out, relative(SOURCE, src));
+      if (entry.isDirectory()) {
+        mkdirSync(dest, { recursive: true });
+        walk(src);
+      } else if (entry.name.endsWith(".ts")) {
+        const { outputText } = ts.transpileModule(readFileSync(src, "utf8"), {
+          fileName: src,
+          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
+        });
+        writeFileSync(dest.replace(/\.ts$/, ".js"), outputText);
+      } else {
+        copyFileSync(src, dest);
+      }
+    }
+  };
+  walk(SOURCE);
+  return out;
+}
+
+/** Forgets the compiled app's modules so each test gets fresh singletons (api, storage...). */
+export function forgetModules(root: string): void {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key];
+}
+
+export function removeApp(root: string): void {
+  forgetModules(root);
+  rmSync(root, { recursive: true, force: true });
+}
+
+export function loadSimulate(): Simulate {
+  return require("miniprogram-simulate") as Simulate;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fake platform API: storage in memory, scripted HTTP, sockets the test drives.
+
+export class FakeSocketTask {
+  readonly sent: string[] = [];
+  closed = false;
+  private h: Record<string, (res: any) => void> = {};
+  constructor(
+    readonly url: string,
+    readonly header: Record<string, string>,
+  ) {}
+  onOpen(cb: () => void) {
+    this.h.open = cb;
+  }
+  onMessage(cb: (res: { data: string }) => void) {
+    this.h.message = cb;
+  }
+  onClose(cb: (res: { code: number; reason: string }) => void) {
+    this.h.close = cb;
+  }
+  onError(cb: (res: { errMsg: string }) => void) {
+    this.h.error = cb;
+  }
+  send({ data }: { data: string }) {
+    this.sent.push(data);
+  }
+  close() {
+    this.closed = true;
+  }
+  get frames(): Array<Record<string, unknown>> {
+    return this.sent.filter((s) => s !== '{"type":"ping"}').map((s) => JSON.parse(s));
+  }
+  open() {
+    this.h.open?.({});
+  }
+  receive(frame: unknown) {
+    this.h.message?.({ data: JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.h.close?.({ code, reason: "" });
+  }
+}
+
+export interface FakeWx {
+  storage: Map<string, unknown>;
+  requests: Array<{ url: string; method: string; data?: unknown }>;
+  /** Answers a request; default: topics and dev login succeed. */
+  respond: (req: { url: string; method: string; data?: unknown }) => { statusCode: number; data: unknown } | "fail";
+  sockets: FakeSocketTask[];
+  toasts: string[];
+  navigations: string[];
+  titles: string[];
+  networkListeners: Array<(res: { isConnected: boolean }) => void>;
+  privacyListener: ((resolve: (r: unknown) => void) => void) | null;
+  lastSocket(): FakeSocketTask;
+}
+
+export const TOPICS = [
+  { id: "music", title: "最近在听的歌", prompt: "分享一首最近单曲循环的歌" },
+  { id: "books", title: "书与故事", prompt: "有没有一本书改变过你的想法？" },
+];
+
+/** Replaces the platform calls the app uses on the global `wx` that simulate installed. */
+export function installFakeWx(): FakeWx {
+  const fake: FakeWx = {
+    storage: new Map(),
+    requests: [],
+    respond: (req) =>
+      req.url.endsWith("/api/login")
+        ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
+        : req.url.endsWith("/api/topics")
+          ? { statusCode: 200, data: { topics: TOPICS } }
+          : { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } },
+    sockets: [],
+    toasts: [],
+    navigations: [],
+    titles: [],
+    networkListeners: [],
+    privacyListener: null,
+    lastSocket() {
+      const s = fake.sockets[fake.sockets.length - 1];
+      if (!s) throw new Error("no socket opened");
+      return s;
+    },
+  };
+  const wx = (globalThis as any).wx;
+  Object.assign(wx, {
+    getAccountInfoSync: () => ({ miniProgram: { envVersion: "develop", appId: "touristappid" } }),
+    getStorageSync: (k: string) => (fake.storage.has(k) ? structuredClone(fake.storage.get(k)) : ""),
+    setStorageSync: (k: string, v: unknown) => fake.storage.set(k, structuredClone(v)),
+    removeStorageSync: (k: string) => fake.storage.delete(k),
+    request: (opts: any) => {
+      fake.requests.push({ url: opts.url, method: opts.method, data: opts.data });
+      const res = fake.respond(opts);
+      setTimeout(() => (res === "fail" ? opts.fail?.({ errMsg: "request:fail" }) : opts.success?.(res)), 0);
+    },
+    login: (opts: any) => setTimeout(() => opts.success?.({ code: "wxcode", errMsg: "login:ok" }), 0),
+    connectSocket: (opts: any) => {
+      const task = new FakeSocketTask(opts.url, opts.header ?? {});
+      fake.sockets.push(task);
+      return task;
+    },
+    showToast: (opts: any) => fake.toasts.push(opts.title),
+    navigateTo: (opts: any) => fake.navigations.push(opts.url),
+    navigateBack: () => fake.navigations.push("back"),
+    setNavigationBarTitle: (opts: any) => fake.titles.push(opts.title),
+    onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),
+    offNetworkStatusChange: () => undefined,
+    onNeedPrivacyAuthorization: (cb: any) => {
+      fake.privacyListener = cb;
+    },
+    getPrivacySetting: () => undefined,
+    getFileSystemManager: () => ({ saveFile: (o: any) => o.success?.({ savedFilePath: `saved://${o.tempFilePath}` }) }),
+  });
+  return fake;
+}
+
+export function pathOf(root: string, page: string): string {
+  return join(root, page);
+}
+
+export { dirname };
