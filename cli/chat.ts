@@ -1,0 +1,97 @@
+// `npm run chat -- --name alice [--topic travel] [--url http://127.0.0.1:8787]`
+// Try onechat as a person would, from a terminal: dev login, the lobby, then the room.
+// Type a line to send it; /next finds someone new; /quit leaves.
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { ChatClient, type ChatState } from "../miniprogram/lib/chat-client";
+import { devLogin, nodeSocketFactory } from "./node-socket";
+
+const { values } = parseArgs({
+  options: {
+    name: { type: "string" },
+    topic: { type: "string" },
+    url: { type: "string", default: "http://127.0.0.1:8787" },
+  },
+});
+if (!values.name) {
+  console.error("usage: npm run chat -- --name <name> [--topic <topic id>] [--url http://127.0.0.1:8787]");
+  process.exit(2);
+}
+const name = values.name;
+const baseUrl = values.url!.replace(/\/+$/, "");
+
+let token: string | null = null;
+const client = new ChatClient({
+  wsBase: baseUrl.replace(/^http/, "ws"),
+  connect: nodeSocketFactory,
+  async getToken(fresh) {
+    if (!token || fresh) token = await devLogin(baseUrl, name);
+    return token;
+  },
+});
+
+const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });
+const say = (line: string) => {
+  process.stdout.write(`\r\x1b[K${line}\n`);
+  rl.prompt(true);
+};
+const time = (at: number) => new Date(at).toLocaleTimeString("zh-CN", { hour12: false });
+
+let last: ChatState | null = null;
+const printed = new Set<string>();
+client.subscribe((state) => {
+  const prev = last;
+  last = state;
+  if (state.phase === "waiting" && (prev?.phase !== "waiting" || prev.online !== state.online)) {
+    say(`… waiting for someone${state.topic ? ` who likes "${state.topic}"` : ""} (${state.online ?? "?"} online)`);
+  }
+  if (state.phase === "chatting" && prev?.roomId !== state.roomId) {
+    printed.clear();
+    say(`✓ matched with ${state.partnerAlias}${state.topic ? ` on "${state.topic}"` : ""}. Type to chat, /next, /quit.`);
+  }
+  const earlier = state.messages.filter((m) => m.earlier && !printed.has(m.key));
+  if (earlier.length) say("—— 以前的聊天 ——");
+  for (const m of state.messages) {
+    if (printed.has(m.key)) continue;
+    if (m.from === "me" && !m.earlier) {
+      if (m.status === "failed") say(`✗ not sent (${m.error ?? "error"}): ${m.text}`);
+      if (m.status !== "sent") continue;
+      printed.add(m.key);
+      continue; // your own lines are already on screen
+    }
+    printed.add(m.key);
+    say(`[${time(m.at)}] ${m.from === "me" ? "me" : state.partnerAlias}: ${m.text}`);
+  }
+  if (state.partnerTyping && !prev?.partnerTyping) say(`${state.partnerAlias} is typing…`);
+  if (state.partnerPresence !== prev?.partnerPresence && prev?.phase === "chatting" && state.phase === "chatting") {
+    say(`(${state.partnerAlias} is ${state.partnerPresence})`);
+  }
+  if (state.phase === "ended" && prev?.phase !== "ended") {
+    say(state.endReason === "partner_left" ? "对方已离开. /next to meet someone new, /quit to leave." : `(conversation ended: ${state.endReason})`);
+  }
+  if (state.reconnecting && !prev?.reconnecting) say("(connection lost, reconnecting…)");
+});
+client.onNotice((notice) => say(`! ${notice.message}`));
+
+rl.on("line", (line) => {
+  const text = line.trim();
+  if (text === "/quit") {
+    client.leave();
+    rl.close();
+    return;
+  }
+  if (text === "/next") {
+    client.next();
+    return;
+  }
+  if (text) client.send(text);
+  rl.prompt();
+});
+process.stdin.on("keypress", () => client.typing());
+rl.on("close", () => {
+  client.leave();
+  setTimeout(() => process.exit(0), 100);
+});
+
+client.start(values.topic ?? null);
+rl.prompt();
