@@ -2,8 +2,11 @@
 // and the benchmark need it: bundled from worker/index.ts, bindings read from wrangler.toml,
 // every drizzle/ migration applied to a fresh D1, random local secrets, dev login on, listening
 // on 127.0.0.1 at a free port. All state lives in a temp directory removed by stop().
+// With `ref`, the worker is built from that commit instead of the working tree, so a benchmark
+// measures committed code even while people are editing.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +23,8 @@ export interface LocalWorkerOptions {
   port?: number;
   /** Miniflare log level; errors only by default so benchmarks stay quiet. */
   logLevel?: LogLevel;
+  /** A git revision (e.g. "HEAD") to build worker/, wrangler.toml and drizzle/ from; default: the working tree. */
+  ref?: string;
 }
 
 export interface LocalWorker {
@@ -36,6 +41,7 @@ export interface LocalWorker {
 /** The worker as one ES module, bundled the way wrangler would (workerd conditions, cloudflare:* external). */
 async function bundleWorker(entry: string, define: Record<string, string>): Promise<string> {
   const result = await build({
+    nodePaths: [join(root, "node_modules")],
     entryPoints: [entry],
     bundle: true,
     format: "esm",
@@ -67,9 +73,29 @@ export function readMigrations(dir = join(root, "drizzle")): { name: string; sta
 
 const secret = () => randomBytes(32).toString("base64url");
 
+/** Extracts worker/, wrangler.toml and drizzle/ as of `ref` into `dir`. */
+function checkout(ref: string, dir: string): void {
+  const archive = execFileSync("git", ["archive", "--format=tar", ref, "worker", "wrangler.toml", "drizzle"], { cwd: root, maxBuffer: 64 << 20 });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+}
+
 export async function startLocalWorker(options: LocalWorkerOptions = {}): Promise<LocalWorker> {
-  const config = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const script = await bundleWorker(config.main ?? join(root, "worker/index.ts"), config.define);
+  const stateDir = mkdtempSync(join(tmpdir(), "onechat-local-"));
+  let source = root;
+  let config: ReturnType<typeof unstable_getMiniflareWorkerOptions>;
+  let script: string;
+  try {
+    if (options.ref) {
+      source = join(stateDir, "source");
+      mkdirSync(source);
+      checkout(options.ref, source);
+    }
+    config = unstable_getMiniflareWorkerOptions(join(source, "wrangler.toml"));
+    script = await bundleWorker(config.main ?? join(source, "worker/index.ts"), config.define);
+  } catch (error) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   const fromToml = (config.workerOptions.bindings ?? {}) as Record<string, string>;
   const vars: Record<string, string> = {
     ...fromToml,
@@ -79,7 +105,6 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
     ADMIN_TOKEN: secret(),
     ...options.vars,
   };
-  const stateDir = mkdtempSync(join(tmpdir(), "onechat-local-"));
   const { modulesRules: _rules, rootPath: _rootPath, ...workerOptions } = config.workerOptions as typeof config.workerOptions & {
     rootPath?: string;
   };
@@ -91,6 +116,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
       resourcePersistencePath: stateDir,
       ...workerOptions,
       name: "onechat",
+      // A name under the project root (workerd refuses paths outside it); the contents are the bundle.
       modules: [{ type: "ESModule", path: join(root, "worker/index.mjs"), contents: script }],
       bindings: vars,
     }),
@@ -108,9 +134,10 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   try {
     const url = await mf.ready;
     const db = await mf.getD1Database("DB");
-    for (const migration of readMigrations()) {
+    for (const migration of readMigrations(join(source, "drizzle"))) {
       await db.batch(migration.statements.map((sql) => db.prepare(sql)));
     }
+    if (options.ref) rmSync(source, { recursive: true, force: true });
     const origin = `http://127.0.0.1:${url.port}`;
     return { url: origin, wsUrl: origin.replace(/^http/, "ws"), vars, mf, stop };
   } catch (error) {

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
+import { devUsers } from "../../bench/client";
+import { startFloorRelay } from "../../bench/floor-relay";
+import { runMatching } from "../../bench/matching";
+import { runRelay } from "../../bench/relay";
+import { closePairs, floorTarget, workerTarget } from "../../bench/targets";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
-// The local launcher the benchmark, the terminal client and the Node end-to-end tests share.
-describe("local worker launcher", () => {
+// The local launcher the benchmark, the terminal client and the Node end-to-end tests share, and
+// a tiny run of the benchmark harness (counts only: speed belongs in `npm run bench`).
+describe("local worker launcher and benchmark harness", () => {
   let fake: Awaited<ReturnType<typeof startPlatformServer>>;
   let worker: LocalWorker;
 
@@ -43,5 +49,55 @@ describe("local worker launcher", () => {
     expect(fake.stats.code2sessionCalls).toBe(before + 1);
     // The same WeChat code maps to the same user.
     expect((await login("wechat", "smoke-bob")).body.user.id).toBe(body.user.id);
+  });
+
+  it("relays every message of a short open-loop run through real rooms exactly once, and acks each", async () => {
+    const pairs = await workerTarget(worker, "worker").openPairs(2);
+    try {
+      const result = await runRelay(pairs, 5, 1000);
+      expect(result.sent).toBe(2 * 2 * 5);
+      expect(result.delivered).toBe(result.sent);
+      expect(result.acked).toBe(result.sent);
+      expect(result.lost).toBe(0);
+      expect(result.duplicated).toBe(0);
+      expect(result.errors).toEqual({});
+      expect(result.oneWay.count).toBe(result.sent);
+    } finally {
+      await closePairs(pairs);
+    }
+  });
+
+  it("pairs every lobby joiner exactly once, never with themselves", async () => {
+    const users = await devUsers(worker.url, `smoke-match-${Date.now()}`, 10);
+    const result = await runMatching(worker.wsUrl, users, 200);
+    expect(result.violations).toEqual([]);
+    expect(result.failures).toBe(0);
+    expect(result.matched).toBe(10);
+    expect(result.timeToMatch.count).toBe(10);
+  });
+});
+
+describe("relay harness counting, against the floor relay", () => {
+  it("counts nothing lost when the relay delivers, and every message lost when the partner is gone", async () => {
+    const floor = await startFloorRelay();
+    try {
+      const healthy = await floorTarget(floor.url).openPairs(3);
+      const ok = await runRelay(healthy, 10, 500);
+      expect(ok.sent).toBe(3 * 2 * 5);
+      expect([ok.delivered, ok.acked, ok.lost, ok.duplicated]).toEqual([ok.sent, ok.sent, 0, 0]);
+      await closePairs(healthy);
+
+      // One side gone before the run: its own sends never leave, the other side's reach no one.
+      const [broken] = await floorTarget(floor.url).openPairs(1);
+      await closePairs([{ a: broken!.b, b: broken!.b }]);
+      const bad = await runRelay([broken!], 10, 500, 500);
+      expect(bad.sent).toBe(10);
+      expect(bad.delivered).toBe(0);
+      expect(bad.lost).toBe(10);
+      expect(bad.acked).toBe(5);
+      await closePairs([broken!]);
+    } finally {
+      await floor.close();
+    }
   });
 });
