@@ -1,7 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
-import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
+import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
+import { limiterName, limitShared, type RateLimiter } from "../../worker/limits/shared-limiter";
+import { AppError } from "../../worker/errors";
 import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
 import { api, uniqueName } from "./helpers";
 
@@ -108,5 +109,21 @@ describe("login rate limit (per client address, shared across isolates)", () => 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
     expect(after).toBeUndefined();
+  });
+});
+
+describe("limitShared (per user, e.g. lobby joins)", () => {
+  it("lets a user join the lobby 10 times, then throws 429 rate_limited; another user is unaffected", async () => {
+    const user = crypto.randomUUID();
+    for (let i = 0; i < LOBBY_JOIN_RULE.burst; i++) await limitShared(env, "lobby_join", user, LOBBY_JOIN_RULE);
+    const error = await limitShared(env, "lobby_join", user, LOBBY_JOIN_RULE).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: "rate_limited", status: 429 });
+    await limitShared(env, "lobby_join", crypto.randomUUID(), LOBBY_JOIN_RULE);
+    // Scopes are separate buckets: the same key in another scope is untouched.
+    await limitShared(env, "login", user, LOGIN_RULE);
   });
 });
