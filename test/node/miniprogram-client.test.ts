@@ -1,0 +1,168 @@
+// The mini program's protocol client (miniprogram/lib) against the real worker in Miniflare,
+// exactly as the phone uses it: dev login through the REST client, lobby, room, resume after a
+// dropped socket, a send whose ack was lost, and the history REST call at the end.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { Api, type HttpRequest, type KeyValueStorage } from "../../miniprogram/lib/api";
+import { ChatClient, type ChatState, type SocketFactory } from "../../miniprogram/lib/chat-client";
+import type { MessagesResponse } from "../../worker/protocol";
+import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
+
+const httpRequest: HttpRequest = async ({ url, method, data, header }) => {
+  const res = await fetch(url, { method, headers: header, body: data === undefined ? undefined : JSON.stringify(data) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: kept as text, the client maps the status
+  }
+  return { status: res.status, data: body };
+};
+
+function memoryStorage(): KeyValueStorage {
+  const map = new Map<string, unknown>();
+  return { get: (k) => map.get(k), set: (k, v) => map.set(k, v), remove: (k) => map.delete(k) };
+}
+
+/** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
+function phone(worker: LocalWorker, name: string) {
+  const api = new Api({ apiBase: worker.url, request: httpRequest, storage: memoryStorage(), platform: "dev", loginCode: async () => name });
+  let current: WebSocket | null = null;
+  const urls: string[] = [];
+  const connect: SocketFactory = (url, token, h) => {
+    urls.push(url);
+    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+    current = ws;
+    ws.on("open", () => h.onOpen());
+    ws.on("message", (data) => h.onMessage(data.toString()));
+    ws.on("close", (code, reason) => h.onClose(code, reason.toString()));
+    ws.on("error", (err) => h.onError(err.message));
+    return { send: (d) => ws.send(d), close: (code, reason) => ws.close(code, reason) };
+  };
+  const client = new ChatClient({ wsBase: worker.wsUrl, getToken: (fresh) => api.token(fresh), connect, backoffBaseMs: 50 });
+  const notices: string[] = [];
+  client.onNotice((n) => notices.push(n.code));
+  return {
+    api,
+    client,
+    urls,
+    notices,
+    /** Kills the socket without a close handshake, like a phone losing its network. */
+    cut: () => current?.terminate(),
+  };
+}
+
+/** Resolves once the client's state satisfies `test` (the test's own timeout bounds the wait). */
+function until(client: ChatClient, test: (s: ChatState) => boolean): Promise<ChatState> {
+  return new Promise((resolve) => {
+    const stop = client.subscribe((s) => {
+      if (test(s)) {
+        queueMicrotask(() => stop());
+        resolve(s);
+      }
+    });
+  });
+}
+
+const texts = (s: ChatState) => s.messages.map((m) => `${m.from}:${m.text}`);
+
+describe("the mini program's chat client against the worker", () => {
+  let worker: LocalWorker;
+
+  beforeAll(async () => {
+    worker = await startLocalWorker({ vars: { D1_FLUSH_DELAY_MS: "50" } });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it("meets, chats both ways, survives a dropped socket and a lost ack, and REST history has every message once", async () => {
+    const alice = phone(worker, "mp-alice");
+    const bob = phone(worker, "mp-bob");
+
+    alice.client.start(null);
+    await until(alice.client, (s) => s.phase === "waiting");
+    bob.client.start(null);
+    const [a, b] = await Promise.all([
+      until(alice.client, (s) => s.phase === "chatting" && s.connected && s.partnerPresence !== null),
+      until(bob.client, (s) => s.phase === "chatting" && s.connected && s.partnerPresence !== null),
+    ]);
+    expect(a.roomId).toBe(b.roomId);
+    expect(a.partnerAlias).toBeTruthy();
+    expect(alice.urls[alice.urls.length - 1]).toBe(`${worker.wsUrl}/api/rooms/${a.roomId}`);
+
+    // Both ways, each send acked.
+    alice.client.send("你好，我是 alice");
+    await until(bob.client, (s) => texts(s).includes("partner:你好，我是 alice"));
+    await until(alice.client, (s) => s.messages.every((m) => m.status === "sent"));
+    bob.client.send("你好 alice");
+    await until(alice.client, (s) => texts(s).includes("partner:你好 alice"));
+
+    // Alice's network goes: bob writes meanwhile; alice's resume brings it, once.
+    alice.cut();
+    await until(alice.client, (s) => !s.connected);
+    bob.client.send("你还在吗？");
+    await until(bob.client, (s) => s.messages.every((m) => m.status === "sent"));
+    await until(alice.client, (s) => s.connected && texts(s).includes("partner:你还在吗？"));
+    expect(alice.urls[alice.urls.length - 1]).toMatch(new RegExp(`/api/rooms/${a.roomId}\\?after=\\d+$`));
+
+    // A send cut off mid-flight (ack or not): the client resends the same clientId after
+    // resuming, and the server keeps exactly one copy.
+    alice.client.send("刚才掉线了");
+    alice.cut();
+    const resumed = await until(alice.client, (s) => s.connected && s.messages.every((m) => m.status === "sent"));
+    expect(texts(resumed)).toEqual(["me:你好，我是 alice", "partner:你好 alice", "partner:你还在吗？", "me:刚才掉线了"]);
+    const seqs = resumed.messages.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => (x as number) - (y as number)));
+    const bobView = await until(bob.client, (s) => texts(s).includes("partner:刚才掉线了"));
+    expect(texts(bobView)).toEqual(["partner:你好，我是 alice", "me:你好 alice", "me:你还在吗？", "partner:刚才掉线了"]);
+
+    // The history REST call (D1, filled by the room's batched copy) has every message, in order, once.
+    const token = await alice.api.token();
+    let history: MessagesResponse = { messages: [], nextBefore: null };
+    while (history.messages.length < 4) {
+      const res = await fetch(`${worker.url}/api/conversations/${a.roomId}/messages`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      history = (await res.json()) as MessagesResponse;
+      if (history.messages.length < 4) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(history.messages.map((m) => `${m.from}:${m.text}`)).toEqual(texts(resumed));
+    expect(history.messages.map((m) => m.id)).toEqual(resumed.messages.map((m) => m.id));
+
+    // Bob taps 换一个: alice sees the partner leave and stops reconnecting.
+    bob.client.next();
+    const ended = await until(alice.client, (s) => s.phase === "ended");
+    expect(ended.endReason).toBe("partner_left");
+    expect(alice.notices).toEqual([]);
+
+    alice.client.leave();
+    bob.client.leave();
+  });
+
+  it("meets the same partner again with the earlier history marked as earlier", async () => {
+    const carol = phone(worker, "mp-carol");
+    const dave = phone(worker, "mp-dave");
+    carol.client.start(null);
+    await until(carol.client, (s) => s.phase === "waiting");
+    dave.client.start(null);
+    await until(carol.client, (s) => s.phase === "chatting" && s.connected);
+    await until(dave.client, (s) => s.phase === "chatting" && s.connected);
+    carol.client.send("第一次见面");
+    await until(carol.client, (s) => s.messages.length === 1 && s.messages[0]!.status === "sent");
+    carol.client.leave();
+    await until(dave.client, (s) => s.phase === "ended");
+    dave.client.leave();
+
+    carol.client.start(null);
+    await until(carol.client, (s) => s.phase === "waiting");
+    dave.client.start(null);
+    const again = await until(carol.client, (s) => s.phase === "chatting" && s.messages.length > 0);
+    expect(again.messages.map((m) => [m.text, m.earlier])).toEqual([["第一次见面", true]]);
+    carol.client.send("又见面了");
+    const now = await until(carol.client, (s) => s.messages.length === 2 && s.messages[1]!.status === "sent");
+    expect(now.messages[1]).toMatchObject({ text: "又见面了", earlier: false });
+    carol.client.leave();
+    dave.client.leave();
+  });
+});
