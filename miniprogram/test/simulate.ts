@@ -171,9 +171,3 @@ export function installFakeWx(): FakeWx {
   });
   return fake;
 }
-
-export function pathOf(root: string, page: string): string {
-  return join(root, page);
-}
-
-export { dirname };
