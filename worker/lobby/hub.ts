@@ -38,6 +38,7 @@ export class LobbyHub extends DurableObject<Env> {
       blocked TEXT NOT NULL,
       reported_at INTEGER NOT NULL
     )`);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS shards (idx INTEGER PRIMARY KEY, online INTEGER NOT NULL, reported_at INTEGER NOT NULL)",
     );
@@ -71,7 +72,27 @@ export class LobbyHub extends DurableObject<Env> {
       now,
     );
 
-    const pool: Held[] = sql
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('pool', ?)", placement.pool);
+    await this.pairOffers(placement.pool, now);
+    const row = sql
+      .exec("SELECT coalesce(sum(online), 0) AS n FROM shards WHERE idx != ? AND reported_at >= ?", placement.index, now - STALE_MS)
+      .one();
+    return { remoteOnline: row.n as number };
+  }
+
+  /** A topic wait ran out among the offers: pair again without waiting for the next report. */
+  override async alarm(): Promise<void> {
+    try {
+      const [row] = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'pool'").toArray();
+      if (row) await this.pairOffers(row.value as string, Date.now());
+    } catch (err) {
+      console.error("hub alarm failed", err instanceof Error ? err.message : "unknown");
+    }
+  }
+
+  private async pairOffers(pool: string, now: number): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const offers: Held[] = sql
       .exec("SELECT * FROM offers")
       .toArray()
       .map((r) => ({
@@ -82,17 +103,24 @@ export class LobbyHub extends DurableObject<Env> {
         blocked: JSON.parse(r.blocked as string) as string[],
         shard: r.shard as number,
       }));
-    const pairs = pairWaiters(pool, { now, fallbackMs: lobbyTiming(this.env).fallbackMs, random: Math.random });
+    const { fallbackMs } = lobbyTiming(this.env);
+    const pairs = pairWaiters(offers, { now, fallbackMs, random: Math.random });
     for (const pair of pairs) {
       sql.exec("DELETE FROM offers WHERE user_id IN (?, ?)", pair.a.userId, pair.b.userId);
       this.inFlight.add(pair.a.userId).add(pair.b.userId);
-      this.ctx.waitUntil(this.complete(placement.pool, pair));
+      this.ctx.waitUntil(this.complete(pool, pair));
     }
-
-    const row = sql
-      .exec("SELECT coalesce(sum(online), 0) AS n FROM shards WHERE idx != ? AND reported_at >= ?", placement.index, now - STALE_MS)
-      .one();
-    return { remoteOnline: row.n as number };
+    const next = sql
+      .exec(
+        "SELECT min(since) AS since FROM offers WHERE topic IS NOT NULL AND since > ?",
+        now - fallbackMs,
+      )
+      .one().since as number | null;
+    if (next !== null) {
+      const at = next + fallbackMs;
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    }
   }
 
   /** Claim both, open the conversation, deliver; whoever is still there when anything fails waits on. */

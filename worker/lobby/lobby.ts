@@ -9,7 +9,7 @@ import { randomId } from "../platform/identity";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import type { Offer } from "./hub";
-import { fallbackAt, pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
+import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
 import { LobbyQueue, type QueueRow } from "./queue";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
 
@@ -21,7 +21,7 @@ const HOLD_MS = 10_000;
 const RETRY_MS = 1000;
 /** People matched this recently are counted as chatting in the online estimate. */
 const CHAT_WINDOW_MS = 5 * 60_000;
-/** A shard with nobody left over still tells the hub its count this often, while it has sockets. */
+/** With no change, a shard still re-offers its leftovers and count this often (a heartbeat). */
 const REPORT_MS = 1000;
 /** The hub hears about at most this many leftovers per report. */
 const OFFER_MAX = 500;
@@ -274,16 +274,18 @@ export class Lobby extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
   }
 
-  /** When this shard next owes the hub a report, or null if it owes none. */
+  /**
+   * When this shard next owes the hub a report, or null if it owes none: soon after its
+   * leftovers change, otherwise a heartbeat while it has anything to tell (the hub forgets
+   * shards that stay silent, and its count of them).
+   */
   private hubDueAt(): number | null {
     const p = this.queue.placement();
     if (!p || p.shards <= 1) return null;
     const last = this.queue.getNumber("reportAt", 0);
-    // After a non-empty offer, report once more even if empty, so the hub drops stale offers.
-    if (this.queue.free(1).length > 0 || this.queue.getNumber("offered", 0) > 0) {
-      return last + lobbyTiming(this.env).hubTickMs;
-    }
-    return this.ctx.getWebSockets().length > 0 ? last + REPORT_MS : null;
+    if (this.queue.getNumber("offersChanged", 0) === 1) return last + lobbyTiming(this.env).hubTickMs;
+    if (this.queue.getNumber("offered", 0) > 0 || this.ctx.getWebSockets().length > 0) return last + REPORT_MS;
+    return null;
   }
 
   private async reportToHub(now: number): Promise<void> {
@@ -294,6 +296,7 @@ export class Lobby extends DurableObject<Env> {
       .free(OFFER_MAX)
       .map(({ userId, ticket, topic, since, blocked }) => ({ userId, ticket, topic, since, blocked }));
     this.queue.setNumber("reportAt", now);
+    this.queue.setNumber("offersChanged", 0);
     try {
       const { remoteOnline } = await hubStub(this.env, p.pool).report(p, offers, this.localOnline(now));
       this.queue.setNumber("offered", offers.length);
@@ -302,6 +305,7 @@ export class Lobby extends DurableObject<Env> {
         this.markDirty();
       }
     } catch (err) {
+      this.queue.setNumber("offersChanged", 1);
       console.error("lobby hub report failed", err instanceof Error ? err.message : "unknown");
     }
   }
@@ -309,11 +313,8 @@ export class Lobby extends DurableObject<Env> {
   /** Sets the alarm to the earliest thing this shard must do next (fallbacks, holds, broadcast, hub). */
   private async reschedule(now = Date.now()): Promise<void> {
     const due: number[] = [];
-    const { fallbackMs } = lobbyTiming(this.env);
-    for (const w of this.queue.free()) {
-      const at = fallbackAt(w, now, fallbackMs);
-      if (at !== null) due.push(at);
-    }
+    const fallback = this.queue.nextFallback(now, lobbyTiming(this.env).fallbackMs);
+    if (fallback !== null) due.push(fallback);
     const hold = this.queue.oldestHold();
     if (hold !== null) due.push(hold + HOLD_MS);
     if (this.queue.getNumber("dirty", 0) === 1) due.push(this.queue.getNumber("broadcastAt", 0) + BROADCAST_MS);

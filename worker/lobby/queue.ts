@@ -39,6 +39,7 @@ export class LobbyQueue {
 
   /** Adds a visit; a newer visit of the same user replaces the older one. */
   add(row: QueueRow): void {
+    this.changed();
     this.sql.exec(
       "INSERT OR REPLACE INTO queue (user_id, ticket, topic, since, blocked, held_at) VALUES (?, ?, ?, ?, ?, ?)",
       row.userId,
@@ -56,7 +57,9 @@ export class LobbyQueue {
   }
 
   remove(userId: string, ticket: string): boolean {
-    return this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).rowsWritten > 0;
+    const gone = this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).rowsWritten > 0;
+    if (gone) this.changed();
+    return gone;
   }
 
   /** Everyone waiting and not in the middle of a match. */
@@ -77,13 +80,32 @@ export class LobbyQueue {
   }
 
   release(userId: string, ticket: string): void {
+    this.changed();
     this.sql.exec("UPDATE queue SET held_at = NULL WHERE user_id = ? AND ticket = ?", userId, ticket);
   }
 
   /** Holds whose completer vanished (a crashed hub, an evicted object) go back to waiting. */
   releaseHeldBefore(cutoff: number): number {
-    return this.sql.exec("UPDATE queue SET held_at = NULL WHERE held_at IS NOT NULL AND held_at < ?", cutoff)
+    const n = this.sql.exec("UPDATE queue SET held_at = NULL WHERE held_at IS NOT NULL AND held_at < ?", cutoff)
       .rowsWritten;
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  /** The set of free people changed since the hub last heard (holds excepted: the hub made them). */
+  private changed(): void {
+    this.setNumber("offersChanged", 1);
+  }
+
+  /** The earliest moment a free topic-chooser starts accepting anyone, if still ahead. */
+  nextFallback(now: number, fallbackMs: number): number | null {
+    const row = this.sql
+      .exec(
+        "SELECT min(since) AS since FROM queue WHERE held_at IS NULL AND topic IS NOT NULL AND since > ?",
+        now - fallbackMs,
+      )
+      .one();
+    return row.since === null ? null : (row.since as number) + fallbackMs;
   }
 
   oldestHold(): number | null {
@@ -120,6 +142,8 @@ export class LobbyQueue {
   }
 
   setPlacement(p: Placement): void {
+    const current = this.placement();
+    if (current && current.pool === p.pool && current.shards === p.shards && current.index === p.index) return;
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('placement', ?)", JSON.stringify(p));
   }
 }
