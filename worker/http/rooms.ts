@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { findConversation } from "../db/conversations";
 import { AppError } from "../errors";
+import { openTicket } from "../platform/ticket";
 import { roomStub } from "../room/client";
 import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
@@ -10,6 +11,8 @@ import { validate } from "./validate";
 const roomQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
   token: z.string().optional(),
+  /** The login's check ticket: the sealed OpenID the platform content check needs. */
+  ticket: z.string().max(1024).optional(),
 });
 
 /** GET /api/rooms/:roomId — the pair's room socket. Authenticated before the upgrade is accepted. */
@@ -24,7 +27,9 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
   if (conversation.userA !== user.id && conversation.userB !== user.id) {
     throw new AppError("forbidden", "This room belongs to someone else", 403);
   }
-  const { after } = c.req.valid("query");
+  const { after, ticket } = c.req.valid("query");
+  // Opened here and handed to the room in memory only; a bad or stale ticket just means no OpenID.
+  const openid = ticket ? await openTicket(c.env, ticket, Date.now(), user.id) : null;
   return roomStub(c.env, conversation.id).fetch(
     roomConnectRequest("https://room.internal/connect", {
       userId: user.id,
@@ -33,7 +38,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
       userA: conversation.userA,
       userB: conversation.userB,
       after: after ?? null,
-      openid: null,
+      openid,
     }),
   );
 });

@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { copyMessages, deleteConversationMessages } from "../db/conversations";
+import { copyMessages, deleteConversationMessages, findConversation } from "../db/conversations";
+import { flagMessages } from "../db/flags";
 import { numberVar, type Env } from "../env";
 import { AppError, errorResponse } from "../errors";
+import { MESSAGE_RULE } from "../limits/rules";
+import { take, type BucketState } from "../limits/token-bucket";
+import { CONTENT_REJECTED_MESSAGE, moderateMessage } from "../moderation/moderate";
+import { createReport } from "../moderation/report";
 import { randomId } from "../platform/identity";
 import {
   CLOSE,
@@ -41,6 +46,11 @@ export class Room extends DurableObject<Env> {
   private volatileSeq = 1;
   /** Serializes D1 writes (copy, erase) so an erase cannot be undone by a copy in flight. */
   private d1Chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Message rate per socket. Memory is enough: a room only hibernates after a quiet spell, by which
+   * time any bucket has refilled.
+   */
+  private readonly buckets = new WeakMap<WebSocket, BucketState>();
   /** Known alarm time; undefined until read back after a wake-up. */
   private alarmAt: number | null | undefined;
 
@@ -121,8 +131,7 @@ export class Room extends DurableObject<Env> {
         case "leave":
           return this.onLeave(ws, attachment);
         case "report":
-          // Reports are filed through the safety module; until it is wired, refuse clearly.
-          return sendError(ws, "bad_message", "Reporting from the room socket is not available yet; use POST /api/reports");
+          return await this.onReport(ws, attachment, frame.reason);
       }
     } catch (error) {
       this.fail(ws, error);
@@ -147,16 +156,29 @@ export class Room extends DurableObject<Env> {
   }
 
   private async onSend(ws: WebSocket, sender: Attachment, frame: SendFrame): Promise<void> {
-    const repeat = this.persist
-      ? this.store.findByClientId(sender.userId, frame.clientId)
-      : this.volatile.get(`${sender.userId}/${frame.clientId}`) ?? null;
+    const repeat = this.findSent(sender.userId, frame.clientId);
     if (repeat) {
       // A retry: the same ack again, nothing stored or delivered twice.
       sendFrame(ws, ackFrame(repeat));
       return;
     }
+    const limit = take(MESSAGE_RULE, this.buckets.get(ws), Date.now());
+    this.buckets.set(ws, limit.state);
+    if (!limit.ok) {
+      sendError(ws, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
+      if (limit.flooding) this.endSocket(ws, null, "flooding", CLOSE.policy, false);
+      return;
+    }
+
+    // Checked before anything is stored or delivered; a rejected message leaves no trace.
+    const verdict = await moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid });
+    if (verdict.verdict === "reject") return sendError(ws, "content_rejected", CONTENT_REJECTED_MESSAGE);
+    // The same message may have been retried while the check ran.
+    const raced = this.findSent(sender.userId, frame.clientId);
+    if (raced) return void sendFrame(ws, ackFrame(raced));
+
     const now = Date.now();
-    const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flagged: false };
+    const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
     let stored: StoredMessage;
     if (this.persist) {
       stored = this.store.append(draft);
@@ -178,6 +200,19 @@ export class Room extends DurableObject<Env> {
         at: stored.at,
       } satisfies RoomServerFrame);
     }
+  }
+
+  private findSent(userId: string, clientId: string): StoredMessage | null {
+    return this.persist ? this.store.findByClientId(userId, clientId) : (this.volatile.get(`${userId}/${clientId}`) ?? null);
+  }
+
+  /** Reports the partner with the room's freshest messages (D1 may lag) and blocks the pair. */
+  private async onReport(ws: WebSocket, reporter: Attachment, reason: string): Promise<void> {
+    const meta = this.store.meta();
+    if (!meta) throw new AppError("internal", "room has no participants", 500);
+    const recent = this.store.latest(20).map((m) => ({ id: m.id, seq: m.seq, senderId: m.sender, body: m.body, createdAt: m.at }));
+    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, recent });
+    sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
   }
 
   private onLeave(ws: WebSocket, attachment: Attachment): void {
@@ -213,10 +248,9 @@ export class Room extends DurableObject<Env> {
     try {
       await this.flush();
     } finally {
-      const next = [this.store.nextAwayDeadline(), this.store.hasUncopied() ? now + 1000 : null].filter(
-        (t): t is number => t !== null,
-      );
-      if (next.length) this.scheduleAlarm(Math.min(...next));
+      const next = [this.store.nextAwayDeadline(), this.store.hasUncopied() ? now + 1000 : null, this.retentionDeadline()];
+      const due = next.filter((t): t is number => t !== null);
+      if (due.length) this.scheduleAlarm(Math.max(now, Math.min(...due)));
     }
   }
 
@@ -229,11 +263,30 @@ export class Room extends DurableObject<Env> {
       for (;;) {
         const batch = this.store.uncopied(COPY_BATCH);
         if (batch.length === 0) return copied;
-        await copyMessages(this.env.DB, meta.conversationId, batch.map((m) => toD1Row(meta.conversationId, m)));
+        try {
+          await copyMessages(this.env.DB, meta.conversationId, batch.map((m) => toD1Row(meta.conversationId, m)));
+        } catch (error) {
+          // The conversation was erased (a participant deleted their account): nothing to copy into.
+          if (!(await findConversation(this.env.DB, meta.conversationId))) {
+            this.endConversation();
+            return copied;
+          }
+          throw error;
+        }
+        await flagMessages(
+          this.env.DB,
+          batch.flatMap((m) => (m.flag ? [{ messageId: m.id, conversationId: meta.conversationId, reason: m.flag, createdAt: m.at }] : [])),
+        );
         this.store.markCopied(batch.map((m) => m.seq));
         copied += batch.length;
       }
     });
+  }
+
+  /** The conversation no longer exists: drop what the room holds and close every socket. */
+  private endConversation(): void {
+    this.store.eraseAll();
+    for (const ws of this.ctx.getWebSockets()) this.endSocket(ws, "conversation_ended", "This conversation has ended", CLOSE.ended);
   }
 
   // --- RPC from the worker ----------------------------------------------------
@@ -309,9 +362,18 @@ export class Room extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
+  private retentionMs(): number {
+    return numberVar(this.env.RETENTION_DAYS, 30) * DAY_MS;
+  }
+
   private pruneExpired(now: number): void {
-    const days = numberVar(this.env.RETENTION_DAYS, 30);
-    if (days > 0) this.store.pruneBefore(now - days * DAY_MS);
+    if (this.retentionMs() > 0) this.store.pruneBefore(now - this.retentionMs());
+  }
+
+  /** When the oldest message here falls out of retention, so an idle room still forgets it. */
+  private retentionDeadline(): number | null {
+    const oldest = this.store.oldestCopiedAt();
+    return oldest === null || this.retentionMs() <= 0 ? null : oldest + this.retentionMs();
   }
 
   private withD1<T>(work: () => Promise<T>): Promise<T> {

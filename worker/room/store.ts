@@ -9,7 +9,8 @@ export interface StoredMessage {
   clientId: string;
   body: string;
   at: number;
-  flagged: boolean;
+  /** Delivered under review ("review") or without the platform check ("unchecked"); admins see these. */
+  flag: "review" | "unchecked" | null;
 }
 
 export interface Member {
@@ -39,7 +40,7 @@ const SCHEMA = [
      client_id TEXT NOT NULL,
      body TEXT NOT NULL,
      at INTEGER NOT NULL,
-     flagged INTEGER NOT NULL DEFAULT 0,
+     flag TEXT,
      copied INTEGER NOT NULL DEFAULT 0
    )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (sender, client_id)`,
@@ -61,7 +62,7 @@ function toMessage(row: Row): StoredMessage {
     clientId: String(row.client_id),
     body: String(row.body),
     at: Number(row.at),
-    flagged: Number(row.flagged) === 1,
+    flag: row.flag === "review" || row.flag === "unchecked" ? row.flag : null,
   };
 }
 
@@ -124,14 +125,14 @@ export class RoomStore {
   append(input: Omit<StoredMessage, "seq">): StoredMessage {
     const seq = this.nextSeq();
     this.sql.exec(
-      "INSERT INTO messages (seq, id, sender, client_id, body, at, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, id, sender, client_id, body, at, flag) VALUES (?, ?, ?, ?, ?, ?, ?)",
       seq,
       input.id,
       input.sender,
       input.clientId,
       input.body,
       input.at,
-      input.flagged ? 1 : 0,
+      input.flag,
     );
     this.nextSeqCache = seq + 1;
     this.sql.exec(
@@ -178,6 +179,12 @@ export class RoomStore {
     this.nextSeq(); // pin the counter before the rows that also define it go
     this.sql.exec("DELETE FROM messages");
     return pending;
+  }
+
+  /** The oldest message retention may remove (only what D1 already has). */
+  oldestCopiedAt(): number | null {
+    const row = this.sql.exec("SELECT min(at) AS at FROM messages WHERE copied = 1").one();
+    return row.at === null ? null : Number(row.at);
   }
 
   /** Retention: drops messages older than `before` that D1 already has (D1 runs its own retention). */
