@@ -20,6 +20,8 @@ describe("room: relay", () => {
 
     b.ws.send({ type: "typing" });
     expect(await a.ws.next("typing")).toEqual({ type: "typing" });
+    b.ws.send('{ "type": "ping" }');
+    expect(await b.ws.next("pong")).toEqual({ type: "pong" });
     a.ws.close();
     b.ws.close();
   });

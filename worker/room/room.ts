@@ -117,6 +117,8 @@ export class Room extends DurableObject<Env> {
         if (decoded.close) this.endSocket(ws, null, decoded.error.message, decoded.close, false);
         return;
       }
+      // The runtime answers the exact PING_FRAME while asleep; any other spelling of a ping lands here.
+      if (decoded.frame.type === "ping") return void sendFrame(ws, PONG_FRAME);
       const parsed = parseRoomFrame(decoded.frame);
       if (!parsed.ok) return void sendFrame(ws, parsed.error);
       const frame = parsed.frame;
