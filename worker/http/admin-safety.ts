@@ -7,7 +7,6 @@ import { AppError } from "../errors";
 import { normalizeForFilter } from "../moderation/normalize";
 import { filterWords, invalidateFilterCache } from "../moderation/word-filter";
 import {
-  LIMITS,
   type AdminBanResponse,
   type AdminFlaggedResponse,
   type AdminReportsResponse,
@@ -17,14 +16,9 @@ import {
 import { disconnectEverywhere } from "../room/client";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-import { validate } from "./validate";
+import { pageQuery, validate } from "./validate";
 
 // Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
-
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
-  cursor: z.string().min(1).max(200).optional(),
-});
 
 function reportCursor(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -55,7 +49,7 @@ function normalizeWord(raw: string): string {
 
 export const adminSafety = newApp()
   .use(requireAdmin())
-  .get("/reports", validate("query", page), async (c) => {
+  .get("/reports", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await listReports(c.env.DB, limit, reportCursor(cursor));
     await audit(c.env.DB, "list_reports", null, rows.length);
@@ -72,7 +66,7 @@ export const adminSafety = newApp()
       nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
     } satisfies AdminReportsResponse);
   })
-  .get("/flagged", validate("query", page), async (c) => {
+  .get("/flagged", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await listFlagged(c.env.DB, limit, flagCursor(cursor));
     await audit(c.env.DB, "list_flagged", null, rows.length);

@@ -1,18 +1,12 @@
-import { z } from "zod";
 import { pageUserMessages, pageUsers } from "../db/admin";
 import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
-import { LIMITS, type DeletedResponse } from "../protocol";
+import type { DeletedResponse } from "../protocol";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-import { validate } from "./validate";
-
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
-  cursor: z.string().min(1).max(200).optional(),
-});
+import { pageQuery, validate } from "./validate";
 
 const messageCursor = (raw: string | undefined) => {
   if (!raw) return undefined;
@@ -24,7 +18,7 @@ const messageCursor = (raw: string | undefined) => {
 
 export const admin = newApp()
   .use(requireAdmin())
-  .get("/users", validate("query", page), async (c) => {
+  .get("/users", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await pageUsers(c.env.DB, limit, cursor);
     await audit(c.env.DB, "list_users", null, rows.length);
@@ -39,7 +33,7 @@ export const admin = newApp()
       nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
     });
   })
-  .get("/users/:id/messages", validate("query", page), async (c) => {
+  .get("/users/:id/messages", validate("query", pageQuery), async (c) => {
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
     const { limit, cursor } = c.req.valid("query");
