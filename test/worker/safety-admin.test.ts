@@ -85,6 +85,17 @@ describe("ban and unban", () => {
     aliceSocket.close();
   });
 
+  it("a ban takes a waiting user out of the lobby: error banned, close 4002, never matched", async () => {
+    const waiting = await devLogin();
+    const ws = await mustConnect("/api/lobby", waiting.token);
+    await ws.next("waiting");
+    expect((await api(`/api/admin/users/${waiting.user.id}/ban`, { method: "POST", token: ADMIN_TOKEN })).status).toBe(200);
+    expect(await ws.next("error")).toMatchObject({ code: "banned" });
+    expect((await ws.waitClosed()).code).toBe(CLOSE.ended);
+    const refused = await api("/api/me", { token: waiting.token });
+    expect(refused.status).toBe(403);
+  });
+
   it("an unknown user is 404 for ban and unban", async () => {
     for (const action of ["ban", "unban"]) {
       const res = await adminApi(`/api/admin/users/no-such-user/${action}`, { method: "POST" });

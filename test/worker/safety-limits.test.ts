@@ -1,10 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
-import { limiterName, limitShared, type RateLimiter } from "../../worker/limits/shared-limiter";
-import { AppError } from "../../worker/errors";
+import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
 import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
-import { api, uniqueName } from "./helpers";
+import { api, connect, devLogin, mustConnect, uniqueName } from "./helpers";
 
 describe("token bucket", () => {
   const rule: BucketRule = { burst: 3, perSecond: 2, floodAfter: 4 };
@@ -112,18 +111,22 @@ describe("login rate limit (per client address, shared across isolates)", () => 
   });
 });
 
-describe("limitShared (per user, e.g. lobby joins)", () => {
-  it("lets a user join the lobby 10 times, then throws 429 rate_limited; another user is unaffected", async () => {
-    const user = crypto.randomUUID();
-    for (let i = 0; i < LOBBY_JOIN_RULE.burst; i++) await limitShared(env, "lobby_join", user, LOBBY_JOIN_RULE);
-    const error = await limitShared(env, "lobby_join", user, LOBBY_JOIN_RULE).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: "rate_limited", status: 429 });
-    await limitShared(env, "lobby_join", crypto.randomUUID(), LOBBY_JOIN_RULE);
-    // Scopes are separate buckets: the same key in another scope is untouched.
-    await limitShared(env, "login", user, LOGIN_RULE);
+describe("lobby joins per user", () => {
+  it("lets a user open the lobby 10 times a minute, then refuses the upgrade with 429; others are unaffected", async () => {
+    const user = await devLogin();
+    for (let i = 0; i < LOBBY_JOIN_RULE.burst; i++) {
+      const ws = await mustConnect("/api/lobby", user.token);
+      await ws.next("waiting");
+      ws.send({ type: "cancel" });
+      await ws.waitClosed();
+    }
+    const refused = (await connect("/api/lobby", user.token)) as Response;
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
+
+    const other = await devLogin();
+    const ws = await mustConnect("/api/lobby", other.token);
+    expect(await ws.next("waiting")).toMatchObject({ type: "waiting" });
+    ws.send({ type: "cancel" });
   });
 });

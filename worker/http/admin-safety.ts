@@ -13,7 +13,7 @@ import {
   type FilterWordsResponse,
   type ReportSnapshotMessage,
 } from "../protocol";
-import { disconnectEverywhere } from "../room/client";
+import { disconnectEverywhere } from "../disconnect";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, validate } from "./validate";

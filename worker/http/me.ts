@@ -1,6 +1,7 @@
 import { deleteUserAndHistory } from "../db/retention";
 import type { DeletedResponse, MeResponse } from "../protocol";
-import { disconnectEverywhere, eraseConversationsOf } from "../room/client";
+import { disconnectEverywhere } from "../disconnect";
+import { eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 

@@ -5,6 +5,9 @@ import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
 import { getOrCreateConversation } from "../db/conversations";
 import type { Env } from "../env";
+import { errorResponse } from "../errors";
+import { LOBBY_JOIN_RULE } from "../limits/rules";
+import { take } from "../limits/token-bucket";
 import { randomId } from "../platform/identity";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
@@ -13,6 +16,8 @@ import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairi
 import { LobbyQueue, type QueueRow } from "./queue";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
 
+/** A join bucket untouched this long has refilled; its row can go. */
+const JOIN_BUCKET_FORGET_MS = 10 * 60_000;
 /** At most one "waiting" broadcast per shard per this long: O(n) sends a second, not O(n²). */
 const BROADCAST_MS = 1000;
 /** A hold older than this was abandoned (its completer died); the person waits again. */
@@ -52,6 +57,13 @@ export class Lobby extends DurableObject<Env> {
     }
     this.queue.setPlacement(join.placement);
 
+    const now = Date.now();
+    const limit = take(LOBBY_JOIN_RULE, this.queue.joinBucket(join.userId), now);
+    this.queue.setJoinBucket(join.userId, limit.state, now - JOIN_BUCKET_FORGET_MS);
+    if (!limit.ok) {
+      return errorResponse("rate_limited", `Too many lobby visits; try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`, 429);
+    }
+
     // A second lobby socket of the same person replaces the first.
     for (const old of this.ctx.getWebSockets(join.userId)) {
       const prev = old.deserializeAttachment() as Attachment | null;
@@ -60,7 +72,6 @@ export class Lobby extends DurableObject<Env> {
       closeSocket(old, CLOSE.replaced, "replaced");
     }
 
-    const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
     const row: QueueRow = {
       userId: join.userId,
@@ -146,6 +157,16 @@ export class Lobby extends DurableObject<Env> {
   }
 
   // --- Called by the pool's hub (RPC) -------------------------------------------------------
+
+  /** Removes a user from this shard (ban, erasure): their lobby socket gets `code` and closes. */
+  async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+    for (const row of this.queue.visitsOf(userId)) this.queue.remove(row.userId, row.ticket);
+    for (const ws of this.ctx.getWebSockets(userId)) {
+      sendError(ws, code, code === "banned" ? "This account has been banned" : "This account was erased");
+      closeSocket(ws, CLOSE.ended, code);
+    }
+    this.markDirty();
+  }
 
   /** Reserves one of this shard's people for a cross-shard match; false if they are no longer free. */
   async claim(userId: string, ticket: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 // The shard's waiting queue and bookkeeping in the object's own SQLite, so a hibernated or
 // evicted lobby wakes up with everyone still waiting. Bound parameters only.
+import type { BucketState } from "../limits/token-bucket";
 import type { Waiter } from "./pairing";
 import type { Placement } from "./shards";
 
@@ -35,6 +36,35 @@ export class LobbyQueue {
     )`);
     sql.exec("CREATE TABLE IF NOT EXISTS matches (at INTEGER NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+    // Join rate per user: a user always lands on the same shard, so the shard can count alone.
+    sql.exec(`CREATE TABLE IF NOT EXISTS join_limits (
+      user_id TEXT PRIMARY KEY,
+      tokens REAL NOT NULL,
+      at INTEGER NOT NULL,
+      refusals INTEGER NOT NULL
+    )`);
+  }
+
+  joinBucket(userId: string): BucketState | undefined {
+    const [row] = this.sql.exec("SELECT tokens, at, refusals FROM join_limits WHERE user_id = ?", userId).toArray();
+    return row ? { tokens: Number(row.tokens), at: Number(row.at), refusals: Number(row.refusals) } : undefined;
+  }
+
+  /** Stores a user's join bucket, and forgets buckets that have long refilled. */
+  setJoinBucket(userId: string, state: BucketState, forgetBefore: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO join_limits (user_id, tokens, at, refusals) VALUES (?, ?, ?, ?)",
+      userId,
+      state.tokens,
+      state.at,
+      state.refusals,
+    );
+    this.sql.exec("DELETE FROM join_limits WHERE at < ?", forgetBefore);
+  }
+
+  /** Every visit of one user (normally at most one). */
+  visitsOf(userId: string): QueueRow[] {
+    return this.sql.exec("SELECT * FROM queue WHERE user_id = ?", userId).toArray().map(toQueueRow);
   }
 
   /** Adds a visit; a newer visit of the same user replaces the older one. */

@@ -17,9 +17,3 @@ export async function eraseConversationsOf(env: Env, userId: string): Promise<nu
   for (const id of await conversationIdsOf(env.DB, userId)) deleted += await eraseConversation(env, id);
   return deleted;
 }
-
-/** Closes a user's sockets in every room they have (ban, self-erasure). */
-export async function disconnectEverywhere(env: Env, userId: string, code: "banned" | "conversation_ended"): Promise<void> {
-  const ids = await conversationIdsOf(env.DB, userId);
-  await Promise.all(ids.map((id) => roomStub(env, id).disconnectUser(userId, code)));
-}

@@ -1,0 +1,15 @@
+// Ending a user's live connections wherever they are: their lobby shard and every room they have.
+import { conversationIdsOf } from "./db/conversations";
+import type { Env } from "./env";
+import { placementFor, shardStub } from "./lobby/shards";
+import { roomStub } from "./room/client";
+
+/** For a ban or a self-erasure: every open socket of the user gets `code` and closes. */
+export async function disconnectEverywhere(env: Env, userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+  const ids = await conversationIdsOf(env.DB, userId);
+  const placement = placementFor(env, userId);
+  await Promise.all([
+    shardStub(env, placement.pool, placement.index).disconnectUser(userId, code),
+    ...ids.map((id) => roomStub(env, id).disconnectUser(userId, code)),
+  ]);
+}
