@@ -8,12 +8,16 @@ import { blocks } from "./schema";
  * per lobby join (both directions through a UNION, each side on an index).
  */
 export async function blockedPartnerIds(d1: D1Database, userId: string): Promise<string[]> {
+  return (await blockedPartnersQuery(d1, userId).all()).map((r) => r.id);
+}
+
+/** The same query unrun, so a caller can batch it with others into one D1 round trip. */
+export function blockedPartnersQuery(d1: D1Database, userId: string) {
   const orm = db(d1);
-  const rows = await union(
+  return union(
     orm.select({ id: blocks.blockedId }).from(blocks).where(eq(blocks.blockerId, userId)),
     orm.select({ id: blocks.blockerId }).from(blocks).where(eq(blocks.blockedId, userId)),
-  ).all();
-  return rows.map((r) => r.id);
+  );
 }
 
 /** The statement that records "blocker never meets blocked again"; repeating it is harmless. */

@@ -32,7 +32,12 @@ export async function getOrCreateConversation(
 }
 
 export async function findConversation(d1: D1Database, id: string): Promise<ConversationRow | undefined> {
-  return db(d1).select().from(conversations).where(eq(conversations.id, id)).get();
+  return conversationQuery(d1, id).get();
+}
+
+/** The lookup unrun, for batching with other reads. */
+export function conversationQuery(d1: D1Database, id: string) {
+  return db(d1).select().from(conversations).where(eq(conversations.id, id));
 }
 
 /** The conversation, only if `userId` is one of its two people. */

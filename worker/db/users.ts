@@ -7,7 +7,12 @@ import { users, type UserRow } from "./schema";
 const TOUCH_EVERY_MS = 60 * 60 * 1000;
 
 export async function findUser(d1: D1Database, id: string): Promise<UserRow | undefined> {
-  return db(d1).select().from(users).where(eq(users.id, id)).get();
+  return userQuery(d1, id).get();
+}
+
+/** The lookup unrun, for batching with other reads. */
+export function userQuery(d1: D1Database, id: string) {
+  return db(d1).select().from(users).where(eq(users.id, id));
 }
 
 /** The user behind an identity hash, created on first login. */

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { findConversation } from "../db/conversations";
+import { db } from "../db/client";
+import { conversationQuery } from "../db/conversations";
+import { userQuery } from "../db/users";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
 import { roomStub } from "../room/client";
 import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
-import { authenticate } from "./session";
+import { activeUser, sessionUserId } from "./session";
 import { validate } from "./validate";
 
 const roomQuery = z.object({
@@ -20,9 +22,13 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
   }
-  const user = await authenticate(c.env, c.req.raw, true);
-  const roomId = c.req.param("roomId");
-  const conversation = await findConversation(c.env.DB, roomId);
+  const userId = await sessionUserId(c.env, c.req.raw, true);
+  // The user (ban check) and the conversation (membership) in one D1 round trip.
+  const [[row], [conversation]] = await db(c.env.DB).batch([
+    userQuery(c.env.DB, userId),
+    conversationQuery(c.env.DB, c.req.param("roomId")),
+  ]);
+  const user = activeUser(row);
   if (!conversation) throw new AppError("not_found", "No such room", 404);
   if (conversation.userA !== user.id && conversation.userB !== user.id) {
     throw new AppError("forbidden", "This room belongs to someone else", 403);

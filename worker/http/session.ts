@@ -36,14 +36,23 @@ export function tokenFrom(request: Request, allowQuery: boolean): string | null 
   return null;
 }
 
-/** Resolves the caller to a live, unbanned user, or throws 401/403. */
-export async function authenticate(env: Env, request: Request, allowQuery = false): Promise<UserRow> {
+/** The user id a valid session token names (no database read), or 401. */
+export async function sessionUserId(env: Env, request: Request, allowQuery = false): Promise<string> {
   const token = tokenFrom(request, allowQuery);
   if (!token) throw new AppError("unauthorized", "Log in first: no session token was sent", 401);
-  const user = await findUser(env.DB, await userIdFromToken(env, token));
+  return userIdFromToken(env, token);
+}
+
+/** A user row that may act: it exists and is not banned (401/403 otherwise). */
+export function activeUser(user: UserRow | undefined): UserRow {
   if (!user) throw new AppError("unauthorized", "This account no longer exists; log in again", 401);
   if (user.bannedAt !== null) throw new AppError("banned", "This account has been banned", 403);
   return user;
+}
+
+/** Resolves the caller to a live, unbanned user, or throws 401/403. */
+export async function authenticate(env: Env, request: Request, allowQuery = false): Promise<UserRow> {
+  return activeUser(await findUser(env.DB, await sessionUserId(env, request, allowQuery)));
 }
 
 /** Puts the authenticated user on `c.var.user`. */
