@@ -45,7 +45,6 @@ const SCHEMA = [
    )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (sender, client_id)`,
   `CREATE INDEX IF NOT EXISTS messages_uncopied ON messages (seq) WHERE copied = 0`,
-  `CREATE INDEX IF NOT EXISTS messages_at ON messages (at)`,
   `CREATE TABLE IF NOT EXISTS members (
      user_id TEXT PRIMARY KEY,
      joined_at INTEGER NOT NULL,
@@ -78,6 +77,8 @@ function toMember(row: Row): Member {
 export class RoomStore {
   /** Cached because every send needs it; always re-derivable from storage. */
   private nextSeqCache: number | null = null;
+  /** The pair never changes once set, so it is read from storage at most once per wake-up. */
+  private metaCache: RoomMeta | null = null;
 
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
@@ -86,15 +87,18 @@ export class RoomStore {
   // --- meta -----------------------------------------------------------------
 
   meta(): RoomMeta | null {
+    if (this.metaCache) return this.metaCache;
     const rows = this.sql.exec("SELECT key, value FROM meta WHERE key IN ('conversation_id', 'user_a', 'user_b')").toArray();
     const map = new Map(rows.map((r) => [String(r.key), String(r.value)]));
     const conversationId = map.get("conversation_id");
     const userA = map.get("user_a");
     const userB = map.get("user_b");
-    return conversationId && userA && userB ? { conversationId, userA, userB } : null;
+    this.metaCache = conversationId && userA && userB ? { conversationId, userA, userB } : null;
+    return this.metaCache;
   }
 
   setMeta(meta: RoomMeta): void {
+    this.metaCache = meta;
     for (const [key, value] of [
       ["conversation_id", meta.conversationId],
       ["user_a", meta.userA],
@@ -104,7 +108,10 @@ export class RoomStore {
     }
   }
 
-  /** Seq keeps growing even after history is erased, so clients never see a seq reused. */
+  /**
+   * Seq keeps growing even after history is erased, so clients never see a seq reused: it is
+   * max(seq) + 1, or the value pinned in meta when the rows that defined it were erased.
+   */
   nextSeq(): number {
     if (this.nextSeqCache === null) {
       const stored = this.sql.exec("SELECT value FROM meta WHERE key = 'next_seq'").toArray()[0];
@@ -135,10 +142,6 @@ export class RoomStore {
       input.flag,
     );
     this.nextSeqCache = seq + 1;
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('next_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      String(seq + 1),
-    );
     return { ...input, seq };
   }
 
@@ -176,7 +179,10 @@ export class RoomStore {
   /** Deletes every message; returns how many had not reached D1 yet (those D1 cannot count). */
   eraseAll(): number {
     const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE copied = 0").one().n);
-    this.nextSeq(); // pin the counter before the rows that also define it go
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('next_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      String(this.nextSeq()),
+    );
     this.sql.exec("DELETE FROM messages");
     return pending;
   }
