@@ -36,7 +36,7 @@ interface Joiner {
   failed: boolean;
 }
 
-export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: number, timeoutMs = 30_000): Promise<MatchingResult> {
+export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: number, timeoutMs = 20_000): Promise<MatchingResult> {
   const t0 = performance.now() + 50;
   // Evenly spaced joins in a shuffled order: the arrival rate is fixed, the arrival order random.
   const shuffled = [...users].sort(() => Math.random() - 0.5);

@@ -152,8 +152,13 @@ export async function runRelay(pairs: Pair[], ratePerSide: number, durationMs: n
  * Closed loop, one pair, one message in flight: the shape of the reference figures in the
  * issue (sequential round trips), for a like-for-like comparison.
  */
-export async function runSequential(pair: Pair, messages: number, perMessageTimeoutMs = 5000): Promise<{ oneWay: Latency; lost: number }> {
+export async function runSequential(
+  pair: Pair,
+  messages: number,
+  perMessageTimeoutMs = 2000,
+): Promise<{ oneWay: Latency; lost: number; refused: Record<string, number> }> {
   const oneWay = new LatencyRecorder();
+  const refused: Record<string, number> = {};
   const run = runTag();
   let lost = 0;
   for (let k = 0; k < messages; k++) {
@@ -181,6 +186,11 @@ export async function runSequential(pair: Pair, messages: number, perMessageTime
       };
       const onAck = (data: WebSocket.RawData) => {
         const frame = parseFrame(data);
+        // A refusal (e.g. rate_limited) ends this message at once instead of waiting it out.
+        if (frame.type === "error") {
+          refused[frame.code ?? "unknown"] = (refused[frame.code ?? "unknown"] ?? 0) + 1;
+          return done(false);
+        }
         if (frame.type === "ack" && frame.clientId === tag) {
           acked = true;
           if (partnerAt) done(true);
@@ -192,8 +202,10 @@ export async function runSequential(pair: Pair, messages: number, perMessageTime
     });
     if (arrived) oneWay.recordMs(partnerAt - started);
     else lost++;
+    // A closed socket or a run of failures: stop rather than wait out every remaining message.
+    if (pair.a.readyState !== pair.a.OPEN || pair.b.readyState !== pair.b.OPEN || lost >= 20) break;
   }
-  return { oneWay: oneWay.summary(), lost };
+  return { oneWay: oneWay.summary(), lost, refused };
 }
 
 export interface RateStep {

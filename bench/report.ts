@@ -22,7 +22,7 @@ export const TARGET_NAMES = { floor: "ws floor", persist: "worker", volatile: "w
 
 export interface Results {
   meta: Meta;
-  sequential: { target: string; oneWay: Latency; lost: number }[];
+  sequential: { target: string; oneWay: Latency; lost: number; refused: Record<string, number> }[];
   relay: { target: string; result: RelayResult }[];
   steps: { target: string; pairs: number; best: number | null; steps: RateStep[] }[];
   matching: { shards: number; result: MatchingResult }[];
@@ -107,17 +107,17 @@ export function renderTables(r: Results): string {
   const floorSeq = seqOf(r, TARGET_NAMES.floor);
   parts.push(
     table(
-      ["target", "messages", "lost", "one-way p50 ms", "p95", "p99", "p50 vs floor", "p99 vs floor"],
-      r.sequential.map((s) => [s.target, String(s.oneWay.count + s.lost), String(s.lost), ms(s.oneWay.p50), ms(s.oneWay.p95), ms(s.oneWay.p99), x(s.oneWay.p50, floorSeq?.oneWay.p50 ?? NaN), x(s.oneWay.p99, floorSeq?.oneWay.p99 ?? NaN)]),
+      ["target", "messages", "not delivered", "refused", "one-way p50 ms", "p95", "p99", "p50 vs floor", "p99 vs floor"],
+      r.sequential.map((s) => [s.target, String(s.oneWay.count + s.lost), String(s.lost), Object.keys(s.refused).length ? JSON.stringify(s.refused) : "0", ms(s.oneWay.p50), ms(s.oneWay.p95), ms(s.oneWay.p99), x(s.oneWay.p50, floorSeq?.oneWay.p50 ?? NaN), x(s.oneWay.p99, floorSeq?.oneWay.p99 ?? NaN)]),
     ),
   );
   parts.push("\n### Relay, open loop (both sides of every pair send on a fixed schedule)\n");
   parts.push(
     table(
-      ["target", "pairs", "msg/s per side", "sent", "lost", "dup", "errors", "one-way p50 ms", "p95", "p99", "ack p50", "ack p99", "delivered msg/s", "p50 vs floor", "p99 vs floor", "sender lag p99"],
+      ["target", "pairs", "msg/s per side", "sent", "not delivered", "dup", "errors", "one-way p50 ms", "p95", "p99", "ack p50", "ack p99", "delivered msg/s", "p50 vs floor", "p99 vs floor", "sender lag p99"],
       r.relay.map(({ target, result: e }) => {
         const f = floorOf(r, e.pairs, e.ratePerSide);
-        return [target, String(e.pairs), String(e.ratePerSide), int(e.sent), String(e.lost), String(e.duplicated), String(errorsTotal(e.errors)), ms(e.oneWay.p50), ms(e.oneWay.p95), ms(e.oneWay.p99), ms(e.ack.p50), ms(e.ack.p99), int(e.msgsPerSec), x(e.oneWay.p50, f?.oneWay.p50 ?? NaN), x(e.oneWay.p99, f?.oneWay.p99 ?? NaN), ms(e.senderLag.p99)];
+        return [target, String(e.pairs), String(e.ratePerSide), int(e.sent), String(e.lost), String(e.duplicated), errorsTotal(e.errors) ? JSON.stringify(e.errors) : "0", ms(e.oneWay.p50), ms(e.oneWay.p95), ms(e.oneWay.p99), ms(e.ack.p50), ms(e.ack.p99), int(e.msgsPerSec), x(e.oneWay.p50, f?.oneWay.p50 ?? NaN), x(e.oneWay.p99, f?.oneWay.p99 ?? NaN), ms(e.senderLag.p99)];
       }),
     ),
   );
@@ -191,7 +191,7 @@ Everything runs on this one machine: workerd (through Miniflare, with the local 
 - **Where**: \`scripts/local-worker.ts\` bundles \`worker/index.ts\` with esbuild and starts it in Miniflare with the bindings of \`wrangler.toml\`, every migration in \`drizzle/\` applied to a fresh D1, and dev login on. All traffic goes to 127.0.0.1.
 - **Clients**: real WebSocket clients from Node (the \`ws\` package, no compression), authenticated with \`Authorization: Bearer\` exactly as the mini program does. Relay pairs are two dev users whose conversation row the harness inserts, so the relay is measured without the lobby; the lobby has its own scenario.
 - **Open loop**: every send time is fixed before the run (each sender at its own random phase, then at a fixed interval), and every latency is measured from the *scheduled* time, so a server that stalls the sender cannot hide its delay (no coordinated omission). "sender lag p99" is how late the harness itself fired: its own noise.
-- **One-way latency** is from the scheduled send on one client to the partner's receipt of the \`message\` frame, on the same clock (one process). **Ack latency** is to the sender's \`ack\`. Each message carries its sender and index, so every loss and duplicate is counted, not sampled.
+- **One-way latency** is from the scheduled send on one client to the partner's receipt of the \`message\` frame, on the same clock (one process). **Ack latency** is to the sender's \`ack\`. Each message carries its sender and index, so every loss and duplicate is counted, not sampled. "Not delivered" counts messages that had not reached the partner a few seconds after the last send (refused ones included); "errors" lists error frames by code and sockets the server closed.
 - **Histograms**: HDR histograms (hdr-histogram-js, 3 significant digits, microsecond resolution) give p50/p95/p99.
 - **Floor**: \`bench/floor-relay.ts\`, a minimal relay with the \`ws\` package (parse, ack, forward; no auth, no storage, no checks) in its own Node process, driven by the same harness with the same frames. Each workerd figure is also shown as a ratio to it.
 - **Persistence cost**: the same room with \`ROOM_PERSISTENCE=off\` (skips the durable write to the room's SQLite and the batched D1 copy) in a separate worker, same scenarios.
@@ -216,6 +216,6 @@ The sequential table above is the like-for-like comparison (one message in fligh
 
 ## Running it
 
-\`npm run bench\` (about ${m.quick ? "10" : "6–8"} minutes on 2 cores) or \`npm run bench -- --quick\` (about 2 minutes). Close other heavy work first: on 2 cores, anything else running shows up directly in the tails.
+\`npm run bench\` runs everything against the committed worker (\`--working-tree\` to include uncommitted edits) and replaces this file; \`npm run bench -- --quick\` is a short run that only prints (add \`--write\` to publish it); \`--only=relay,matching,rest\` picks scenarios. On an idle 2-core machine the full run takes a few minutes and the quick one about two; every wait is bounded, so a slow server makes it report failures rather than hang. Close other heavy work first: on 2 cores, anything else running shows up directly in the tails (see the load average above).
 `;
 }

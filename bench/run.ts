@@ -62,6 +62,11 @@ async function relaySuite(target: RelayTarget, step: boolean): Promise<Pair[]> {
   for (const [n, rate] of plan.scenarios) {
     const result = await runRelay(pairs.slice(0, n), rate!, plan.relayMs);
     results.relay.push({ target: target.name, result });
+    if (result.errors.rate_limited && !results.notes.some((n) => n.includes("rate_limited"))) {
+      results.notes.push(
+        "The room refuses sends above its per-user limit (MESSAGE_RULE in worker/limits/rules.ts) with rate_limited and closes a socket after a run of refusals; every relay rate above that limit measures the limit, not the relay.",
+      );
+    }
     log(`${target.name}: ${n} pairs × ${rate}/s: one-way p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}`);
   }
   if (step) {

@@ -23,6 +23,8 @@ export interface LocalWorkerOptions {
   port?: number;
   /** Miniflare log level; errors only by default so benchmarks stay quiet. */
   logLevel?: LogLevel;
+  /** Where the temp state directory goes (default: the OS temp dir); e.g. /dev/shm to take disk syncs out of the picture. */
+  stateRoot?: string;
   /** A git revision (e.g. "HEAD") to build worker/, wrangler.toml and drizzle/ from; default: the working tree. */
   ref?: string;
 }
@@ -80,7 +82,7 @@ function checkout(ref: string, dir: string): void {
 }
 
 export async function startLocalWorker(options: LocalWorkerOptions = {}): Promise<LocalWorker> {
-  const stateDir = mkdtempSync(join(tmpdir(), "onechat-local-"));
+  const stateDir = mkdtempSync(join(options.stateRoot ?? tmpdir(), "onechat-local-"));
   let source = root;
   let config: ReturnType<typeof unstable_getMiniflareWorkerOptions>;
   let script: string;
