@@ -30,6 +30,9 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
   ROOM_PERSISTENCE?: string;
+  /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
+  MESSAGE_BURST?: string;
+  MESSAGE_RATE_PER_SECOND?: string;
   /** "closed" (default): a message waits for the platform check; "open": local filter only, flagged. */
   MODERATION_FAIL_MODE?: string;
   /** The platform content check's budget before it counts as down (default 800). */

@@ -18,17 +18,54 @@ export async function getOrCreateConversation(
   u2: string,
   now: number,
 ): Promise<ConversationRow> {
-  if (u1 === u2) throw new Error("a user cannot converse with themselves");
-  const [userA, userB] = orderedPair(u1, u2);
-  const orm = db(d1);
-  const [, [row]] = await orm.batch([
-    orm.insert(conversations).values({ id: randomId(), userA, userB, createdAt: now }).onConflictDoNothing(),
-    orm
-      .select()
-      .from(conversations)
-      .where(and(eq(conversations.userA, userA), eq(conversations.userB, userB))),
-  ]);
+  const [row] = await getOrCreateConversations(d1, [[u1, u2]], now);
   return row;
+}
+
+/** Pairs per statement: four bound parameters a row keeps each insert under D1's 100. */
+const PAIRS_PER_STATEMENT = 25;
+
+/**
+ * The conversation of each pair, created where missing, in one D1 round trip for all of them;
+ * rows come back in the order of `pairs`.
+ */
+export async function getOrCreateConversations(
+  d1: D1Database,
+  pairs: readonly (readonly [string, string])[],
+  now: number,
+): Promise<ConversationRow[]> {
+  if (pairs.some(([u1, u2]) => u1 === u2)) throw new Error("a user cannot converse with themselves");
+  const ordered = pairs.map(([u1, u2]) => orderedPair(u1, u2));
+  const orm = db(d1);
+  const inserts = [];
+  const selects = [];
+  for (let i = 0; i < ordered.length; i += PAIRS_PER_STATEMENT) {
+    const chunk = ordered.slice(i, i + PAIRS_PER_STATEMENT);
+    inserts.push(
+      orm
+        .insert(conversations)
+        .values(chunk.map(([userA, userB]) => ({ id: randomId(), userA, userB, createdAt: now })))
+        .onConflictDoNothing(),
+    );
+    selects.push(
+      orm
+        .select()
+        .from(conversations)
+        .where(or(...chunk.map(([userA, userB]) => and(eq(conversations.userA, userA), eq(conversations.userB, userB))))),
+    );
+  }
+  if (inserts.length === 0) return [];
+  const [first, ...rest] = [...inserts, ...selects];
+  const results = await orm.batch([first, ...rest]);
+  const found = new Map<string, ConversationRow>();
+  for (const rows of results.slice(inserts.length) as ConversationRow[][]) {
+    for (const row of rows) found.set(`${row.userA}|${row.userB}`, row);
+  }
+  return ordered.map(([userA, userB]) => {
+    const row = found.get(`${userA}|${userB}`);
+    if (!row) throw new Error("conversation missing right after insert");
+    return row;
+  });
 }
 
 export async function findConversation(d1: D1Database, id: string): Promise<ConversationRow | undefined> {

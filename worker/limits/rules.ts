@@ -1,3 +1,4 @@
+import { numberVar, type Env } from "../env";
 import type { BucketRule } from "./token-bucket";
 
 // The limits users meet. Generous enough that a person typing fast never sees them; tight
@@ -5,6 +6,15 @@ import type { BucketRule } from "./token-bucket";
 
 /** Messages per user in a room: 10 back to back, then one a second. 30 refused in a row closes the socket (1008). */
 export const MESSAGE_RULE: BucketRule = { burst: 10, perSecond: 1, floodAfter: 30 };
+
+/** The message rule with the operator's overrides (MESSAGE_BURST, MESSAGE_RATE_PER_SECOND), e.g. for load tests. */
+export function messageRule(env: Pick<Env, "MESSAGE_BURST" | "MESSAGE_RATE_PER_SECOND">): BucketRule {
+  return {
+    ...MESSAGE_RULE,
+    burst: numberVar(env.MESSAGE_BURST, MESSAGE_RULE.burst),
+    perSecond: numberVar(env.MESSAGE_RATE_PER_SECOND, MESSAGE_RULE.perSecond),
+  };
+}
 
 /** Lobby joins per user: 10 a minute. */
 export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };

@@ -4,8 +4,8 @@
 // each match by claiming both people from their shards (a two-phase hold) before telling them.
 import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
-import { getOrCreateConversation } from "../db/conversations";
 import type { Env } from "../env";
+import { ConversationOpener } from "./opener";
 import type { Settlement } from "./lobby";
 import { pairWaiters, type Pair, type Waiter } from "./pairing";
 import { lobbyTiming, shardStub, type Placement } from "./shards";
@@ -27,8 +27,11 @@ export class LobbyHub extends DurableObject<Env> {
   // those people until the hold expires, so they are not offered again meanwhile.
   private readonly inFlight = new Set<string>();
 
+  private readonly opener: ConversationOpener;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.opener = new ConversationOpener(env.DB);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS offers (
       user_id TEXT PRIMARY KEY,
       shard INTEGER NOT NULL,
@@ -136,7 +139,7 @@ export class LobbyHub extends DurableObject<Env> {
       }
       let roomId: string;
       try {
-        roomId = (await getOrCreateConversation(this.env.DB, a.userId, b.userId, Date.now())).id;
+        roomId = await this.opener.open(a.userId, b.userId);
       } catch (err) {
         console.error("hub could not open a conversation", err instanceof Error ? err.message : "unknown");
         await Promise.all([shardA.settle(a.userId, a.ticket, null), shardB.settle(b.userId, b.ticket, null)]);

@@ -3,8 +3,8 @@
 // pool's hub, which pairs across shards and completes those matches through claim/settle.
 import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
-import { getOrCreateConversation } from "../db/conversations";
 import type { Env } from "../env";
+import { ConversationOpener } from "./opener";
 import { errorResponse } from "../errors";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
@@ -41,10 +41,12 @@ export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
 
 export class Lobby extends DurableObject<Env> {
   private readonly queue: LobbyQueue;
+  private readonly opener: ConversationOpener;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.queue = new LobbyQueue(ctx.storage.sql);
+    this.opener = new ConversationOpener(env.DB);
     // Keep-alive pings are answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -227,7 +229,7 @@ export class Lobby extends DurableObject<Env> {
     }
     let conversationId: string;
     try {
-      conversationId = (await getOrCreateConversation(this.env.DB, a.userId, b.userId, now)).id;
+      conversationId = await this.opener.open(a.userId, b.userId);
     } catch (err) {
       console.error("lobby could not open a conversation", err instanceof Error ? err.message : "unknown");
       this.queue.release(a.userId, a.ticket);

@@ -3,7 +3,7 @@ import { copyMessages, deleteConversationMessages, findConversation } from "../d
 import { flagMessages } from "../db/flags";
 import { numberVar, type Env } from "../env";
 import { AppError, errorResponse } from "../errors";
-import { MESSAGE_RULE } from "../limits/rules";
+import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, moderateMessage } from "../moderation/moderate";
 import { createReport } from "../moderation/report";
@@ -164,7 +164,7 @@ export class Room extends DurableObject<Env> {
       sendFrame(ws, ackFrame(repeat));
       return;
     }
-    const limit = take(MESSAGE_RULE, this.buckets.get(ws), Date.now());
+    const limit = take(messageRule(this.env), this.buckets.get(ws), Date.now());
     this.buckets.set(ws, limit.state);
     if (!limit.ok) {
       sendError(ws, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
