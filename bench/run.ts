@@ -84,7 +84,7 @@ async function relaySuite(target: RelayTarget, step: boolean): Promise<Pair[]> {
  * where there is one, since this VM's disk sync per commit would otherwise dominate every write
  * (production Durable Object storage does not sync a local disk per write).
  */
-const BENCH_VARS = { MESSAGE_BURST: "1000", MESSAGE_RATE_PER_SECOND: "1000" };
+const BENCH_VARS = { MESSAGE_BURST: "1000", MESSAGE_RATE_PER_SECOND: "1000", ...JSON.parse(process.env.BENCH_VARS ?? "{}") };
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : undefined;
 
 async function withWorker<T>(vars: Record<string, string>, fn: (w: LocalWorker) => Promise<T>): Promise<T> {

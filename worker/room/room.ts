@@ -184,7 +184,7 @@ export class Room extends DurableObject<Env> {
     let stored: StoredMessage;
     if (this.persist) {
       stored = this.store.append(draft);
-      this.scheduleAlarm(now + numberVar(this.env.D1_FLUSH_DELAY_MS, 1000));
+      this.scheduleAlarm(now + this.flushDelay());
     } else {
       stored = { ...draft, seq: this.volatileSeq++ };
       this.volatile.set(`${sender.userId}/${frame.clientId}`, stored);
@@ -362,6 +362,15 @@ export class Room extends DurableObject<Env> {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * How long messages gather before their copy to D1. Jittered by up to half again, so rooms that
+   * started together do not all hit D1 in the same instant.
+   */
+  private flushDelay(): number {
+    const base = numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
+    return base + Math.floor(Math.random() * (base / 2));
   }
 
   private retentionMs(): number {
