@@ -19,8 +19,13 @@ export interface MatchingResult {
   failures: number;
   /** From the first scheduled join until the last user is matched. */
   allPairedMs: number;
-  /** matched − the moment a partner was available (the later of the pair's two joins). */
+  /** matched − the moment a partner was available (the later of the pair's two scheduled joins). */
   timeToMatch: Latency;
+  /**
+   * matched − the moment both were in the lobby's queue (the later of the pair's two `waiting`
+   * frames): the lobby's own pairing latency, without the upgrade's queueing in front of it.
+   */
+  timeToMatchQueued: Latency;
   /** matched − own join. */
   waitFromJoin: Latency;
   matchesPerSec: number;
@@ -30,6 +35,8 @@ interface Joiner {
   user: BenchUser;
   joinAt: number;
   matchedAt: number;
+  /** When its `waiting` frame arrived: the server had it in the queue. */
+  queuedAt: number;
   roomId: string | null;
   matchedFrames: number;
   ws: WebSocket | null;
@@ -44,6 +51,7 @@ export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: n
     user,
     joinAt: t0 + (spreadMs * i) / users.length,
     matchedAt: 0,
+    queuedAt: 0,
     roomId: null,
     matchedFrames: 0,
     ws: null,
@@ -64,6 +72,7 @@ export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: n
     };
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString()) as { type: string; roomId?: string };
+      if (frame.type === "waiting" && j.queuedAt === 0) j.queuedAt = performance.now();
       if (frame.type === "matched") {
         j.matchedFrames++;
         if (j.matchedFrames === 1) {
@@ -93,6 +102,7 @@ export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: n
   }
   const timeToMatch = new LatencyRecorder();
   const waitFromJoin = new LatencyRecorder();
+  const timeToMatchQueued = new LatencyRecorder();
   for (const [roomId, members] of rooms) {
     if (members.length !== 2) {
       violations.push(`room ${roomId} has ${members.length} members`);
@@ -104,6 +114,9 @@ export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: n
     for (const j of members) {
       timeToMatch.recordMs(j.matchedAt - available);
       waitFromJoin.recordMs(j.matchedAt - j.joinAt);
+      // A joiner matched on arrival may get `matched` without a `waiting` first.
+      const queued = Math.max(x.queuedAt || x.matchedAt, y.queuedAt || y.matchedAt);
+      timeToMatchQueued.recordMs(Math.max(0, j.matchedAt - queued));
     }
   }
   const matchedJoiners = joiners.filter((j) => j.matchedAt > 0);
@@ -117,6 +130,7 @@ export async function runMatching(wsUrl: string, users: BenchUser[], spreadMs: n
     failures: joiners.filter((j) => j.failed).length,
     allPairedMs: last - t0,
     timeToMatch: timeToMatch.summary(),
+    timeToMatchQueued: timeToMatchQueued.summary(),
     waitFromJoin: waitFromJoin.summary(),
     matchesPerSec: (matchedJoiners.length / 2 / Math.max(last - t0, 1)) * 1000,
   };
