@@ -1,8 +1,8 @@
-// REST calls: topics (public) and login. The session token lives in storage and is renewed
-// by logging in again shortly before it expires. No wx here: the platform adapter passes in
-// how to make a request, read storage and get a login code.
+// REST calls: topics (public), login, report and block. The session token and the content-check
+// ticket live in storage and are renewed by logging in again shortly before either expires. No
+// wx here: the platform adapter passes in how to make a request, read storage and get a login code.
 import { ChatError } from "./errors";
-import type { LoginPlatform, LoginRequest, LoginResponse, Topic, TopicsResponse } from "./protocol";
+import type { BlockRequest, LoginPlatform, LoginRequest, LoginResponse, ReportRequest, Topic, TopicsResponse } from "./protocol";
 
 export interface HttpResponse {
   status: number;
@@ -27,16 +27,32 @@ export interface ApiOptions {
 }
 
 export const SESSION_KEY = "onechat.session";
-/** Log in again when less than this is left, so a socket never starts with a dying token. */
+/** Log in again when less than this is left, so a socket never starts with a dying token or ticket. */
 export const RENEW_BEFORE_MS = 5 * 60_000;
 
 interface StoredSession {
   token: string;
   expiresAt: number;
+  /** WeChat/QQ: the sealed OpenID for the room's content check; null when the login gave none (dev). */
+  checkTicket: string | null;
+  checkTicketExpiresAt: number | null;
+}
+
+/** What a socket needs: the token, and for room sockets the check ticket (null: connect without). */
+export interface Credentials {
+  token: string;
+  ticket: string | null;
 }
 
 function isSession(v: unknown): v is StoredSession {
-  return !!v && typeof v === "object" && typeof (v as StoredSession).token === "string" && typeof (v as StoredSession).expiresAt === "number";
+  if (!v || typeof v !== "object") return false;
+  const s = v as StoredSession;
+  return (
+    typeof s.token === "string" &&
+    typeof s.expiresAt === "number" &&
+    (s.checkTicket === null || typeof s.checkTicket === "string") &&
+    (s.checkTicketExpiresAt === null || typeof s.checkTicketExpiresAt === "number")
+  );
 }
 
 /** The error code of a failed response: the server's `{ error: { code } }`, else a generic one. */
@@ -54,10 +70,12 @@ export class Api {
     this.now = opts.now ?? Date.now;
   }
 
-  private async call(method: "GET" | "POST", path: string, data?: unknown): Promise<unknown> {
+  private async call(method: "GET" | "POST", path: string, data?: unknown, token?: string): Promise<unknown> {
+    const header: Record<string, string> = { "content-type": "application/json" };
+    if (token) header.Authorization = `Bearer ${token}`;
     let res: HttpResponse;
     try {
-      res = await this.opts.request({ url: `${this.opts.apiBase}${path}`, method, data, header: { "content-type": "application/json" } });
+      res = await this.opts.request({ url: `${this.opts.apiBase}${path}`, method, data, header });
     } catch {
       throw new ChatError("network");
     }
@@ -70,17 +88,53 @@ export class Api {
     return Array.isArray(body?.topics) ? body.topics : [];
   }
 
-  /** A valid token: the stored one, or a new login when it is missing, near expiry, or `fresh`. */
-  async token(fresh = false): Promise<string> {
+  /** The stored session if both the token and the ticket (when there is one) have time left. */
+  private usable(): StoredSession | null {
     const stored = this.opts.storage.get(SESSION_KEY);
-    if (!fresh && isSession(stored) && stored.expiresAt - this.now() > RENEW_BEFORE_MS) return stored.token;
-    return (await this.login()).token;
+    if (!isSession(stored)) return null;
+    const now = this.now();
+    if (stored.expiresAt - now <= RENEW_BEFORE_MS) return null;
+    // The ticket lives 2 h, the token longer: a dying ticket alone is reason to log in again.
+    if (stored.checkTicket !== null && (stored.checkTicketExpiresAt ?? 0) - now <= RENEW_BEFORE_MS) return null;
+    return stored;
   }
 
-  /** Whether a usable token is stored (so the page can skip the "登录成功" toast on return). */
+  /** A valid session: the stored one, or a new login when it is missing, near expiry, or `fresh`. */
+  async credentials(fresh = false): Promise<Credentials> {
+    const session = (!fresh && this.usable()) || (await this.login());
+    return { token: session.token, ticket: session.checkTicket };
+  }
+
+  /** A valid token (see credentials()). */
+  async token(fresh = false): Promise<string> {
+    return (await this.credentials(fresh)).token;
+  }
+
+  /** Whether a usable session is stored (so the page can skip the "登录成功" toast on return). */
   hasSession(): boolean {
-    const stored = this.opts.storage.get(SESSION_KEY);
-    return isSession(stored) && stored.expiresAt - this.now() > RENEW_BEFORE_MS;
+    return this.usable() !== null;
+  }
+
+  /** Reports the partner of a conversation (the server also blocks the pair). */
+  async report(conversationId: string, reason: string): Promise<void> {
+    const body: ReportRequest = { conversationId, reason };
+    await this.authed("/api/reports", body);
+  }
+
+  /** Never be matched with this conversation's partner again. */
+  async block(conversationId: string): Promise<void> {
+    const body: BlockRequest = { conversationId };
+    await this.authed("/api/blocks", body);
+  }
+
+  /** A POST with the session token; an expired session (401) logs in once more and tries again. */
+  private async authed(path: string, data: unknown): Promise<unknown> {
+    try {
+      return await this.call("POST", path, data, await this.token());
+    } catch (err) {
+      if (!(err instanceof ChatError) || err.code !== "unauthorized") throw err;
+      return this.call("POST", path, data, await this.token(true));
+    }
   }
 
   /** Logs in once even when several callers ask at the same moment. */
@@ -101,7 +155,13 @@ export class Api {
     const body: LoginRequest = { platform: this.opts.platform, code };
     const res = (await this.call("POST", "/api/login", body)) as LoginResponse;
     if (!res || typeof res.token !== "string") throw new ChatError("login_failed");
-    const session = { token: res.token, expiresAt: res.expiresAt };
+    const hasTicket = typeof res.checkTicket === "string" && typeof res.checkTicketExpiresAt === "number";
+    const session: StoredSession = {
+      token: res.token,
+      expiresAt: res.expiresAt,
+      checkTicket: hasTicket ? (res.checkTicket as string) : null,
+      checkTicketExpiresAt: hasTicket ? (res.checkTicketExpiresAt as number) : null,
+    };
     this.opts.storage.set(SESSION_KEY, session);
     return session;
   }

@@ -1,8 +1,9 @@
 // The protocol client: lobby → matched → room, resume with `after`, acks by clientId, retries
-// with the same clientId, a merged message list, reconnect with backoff. No wx here: sockets,
+// with the same clientId, a merged message list, reconnect with backoff, reporting the partner.
+// No wx here: sockets,
 // timers and tokens come in from outside, so the same code runs in the mini program, in unit
 // tests against a fake socket, and in Node against the real worker.
-import { errorMessage } from "./errors";
+import { ChatError, errorMessage } from "./errors";
 import { mergeServerMessages, applyAck } from "./message-list";
 import type { ChatMessage } from "./message-list";
 import {
@@ -41,7 +42,8 @@ export interface Timers {
 }
 
 export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
-export type EndReason = "partner_left" | "ended" | "replaced";
+/** "reported" / "blocked": this user reported or blocked the partner; they will not meet again. */
+export type EndReason = "partner_left" | "ended" | "replaced" | "reported" | "blocked";
 
 export interface ChatState {
   phase: Phase;
@@ -65,6 +67,11 @@ export interface ChatClientOptions {
   wsBase: string;
   /** A session token; `fresh` asks for a new login (the last connects failed before opening). */
   getToken(fresh: boolean): Promise<string>;
+  /**
+   * The login's content-check ticket, asked after getToken for room sockets only (never the
+   * lobby); null or absent: connect without one (dev login has none).
+   */
+  getTicket?(): Promise<string | null>;
   connect: SocketFactory;
   timers?: Timers;
   random?: () => number;
@@ -96,6 +103,9 @@ const SEND_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
   "frame_too_large",
 ]);
 
+/** Server errors that answer a report (a bad reason, or the report could not be filed). */
+const REPORT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(["bad_message", "bad_request", "not_found", "internal"]);
+
 const defaultTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -116,7 +126,8 @@ function codeOf(err: unknown): string {
 }
 
 export class ChatClient {
-  private readonly opts: Required<Omit<ChatClientOptions, "timers" | "random" | "newClientId">>;
+  private readonly opts: Required<Omit<ChatClientOptions, "timers" | "random" | "newClientId" | "getTicket">>;
+  private readonly getTicket: () => Promise<string | null>;
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly newClientId: () => string;
@@ -141,6 +152,8 @@ export class ChatClient {
   /** clientIds sent on the current room socket and not yet answered, oldest first. */
   private inflight: string[] = [];
   private readonly ackTimers = new Map<string, unknown>();
+  /** A report sent on the room socket, waiting for `reported` or an error. */
+  private pendingReport: { promise: Promise<void>; settle(err: ChatError | null): void } | null = null;
 
   constructor(options: ChatClientOptions) {
     this.opts = {
@@ -155,6 +168,7 @@ export class ChatClient {
     this.timers = options.timers ?? defaultTimers;
     this.random = options.random ?? Math.random;
     this.newClientId = options.newClientId ?? randomClientId;
+    this.getTicket = options.getTicket ?? (() => Promise.resolve(null));
   }
 
   private static emptyState(): ChatState {
@@ -232,6 +246,39 @@ export class ChatClient {
     void this.open(this.state.roomId ? "room" : "lobby");
   }
 
+  /**
+   * Reports the partner over the open room socket. Resolves on the server's `reported` (the pair
+   * is blocked; the room is then left for good); rejects with a ChatError: "network" when the
+   * room socket is not open or drops before the answer, "timeout" when none comes, or the
+   * server's code. On "network"/"timeout" the caller may report over REST instead.
+   */
+  report(reason: string): Promise<void> {
+    if (this.pendingReport) return this.pendingReport.promise;
+    const text = reason.trim();
+    if (this.channel !== "room" || this.state.phase !== "chatting" || !this.transmit({ type: "report", reason: text })) {
+      return Promise.reject(new ChatError("network"));
+    }
+    let settle!: (err: ChatError | null) => void;
+    const promise = new Promise<void>((resolve, reject) => {
+      const timer = this.timers.setTimeout(() => settle(new ChatError("timeout")), this.opts.ackTimeoutMs);
+      settle = (err) => {
+        this.timers.clearTimeout(timer);
+        this.pendingReport = null;
+        if (err) reject(err);
+        else resolve();
+      };
+    });
+    this.pendingReport = { promise, settle };
+    return promise;
+  }
+
+  /** After a report or block made over REST: leave the room for good (the partner sees "left"). */
+  endBlocked(reason: "reported" | "blocked"): void {
+    if (this.state.roomId === null) return;
+    if (this.channel === "room") this.transmit({ type: "leave" } satisfies RoomClientFrame);
+    this.end(reason);
+  }
+
   /** Queues a message; returns false (with a notice) when it cannot be sent at all. */
   send(rawText: string): boolean {
     const text = rawText.trim();
@@ -298,7 +345,13 @@ export class ChatClient {
       return;
     }
     if (gen !== this.generation) return;
-    const url = channel === "lobby" ? this.lobbyUrl() : this.roomUrl();
+    let ticket: string | null = null;
+    if (channel === "room") {
+      // A missing ticket only means no platform content check for this socket's sends.
+      ticket = await this.getTicket().catch(() => null);
+      if (gen !== this.generation) return;
+    }
+    const url = channel === "lobby" ? this.lobbyUrl() : this.roomUrl(ticket);
     const handlers: SocketHandlers = {
       onOpen: () => gen === this.generation && this.handleOpen(),
       onMessage: (data) => gen === this.generation && this.handleFrame(channel, data),
@@ -318,9 +371,12 @@ export class ChatClient {
     return `${this.opts.wsBase}/api/lobby${topic ? `?topic=${encodeURIComponent(topic)}` : ""}`;
   }
 
-  private roomUrl(): string {
+  private roomUrl(ticket: string | null): string {
     const base = `${this.opts.wsBase}/api/rooms/${encodeURIComponent(this.state.roomId ?? "")}`;
-    return this.resumable ? `${base}?after=${this.state.lastSeq}` : base;
+    const params: string[] = [];
+    if (this.resumable) params.push(`after=${this.state.lastSeq}`);
+    if (ticket) params.push(`ticket=${encodeURIComponent(ticket)}`);
+    return params.length ? `${base}?${params.join("&")}` : base;
   }
 
   private handleOpen(): void {
@@ -338,6 +394,8 @@ export class ChatClient {
     this.generation++;
     this.stopHeartbeat();
     this.inflight = [];
+    // Whether the server got the report is unknown; the caller reports over REST instead.
+    this.pendingReport?.settle(new ChatError("network"));
     if (code === CLOSE_REPLACED) return this.end("replaced");
     if (channel === "room" && code === CLOSE_ENDED) return this.end("ended");
     this.update({ connected: false });
@@ -408,6 +466,7 @@ export class ChatClient {
     for (const handle of this.ackTimers.values()) this.timers.clearTimeout(handle);
     this.ackTimers.clear();
     this.inflight = [];
+    this.pendingReport?.settle(new ChatError("network"));
     this.attempts = 0;
     this.failuresBeforeOpen = 0;
     this.resumable = false;
@@ -509,9 +568,15 @@ export class ChatClient {
       case "partner_left":
         this.end("partner_left");
         return;
-      case "reported":
+      case "reported": {
+        this.pendingReport?.settle(null);
+        // The server blocked the pair: this room is over for us; the partner sees "left".
+        this.transmit({ type: "leave" } satisfies RoomClientFrame);
+        this.end("reported");
         return;
+      }
       case "error":
+        if (this.pendingReport && REPORT_ERRORS.has(frame.code)) return this.pendingReport.settle(new ChatError(frame.code));
         if (frame.code === "conversation_ended") return this.end("ended");
         if (frame.code === "replaced") return this.end("replaced");
         if (SEND_ERRORS.has(frame.code)) {
@@ -566,6 +631,7 @@ export class ChatClient {
 
   private end(reason: EndReason): void {
     this.closeSocket();
+    this.pendingReport?.settle(new ChatError("network"));
     this.channel = null;
     this.clearReconnect();
     this.clearTyping();

@@ -10,6 +10,7 @@ import type {
 } from "../../worker/protocol";
 
 export type {
+  BlockRequest,
   ErrorCode,
   HistoryMessage,
   LobbyClientFrame,
@@ -18,6 +19,7 @@ export type {
   LoginRequest,
   LoginResponse,
   Platform,
+  ReportRequest,
   RoomClientFrame,
   RoomServerFrame,
   Topic,

@@ -29,6 +29,8 @@ export function createChatClient(): ChatClient {
   return new ChatClient({
     wsBase: config.wsBase,
     getToken: (fresh) => api.token(fresh),
+    // Asked right after getToken, so it comes from the same (renewed if need be) login.
+    getTicket: async () => (await api.credentials()).ticket,
     connect: connectSocket,
   });
 }

@@ -18,8 +18,8 @@ class MemoryStorage implements KeyValueStorage {
 describe("Api", () => {
   let now: number;
   let storage: MemoryStorage;
-  let calls: Array<{ url: string; method: string; data?: unknown }>;
-  let respond: (req: { url: string; method: string; data?: unknown }) => HttpResponse;
+  let calls: Array<{ url: string; method: string; data?: unknown; header?: Record<string, string> }>;
+  let respond: (req: { url: string; method: string; data?: unknown; header?: Record<string, string> }) => HttpResponse;
   let codes: number;
   let api: Api;
 
@@ -53,7 +53,7 @@ describe("Api", () => {
   it("logs in with the platform code, keeps the token in storage and reuses it", async () => {
     expect(await api.token()).toBe("t1");
     expect(calls[0]).toMatchObject({ method: "POST", url: "http://api.test/api/login", data: { platform: "wechat", code: "code1" } });
-    expect(storage.get(SESSION_KEY)).toEqual({ token: "t1", expiresAt: now + 3_600_000 });
+    expect(storage.get(SESSION_KEY)).toEqual({ token: "t1", expiresAt: now + 3_600_000, checkTicket: null, checkTicketExpiresAt: null });
     expect(await api.token()).toBe("t1");
     expect(calls).toHaveLength(1);
   });
@@ -70,6 +70,74 @@ describe("Api", () => {
     const tokens = await Promise.all([api.token(), api.token(), api.token()]);
     expect(tokens).toEqual(["t1", "t1", "t1"]);
     expect(calls).toHaveLength(1);
+  });
+
+  it("keeps the check ticket with the token and logs in again when only the ticket is about to expire", async () => {
+    let logins = 0;
+    respond = (req) => {
+      if (!req.url.endsWith("/api/login")) return { status: 404, data: null };
+      logins++;
+      // The token lives a day, the ticket two hours, as the server issues them.
+      return { status: 200, data: { token: `t${logins}`, user: { id: "u1" }, expiresAt: now + 86_400_000, checkTicket: `tk+/${logins}=`, checkTicketExpiresAt: now + 7_200_000 } };
+    };
+    expect(await api.credentials()).toEqual({ token: "t1", ticket: "tk+/1=" });
+    expect(storage.get(SESSION_KEY)).toMatchObject({ token: "t1", checkTicket: "tk+/1=", checkTicketExpiresAt: now + 7_200_000 });
+    now += 7_200_000 - RENEW_BEFORE_MS - 1;
+    expect(await api.credentials()).toEqual({ token: "t1", ticket: "tk+/1=" });
+    expect(api.hasSession()).toBe(true);
+    // Within a few minutes of the ticket's end: the token is still good, but a new login is due.
+    now += 2;
+    expect(api.hasSession()).toBe(false);
+    expect(await api.credentials()).toEqual({ token: "t2", ticket: "tk+/2=" });
+    expect(logins).toBe(2);
+  });
+
+  it("has no ticket after a dev login and does not log in again for one", async () => {
+    api = new Api({ apiBase: "http://api.test", request: async (req) => (calls.push(req), respond(req)), storage, platform: "dev", loginCode: async () => "alice", now: () => now });
+    expect(await api.credentials()).toEqual({ token: "t1", ticket: null });
+    now += 3 * 3_600_000 / 4;
+    expect(await api.credentials()).toEqual({ token: "t1", ticket: null });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("logs in again once for a session stored before tickets existed", async () => {
+    storage.set(SESSION_KEY, { token: "old", expiresAt: now + 3_600_000 });
+    expect(api.hasSession()).toBe(false);
+    expect(await api.token()).toBe("t1");
+    expect(calls.map((c) => c.url)).toEqual(["http://api.test/api/login"]);
+  });
+
+  it("reports and blocks a conversation's partner with the session token", async () => {
+    respond = (req) =>
+      req.url.endsWith("/api/login")
+        ? { status: 200, data: { token: "t-auth", user: { id: "u1" }, expiresAt: now + 3_600_000 } }
+        : { status: 204, data: "" };
+    await api.report("conv-1", "骚扰/辱骂");
+    await api.block("conv-2");
+    expect(calls.slice(1)).toEqual([
+      { url: "http://api.test/api/reports", method: "POST", data: { conversationId: "conv-1", reason: "骚扰/辱骂" }, header: { "content-type": "application/json", Authorization: "Bearer t-auth" } },
+      { url: "http://api.test/api/blocks", method: "POST", data: { conversationId: "conv-2" }, header: { "content-type": "application/json", Authorization: "Bearer t-auth" } },
+    ]);
+    // The login itself carries no token.
+    expect(calls[0]!.header).toEqual({ "content-type": "application/json" });
+  });
+
+  it("logs in again once when a report meets an expired session, and passes other errors on", async () => {
+    storage.set(SESSION_KEY, { token: "revoked", expiresAt: now + 3_600_000, checkTicket: null, checkTicketExpiresAt: null });
+    respond = (req) =>
+      req.url.endsWith("/api/login")
+        ? { status: 200, data: { token: "renewed", user: { id: "u1" }, expiresAt: now + 3_600_000 } }
+        : req.header?.Authorization === "Bearer revoked"
+          ? { status: 401, data: { error: { code: "unauthorized", message: "expired" } } }
+          : { status: 204, data: "" };
+    await api.report("conv-1", "其他");
+    expect(calls.map((c) => `${c.url} ${c.header?.Authorization ?? ""}`)).toEqual([
+      "http://api.test/api/reports Bearer revoked",
+      "http://api.test/api/login ",
+      "http://api.test/api/reports Bearer renewed",
+    ]);
+    respond = () => ({ status: 404, data: { error: { code: "not_found", message: "No such conversation" } } });
+    await expect(api.block("someone-else")).rejects.toMatchObject({ code: "not_found", message: "聊天不存在或已结束" });
   });
 
   it("turns a server error into a ChatError with its code and a Chinese message", async () => {

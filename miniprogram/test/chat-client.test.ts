@@ -317,6 +317,119 @@ describe("ChatClient", () => {
     expect(net.last.url).toBe(`${WS}/api/lobby?topic=books`);
   });
 
+  it("passes the check ticket, URL-encoded, on every room connect and resume, but never to the lobby", async () => {
+    let tickets = 0;
+    client = new ChatClient({
+      wsBase: WS,
+      getToken: async () => "tok",
+      getTicket: async () => `a+b/c=${++tickets}`,
+      connect: net.factory,
+      timers: clock,
+      random: () => 0,
+    });
+    const room = await enterRoom(history(["m1", 1, "partner", "嗨"]));
+    expect(net.sockets[0]!.url).toBe(`${WS}/api/lobby?topic=music`);
+    expect(room.url).toBe(`${WS}/api/rooms/r1?ticket=a%2Bb%2Fc%3D1`);
+    room.drop();
+    client.resume();
+    await flush();
+    // Asked again for each socket, so a renewed ticket is used as soon as there is one.
+    expect(net.last.url).toBe(`${WS}/api/rooms/r1?after=1&ticket=a%2Bb%2Fc%3D2`);
+    net.last.open();
+    client.next();
+    await flush();
+    expect(net.last.url).toBe(`${WS}/api/lobby?topic=music`);
+    expect(tickets).toBe(2);
+  });
+
+  it("connects the room without a ticket when there is none (dev login) or it cannot be had", async () => {
+    client = new ChatClient({
+      wsBase: WS,
+      getToken: async () => "tok",
+      getTicket: async () => null,
+      connect: net.factory,
+      timers: clock,
+      random: () => 0,
+    });
+    const room = await enterRoom();
+    expect(room.url).toBe(`${WS}/api/rooms/r1`);
+    room.drop();
+    client = new ChatClient({
+      wsBase: WS,
+      getToken: async () => "tok",
+      getTicket: async () => {
+        throw new Error("storage broken");
+      },
+      connect: net.factory,
+      timers: clock,
+      random: () => 0,
+    });
+    expect((await enterRoom()).url).toBe(`${WS}/api/rooms/r1`);
+  });
+
+  it("reports the partner on the room socket and, once the server confirms, leaves the room for good", async () => {
+    const room = await enterRoom();
+    let done = false;
+    const reported = client.report(" 骚扰/辱骂 ").then(() => (done = true));
+    expect(room.frames).toEqual([{ type: "report", reason: "骚扰/辱骂" }]);
+    await flush();
+    expect(done).toBe(false);
+    expect(state().phase).toBe("chatting");
+    room.receive({ type: "reported" });
+    await reported;
+    // The partner is told this user left; no reconnect to a room that is over.
+    expect(room.frames).toEqual([{ type: "report", reason: "骚扰/辱骂" }, { type: "leave" }]);
+    expect(room.closedByClient).not.toBeNull();
+    expect(state()).toMatchObject({ phase: "ended", endReason: "reported", connected: false });
+    clock.advance(60_000);
+    await flush();
+    expect(net.sockets).toHaveLength(2);
+    client.next();
+    await flush();
+    expect(net.last.url).toBe(`${WS}/api/lobby?topic=music`);
+  });
+
+  it("passes a rejected report's error on without failing a message waiting for its ack", async () => {
+    const room = await enterRoom();
+    client.send("在吗");
+    const result = client.report("其他").catch((e: unknown) => e);
+    room.receive({ type: "error", code: "bad_message", message: '"reason" must be 1 to 500 characters' });
+    expect(await result).toMatchObject({ code: "bad_message", message: "消息格式有误" });
+    expect(state().phase).toBe("chatting");
+    expect(state().messages[0]).toMatchObject({ status: "pending" });
+    expect(notices).toEqual([]);
+    room.receive({ type: "ack", clientId: "c1", id: "m1", seq: 1, at: 1 });
+    expect(state().messages[0]).toMatchObject({ status: "sent" });
+  });
+
+  it("refuses to report on a closed socket and gives up when the socket drops or stays silent", async () => {
+    const room = await enterRoom();
+    room.drop();
+    await expect(client.report("其他")).rejects.toMatchObject({ code: "network" });
+    expect(room.frames).toEqual([]);
+    client.resume();
+    await flush();
+    const again = net.last;
+    again.open();
+    const dropped = client.report("其他").catch((e: unknown) => e);
+    again.drop();
+    expect(await dropped).toMatchObject({ code: "network" });
+    client.resume();
+    await flush();
+    net.last.open();
+    const silent = client.report("其他").catch((e: unknown) => e);
+    clock.advance(10_000);
+    expect(await silent).toMatchObject({ code: "timeout" });
+    expect(state().phase).toBe("chatting");
+  });
+
+  it("ends the room as blocked after a report or block made elsewhere, telling the partner", async () => {
+    const room = await enterRoom();
+    client.endBlocked("blocked");
+    expect(room.frames).toEqual([{ type: "leave" }]);
+    expect(state()).toMatchObject({ phase: "ended", endReason: "blocked", roomId: "r1" });
+  });
+
   it("ignores frames that are not JSON or of an unknown type", async () => {
     const room = await enterRoom();
     room.receive("not json");

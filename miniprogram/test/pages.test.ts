@@ -138,7 +138,7 @@ describe("chat page", () => {
   it("logs in with a toast, then waits in the lobby with the online count and can cancel", async () => {
     const page = await openChat();
     expect(fake.toasts).toContain("登录成功");
-    expect(fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login", method: "POST" });
+    expect(fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login", method: "POST", data: { platform: "dev" } });
     const lobby = fake.lastSocket();
     expect(lobby.url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
     expect(lobby.header).toEqual({ Authorization: "Bearer tok" });
@@ -153,7 +153,7 @@ describe("chat page", () => {
   });
 
   it("joins without a topic for 随便聊聊 and does not log in again with a valid session", async () => {
-    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000 });
+    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000, checkTicket: null, checkTicketExpiresAt: null });
     await openChat("any");
     expect(fake.toasts).not.toContain("登录成功");
     expect(fake.requests).toEqual([]);
@@ -267,5 +267,202 @@ describe("chat page", () => {
     page.instance.onUnload();
     expect(resumed.frames).toEqual([{ type: "leave" }]);
     expect(resumed.closed).toBe(true);
+  });
+
+  const sheet = (page: ReturnType<typeof mount>) => page.querySelector(".report-sheet")!;
+  const sheetItem = (page: ReturnType<typeof mount>, label: string) =>
+    [...sheet(page).querySelectorAll(".item")].find((n) => n.dom!.textContent === label)!;
+
+  it("reports the partner from the 举报 sheet on the room socket, then offers 换一个", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    expect(text(sheet(page))).not.toContain("举报对方");
+    page.querySelector(".report-link")!.dispatchEvent("tap");
+    await settle();
+    const labels = [...sheet(page).querySelectorAll(".reason")].map((n) => n.dom!.textContent);
+    expect(labels).toEqual(["骚扰/辱骂", "色情低俗", "广告/诈骗", "其他"]);
+    expect(text(sheet(page))).toContain("只屏蔽，不举报");
+    sheetItem(page, "色情低俗").dispatchEvent("tap");
+    await settle();
+    expect(room.frames).toEqual([{ type: "report", reason: "色情低俗" }]);
+    // A second tap while the first is on its way sends nothing more.
+    sheetItem(page, "其他").dispatchEvent("tap");
+    await settle();
+    expect(room.frames).toHaveLength(1);
+    room.receive({ type: "reported" });
+    await settle();
+    expect(fake.toasts).toContain("已举报，你们不会再被匹配");
+    expect(room.frames).toEqual([{ type: "report", reason: "色情低俗" }, { type: "leave" }]);
+    expect(text(sheet(page))).not.toContain("举报对方");
+    expect(text(page)).toContain("你已举报并屏蔽对方");
+    expect(page.querySelector(".report-link")).toBeFalsy();
+    expect(page.querySelector(".input-bar")!.data.disabled).toBe(true);
+    // No REST call: the socket carried the report.
+    expect(fake.requests.filter((r) => !r.url.endsWith("/api/login"))).toEqual([]);
+    page.querySelector(".ended-next")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(text(page)).toContain("正在为你寻找聊天对象");
+  });
+
+  it("keeps the sheet open with the reason in Chinese when the server refuses the report", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    page.instance.onOpenReport();
+    await settle();
+    sheetItem(page, "其他").dispatchEvent("tap");
+    await settle();
+    room.receive({ type: "error", code: "internal", message: "Internal error" });
+    await settle();
+    expect(fake.toasts).toContain("服务器开小差了，请稍后再试");
+    expect(text(sheet(page))).toContain("举报对方");
+    expect(text(page)).not.toContain("你已举报");
+    // Cancel closes it; the chat goes on.
+    sheetItem(page, "取消").dispatchEvent("tap");
+    await settle();
+    expect(text(sheet(page))).not.toContain("举报对方");
+    expect(page.querySelector(".input-bar")!.data.disabled).toBe(false);
+  });
+
+  it("reports over REST when the room socket is not connected, and leaves the room", async () => {
+    fake.respond = (req) =>
+      req.url.endsWith("/api/login")
+        ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
+        : req.url.endsWith("/api/reports")
+          ? { statusCode: 204, data: "" }
+          : { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };
+    const page = await openChat();
+    const room = await matched(page);
+    fake.networkListeners.forEach((l) => l({ isConnected: false }));
+    room.drop(1006);
+    await settle();
+    page.querySelector(".report-link")!.dispatchEvent("tap");
+    await settle();
+    sheetItem(page, "广告/诈骗").dispatchEvent("tap");
+    await settle();
+    expect(fake.requests.slice(1)).toEqual([
+      {
+        url: "http://127.0.0.1:8787/api/reports",
+        method: "POST",
+        data: { conversationId: "r1", reason: "广告/诈骗" },
+        header: { "content-type": "application/json", Authorization: "Bearer tok" },
+      },
+    ]);
+    expect(fake.toasts).toContain("已举报，你们不会再被匹配");
+    expect(text(page)).toContain("你已举报并屏蔽对方");
+    // Over: the network coming back does not reopen the room.
+    const sockets = fake.sockets.length;
+    fake.networkListeners.forEach((l) => l({ isConnected: true }));
+    await settle();
+    expect(fake.sockets).toHaveLength(sockets);
+  });
+
+  it("can still report a partner who already left", async () => {
+    fake.respond = (req) =>
+      req.url.endsWith("/api/login")
+        ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
+        : { statusCode: 204, data: "" };
+    const page = await openChat();
+    const room = await matched(page);
+    room.receive({ type: "partner_left" });
+    await settle();
+    page.querySelector(".report-link")!.dispatchEvent("tap");
+    await settle();
+    sheetItem(page, "骚扰/辱骂").dispatchEvent("tap");
+    await settle();
+    expect(fake.requests.map((r) => r.url).filter((u) => u.endsWith("/api/reports"))).toHaveLength(1);
+    expect(text(page)).toContain("你已举报并屏蔽对方");
+  });
+
+  it("blocks without a report over REST, then leaves the room", async () => {
+    let status = 500;
+    fake.respond = (req) =>
+      req.url.endsWith("/api/login")
+        ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
+        : status === 204
+          ? { statusCode: 204, data: "" }
+          : { statusCode: 500, data: { error: { code: "internal", message: "Internal error" } } };
+    const page = await openChat();
+    const room = await matched(page);
+    page.querySelector(".report-link")!.dispatchEvent("tap");
+    await settle();
+    sheetItem(page, "只屏蔽，不举报").dispatchEvent("tap");
+    await settle();
+    // A failure leaves everything as it was, with the reason in Chinese.
+    expect(fake.toasts).toContain("服务器开小差了，请稍后再试");
+    expect(room.frames).toEqual([]);
+    expect(text(page)).not.toContain("你已屏蔽对方");
+    status = 204;
+    sheetItem(page, "只屏蔽，不举报").dispatchEvent("tap");
+    await settle();
+    const blocks = fake.requests.filter((r) => r.url.endsWith("/api/blocks"));
+    expect(blocks.map((r) => r.data)).toEqual([{ conversationId: "r1" }, { conversationId: "r1" }]);
+    expect(room.frames).toEqual([{ type: "leave" }]);
+    expect(fake.toasts).toContain("已屏蔽，你们不会再被匹配");
+    expect(text(page)).toContain("你已屏蔽对方");
+    expect(room.frames.some((f) => f.type === "report")).toBe(false);
+  });
+});
+
+describe("chat page on WeChat (check ticket)", () => {
+  const TICKET = "sealed+ticket/v1==";
+
+  /** A release build: real WeChat login, whose answer carries a check ticket. */
+  function wechatRelease(ticketLifeMs = 7_200_000) {
+    let logins = 0;
+    (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
+    fake.respond = (req) => {
+      if (!req.url.endsWith("/api/login")) return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };
+      logins++;
+      return {
+        statusCode: 200,
+        data: { token: `tok${logins}`, user: { id: "u1" }, expiresAt: Date.now() + 86_400_000, checkTicket: `${TICKET}${logins}`, checkTicketExpiresAt: Date.now() + ticketLifeMs },
+      };
+    };
+    return () => logins;
+  }
+
+  async function toRoom(page: ReturnType<typeof mount>) {
+    const lobby = fake.lastSocket();
+    lobby.open();
+    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: null });
+    await settle();
+    return { lobby, room: fake.lastSocket() };
+  }
+
+  it("logs in with the WeChat code and passes the ticket to the room, never to the lobby", async () => {
+    wechatRelease();
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({});
+    await settle();
+    expect(fake.requests[0]).toMatchObject({ url: "https://onechat.example.com/api/login", data: { platform: "wechat", code: "wxcode" } });
+    const { lobby, room } = await toRoom(page);
+    expect(lobby.url).toBe("wss://onechat.example.com/api/lobby");
+    expect(room.url).toBe(`wss://onechat.example.com/api/rooms/r1?ticket=${encodeURIComponent(`${TICKET}1`)}`);
+    expect(room.header).toEqual({ Authorization: "Bearer tok1" });
+    room.open();
+    room.receive({ type: "history", messages: [{ id: "m3", seq: 3, from: "partner", text: "hi", at: Date.now() }] });
+    room.drop(1006);
+    page.instance.onShow();
+    await settle();
+    expect(fake.lastSocket().url).toBe(`wss://onechat.example.com/api/rooms/r1?after=3&ticket=${encodeURIComponent(`${TICKET}1`)}`);
+  });
+
+  it("logs in again for a fresh ticket when the stored one is about to expire, though the token is valid", async () => {
+    const logins = wechatRelease();
+    fake.storage.set("onechat.session", {
+      token: "still-good",
+      expiresAt: Date.now() + 86_400_000,
+      checkTicket: "old-ticket",
+      checkTicketExpiresAt: Date.now() + 60_000,
+    });
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({});
+    await settle();
+    expect(logins()).toBe(1);
+    const { room } = await toRoom(page);
+    expect(room.url).toBe(`wss://onechat.example.com/api/rooms/r1?ticket=${encodeURIComponent(`${TICKET}1`)}`);
+    expect(room.header).toEqual({ Authorization: "Bearer tok1" });
+    expect(fake.storage.get("onechat.session")).toMatchObject({ token: "tok1", checkTicket: `${TICKET}1` });
   });
 });

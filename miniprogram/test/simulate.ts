@@ -100,7 +100,7 @@ export class FakeSocketTask {
 
 export interface FakeWx {
   storage: Map<string, unknown>;
-  requests: Array<{ url: string; method: string; data?: unknown }>;
+  requests: Array<{ url: string; method: string; data?: unknown; header?: Record<string, string> }>;
   /** Answers a request; default: topics and dev login succeed. */
   respond: (req: { url: string; method: string; data?: unknown }) => { statusCode: number; data: unknown } | "fail";
   sockets: FakeSocketTask[];
@@ -147,7 +147,7 @@ export function installFakeWx(): FakeWx {
     setStorageSync: (k: string, v: unknown) => fake.storage.set(k, structuredClone(v)),
     removeStorageSync: (k: string) => fake.storage.delete(k),
     request: (opts: any) => {
-      fake.requests.push({ url: opts.url, method: opts.method, data: opts.data });
+      fake.requests.push({ url: opts.url, method: opts.method, data: opts.data, header: opts.header });
       const res = fake.respond(opts);
       setTimeout(() => (res === "fail" ? opts.fail?.({ errMsg: "request:fail" }) : opts.success?.(res)), 0);
     },

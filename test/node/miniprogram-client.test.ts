@@ -1,12 +1,15 @@
 // The mini program's protocol client (miniprogram/lib) against the real worker in Miniflare,
 // exactly as the phone uses it: dev login through the REST client, lobby, room, resume after a
-// dropped socket, a send whose ack was lost, and the history REST call at the end.
+// dropped socket, a send whose ack was lost, and the history REST call at the end; then WeChat
+// logins (against the fake platform server) whose check ticket reaches the content check, and a
+// report on the room socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Api, type HttpRequest, type KeyValueStorage } from "../../miniprogram/lib/api";
 import { ChatClient, type ChatState, type SocketFactory } from "../../miniprogram/lib/chat-client";
-import type { MessagesResponse } from "../../worker/protocol";
+import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
+import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
 const httpRequest: HttpRequest = async ({ url, method, data, header }) => {
   const res = await fetch(url, { method, headers: header, body: data === undefined ? undefined : JSON.stringify(data) });
@@ -26,8 +29,8 @@ function memoryStorage(): KeyValueStorage {
 }
 
 /** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
-function phone(worker: LocalWorker, name: string) {
-  const api = new Api({ apiBase: worker.url, request: httpRequest, storage: memoryStorage(), platform: "dev", loginCode: async () => name });
+function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev") {
+  const api = new Api({ apiBase: worker.url, request: httpRequest, storage: memoryStorage(), platform, loginCode: async () => name });
   let current: WebSocket | null = null;
   const urls: string[] = [];
   const connect: SocketFactory = (url, token, h) => {
@@ -40,7 +43,14 @@ function phone(worker: LocalWorker, name: string) {
     ws.on("error", (err) => h.onError(err.message));
     return { send: (d) => ws.send(d), close: (code, reason) => ws.close(code, reason) };
   };
-  const client = new ChatClient({ wsBase: worker.wsUrl, getToken: (fresh) => api.token(fresh), connect, backoffBaseMs: 50 });
+  // Wired as miniprogram/lib/services.ts wires the app.
+  const client = new ChatClient({
+    wsBase: worker.wsUrl,
+    getToken: (fresh) => api.token(fresh),
+    getTicket: async () => (await api.credentials()).ticket,
+    connect,
+    backoffBaseMs: 50,
+  });
   const notices: string[] = [];
   client.onNotice((n) => notices.push(n.code));
   return {
@@ -69,12 +79,17 @@ const texts = (s: ChatState) => s.messages.map((m) => `${m.from}:${m.text}`);
 
 describe("the mini program's chat client against the worker", () => {
   let worker: LocalWorker;
+  let platform: Awaited<ReturnType<typeof startPlatformServer>>;
 
   beforeAll(async () => {
-    worker = await startLocalWorker({ vars: { D1_FLUSH_DELAY_MS: "50" } });
+    platform = await startPlatformServer();
+    worker = await startLocalWorker({
+      vars: { D1_FLUSH_DELAY_MS: "50", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
+    });
   });
   afterAll(async () => {
     await worker?.stop();
+    await platform?.close();
   });
 
   it("meets, chats both ways, survives a dropped socket and a lost ack, and REST history has every message once", async () => {
@@ -90,6 +105,7 @@ describe("the mini program's chat client against the worker", () => {
     ]);
     expect(a.roomId).toBe(b.roomId);
     expect(a.partnerAlias).toBeTruthy();
+    // Dev login has no check ticket: the room URL carries none.
     expect(alice.urls[alice.urls.length - 1]).toBe(`${worker.wsUrl}/api/rooms/${a.roomId}`);
 
     // Both ways, each send acked.
@@ -164,5 +180,44 @@ describe("the mini program's chat client against the worker", () => {
     expect(now.messages[1]).toMatchObject({ text: "又见面了", earlier: false });
     carol.client.leave();
     dave.client.leave();
+  });
+
+  it("WeChat phones carry their check ticket to the room, so the content check is asked with the sender's OpenID", async () => {
+    const erin = phone(worker, "mp-erin", "wechat");
+    const frank = phone(worker, "mp-frank", "wechat");
+    erin.client.start(null);
+    await until(erin.client, (s) => s.phase === "waiting");
+    frank.client.start(null);
+    const room = await until(erin.client, (s) => s.phase === "chatting" && s.connected);
+    await until(frank.client, (s) => s.phase === "chatting" && s.connected);
+    const { ticket } = await erin.api.credentials();
+    expect(ticket).toBeTruthy();
+    expect(erin.urls[0]).toBe(`${worker.wsUrl}/api/lobby`);
+    expect(erin.urls[erin.urls.length - 1]).toBe(`${worker.wsUrl}/api/rooms/${room.roomId}?ticket=${encodeURIComponent(ticket!)}`);
+
+    const checksBefore = platform.stats.secCheckCalls;
+    erin.client.send("今天天气不错");
+    await until(frank.client, (s) => texts(s).includes("partner:今天天气不错"));
+    expect(platform.stats.secCheckCalls).toBe(checksBefore + 1);
+    const last = (await (await fetch(`${platform.url}/__fake/last-sec-check`)).json()) as { body: { content: string; openid: string } };
+    expect(last.body).toMatchObject({ content: "今天天气不错", openid: "openid-mp-erin" });
+
+    // Frank reports erin on the room socket: confirmed, both leave, and the report is on file.
+    await frank.client.report("骚扰/辱骂");
+    expect(frank.client.snapshot).toMatchObject({ phase: "ended", endReason: "reported" });
+    expect((await until(erin.client, (s) => s.phase === "ended")).endReason).toBe("partner_left");
+    const res = await fetch(`${worker.url}/api/admin/reports`, { headers: { Authorization: `Bearer ${worker.vars.ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const { reports } = (await res.json()) as AdminReportsResponse;
+    const filed = reports.filter((r) => r.conversationId === room.roomId);
+    expect(filed.map((r) => r.reason)).toEqual(["骚扰/辱骂"]);
+    expect(filed[0]!.messages.map((m) => `${m.from}:${m.text}`)).toEqual(["reported:今天天气不错"]);
+
+    // The REST fallback and the plain block answer 204 for the same conversation.
+    await frank.api.report(room.roomId!, "其他");
+    await frank.api.block(room.roomId!);
+    await expect(frank.api.block("no-such-conversation")).rejects.toMatchObject({ code: "not_found" });
+    erin.client.leave();
+    frank.client.leave();
   });
 });

@@ -1,5 +1,6 @@
-// The chat page: log in, wait in the lobby, then chat with the matched partner. All protocol
-// work is in ChatClient; this page only maps its state to the screen and forwards taps.
+// The chat page: log in, wait in the lobby, then chat with the matched partner, who can be
+// reported or blocked from here. All protocol work is in ChatClient and Api; this page only maps
+// their state to the screen and forwards taps.
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, type ChatRow } from "../../lib/chat-view";
 import { errorMessage } from "../../lib/errors";
@@ -19,7 +20,14 @@ const END_TEXT: Record<string, string> = {
   partner_left: "对方已离开",
   ended: "聊天已结束",
   replaced: "你已在别处打开聊天",
+  reported: "你已举报并屏蔽对方",
+  blocked: "你已屏蔽对方",
 };
+
+function codeOf(err: unknown): string {
+  const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
+  return typeof code === "string" ? code : "unknown";
+}
 
 Component({
   data: {
@@ -34,6 +42,9 @@ Component({
     rows: [] as ChatRow[],
     myAvatar: "",
     endedText: "",
+    canReport: true,
+    sheetOpen: false,
+    sheetBusy: false,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -96,6 +107,7 @@ Component({
         partnerTyping: state.partnerTyping,
         rows: buildRows(state.messages, Date.now()),
         endedText: state.phase === "ended" ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
+        canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
       });
       const title = inRoom ? state.partnerAlias ?? "聊天" : "匹配中";
       if (title !== ctx.title) {
@@ -118,6 +130,51 @@ Component({
     },
     onRetryMessage(e: WechatMiniprogram.CustomEvent<{ clientId: string }>) {
       contexts.get(this)?.client.retry(e.detail.clientId);
+    },
+    onOpenReport() {
+      this.setData({ sheetOpen: true, sheetBusy: false });
+    },
+    onCloseReport() {
+      this.setData({ sheetOpen: false });
+    },
+    /** Reports on the room socket; when it is not open (or never answers), over REST. */
+    async onReport(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
+      const ctx = contexts.get(this);
+      const roomId = ctx?.client.snapshot.roomId;
+      if (!ctx || !roomId || this.data.sheetBusy) return;
+      const reason = e.detail.reason;
+      this.setData({ sheetBusy: true });
+      try {
+        try {
+          await ctx.client.report(reason);
+        } catch (err) {
+          const code = codeOf(err);
+          if (code !== "network" && code !== "timeout") throw err;
+          await api.report(roomId, reason);
+          ctx.client.endBlocked("reported");
+        }
+        this.setData({ sheetOpen: false, sheetBusy: false });
+        toast("已举报，你们不会再被匹配");
+      } catch (err) {
+        this.setData({ sheetBusy: false });
+        toast(errorMessage(codeOf(err)));
+      }
+    },
+    /** Blocks without a report (REST only), then leaves the room. */
+    async onBlock() {
+      const ctx = contexts.get(this);
+      const roomId = ctx?.client.snapshot.roomId;
+      if (!ctx || !roomId || this.data.sheetBusy) return;
+      this.setData({ sheetBusy: true });
+      try {
+        await api.block(roomId);
+        ctx.client.endBlocked("blocked");
+        this.setData({ sheetOpen: false, sheetBusy: false });
+        toast("已屏蔽，你们不会再被匹配");
+      } catch (err) {
+        this.setData({ sheetBusy: false });
+        toast(errorMessage(codeOf(err)));
+      }
     },
   },
 });
