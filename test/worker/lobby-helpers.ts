@@ -53,3 +53,15 @@ export async function leave(...sockets: TestSocket[]): Promise<void> {
     await s.waitClosed().catch(() => undefined);
   }
 }
+
+/** Every matched frame names a room of exactly two distinct people, as the conversation row says. */
+export async function expectPairs(frames: Matched[], userIds: string[], pairs: number): Promise<void> {
+  const rooms = new Map<string, string[]>();
+  frames.forEach((f, i) => rooms.set(f.roomId, [...(rooms.get(f.roomId) ?? []), userIds[i]]));
+  expect(rooms.size).toBe(pairs);
+  for (const [roomId, members] of rooms) {
+    expect(members).toHaveLength(2);
+    expect(members[0]).not.toBe(members[1]);
+    expect(await roomMembers(roomId)).toEqual([...members].sort());
+  }
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { aliasFor } from "../../worker/alias";
 import { hubStub, placementFor, shardIndex, shardStub } from "../../worker/lobby/shards";
 import { devLogin, sleep } from "./helpers";
-import { joinShard, matched, newPool, roomMembers } from "./lobby-helpers";
+import { expectPairs, joinShard, matched, newPool, roomMembers } from "./lobby-helpers";
 
 // A pool of 4 shards, with each person placed on the shard the test chooses, so every
 // pairing below has to cross shards through the hub.
@@ -30,13 +30,7 @@ describe("sharded lobby: meeting across shards", () => {
       people.map((p, i) => joinShard(pool, p.user.id, { shards: SHARDS, index: i % SHARDS })),
     );
     const frames = await Promise.all(sockets.map((s) => matched(s)));
-    const rooms = new Map<string, string[]>();
-    frames.forEach((f, i) => rooms.set(f.roomId, [...(rooms.get(f.roomId) ?? []), people[i].user.id]));
-    expect(rooms.size).toBe(5);
-    for (const [roomId, members] of rooms) {
-      expect(members).toHaveLength(2);
-      expect(await roomMembers(roomId)).toEqual([...members].sort());
-    }
+    await expectPairs(frames, people.map((p) => p.user.id), 5);
   });
 
   it("prefers a same-topic partner on another shard over a different-topic one on its own", async () => {

@@ -4,7 +4,7 @@ import { aliasFor } from "../../worker/alias";
 import { placementFor, shardStub } from "../../worker/lobby/shards";
 import { CLOSE, LIMITS, PING_FRAME } from "../../worker/protocol";
 import { api, connect, devLogin } from "./helpers";
-import { joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
+import { expectPairs, joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
 
 describe("lobby: pairing through the worker", () => {
   it("pairs two people into the same room, each seeing the other's alias", async () => {
@@ -27,14 +27,7 @@ describe("lobby: pairing through the worker", () => {
     const sockets = await Promise.all(people.map((p) => openLobby(p.token)));
     const frames = await Promise.all(sockets.map((s) => matched(s)));
 
-    const rooms = new Map<string, string[]>();
-    frames.forEach((f, i) => rooms.set(f.roomId, [...(rooms.get(f.roomId) ?? []), people[i].user.id]));
-    expect(rooms.size).toBe(5);
-    for (const [roomId, members] of rooms) {
-      expect(members).toHaveLength(2);
-      expect(members[0]).not.toBe(members[1]);
-      expect(await roomMembers(roomId)).toEqual([...members].sort());
-    }
+    await expectPairs(frames, people.map((p) => p.user.id), 5);
   });
 
   it("pairs different topics once the topic wait runs out, with topic null", async () => {

@@ -107,7 +107,7 @@ describe("ban and unban", () => {
 
 describe("GET /api/admin/reports", () => {
   it("pages newest first with a cursor, and audits the listing", async () => {
-    const { alice, bob, conversationId } = await pairWithConversation();
+    const { alice, conversationId } = await pairWithConversation();
     for (const reason of ["first", "second", "third"]) {
       const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason } });
       expect(res.status).toBe(204);

@@ -124,7 +124,7 @@ export class Lobby extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+  override async webSocketClose(ws: WebSocket, _code: number, _reason: string): Promise<void> {
     try {
       closeSocket(ws, CLOSE.normal, "bye");
       await this.leave(ws);
