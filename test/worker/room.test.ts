@@ -271,3 +271,24 @@ describe("room: durability", () => {
     a.ws.close();
   });
 });
+
+describe("room: retention", () => {
+  it("forgets messages older than RETENTION_DAYS that D1 already has, from its own alarm", async () => {
+    const { alice, roomPath, stub } = await pair();
+    const a = await enter(roomPath, alice.token);
+    await sendAndAck(a.ws, "old news");
+    await sendAndAck(a.ws, "fresh");
+    await stub.flush();
+    a.ws.close();
+    const longAgo = Date.now() - 31 * 24 * 60 * 60 * 1000;
+    await runInDurableObject(stub, (_room: Room, state) => {
+      state.storage.sql.exec("UPDATE messages SET at = ? WHERE seq = 1", longAgo);
+    });
+    // An alarm is pending (alice's grace period); when it runs, the old message goes.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const left = await runInDurableObject(stub, (_room: Room, state) =>
+      state.storage.sql.exec("SELECT body FROM messages ORDER BY seq").toArray().map((r) => r.body),
+    );
+    expect(left).toEqual(["fresh"]);
+  });
+});
