@@ -4,7 +4,8 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { ChatClient, type ChatState } from "../miniprogram/lib/chat-client";
-import { devLogin, nodeSocketFactory } from "./node-socket";
+import { Api } from "../miniprogram/lib/api";
+import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "./node-socket";
 
 const { values } = parseArgs({
   options: {
@@ -20,14 +21,12 @@ if (!values.name) {
 const name = values.name;
 const baseUrl = values.url!.replace(/\/+$/, "");
 
-let token: string | null = null;
+// The phone's own REST client: dev login as <name>, the token kept and renewed as the app does.
+const api = new Api({ apiBase: baseUrl, request: nodeHttpRequest, storage: memoryStorage(), platform: "dev", loginCode: async () => name });
 const client = new ChatClient({
   wsBase: baseUrl.replace(/^http/, "ws"),
-  connect: nodeSocketFactory,
-  async getToken(fresh) {
-    if (!token || fresh) token = await devLogin(baseUrl, name);
-    return token;
-  },
+  connect: nodeSocketFactory(),
+  getToken: (fresh) => api.token(fresh),
 });
 
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });

@@ -5,44 +5,22 @@
 // report on the room socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Api, type HttpRequest, type KeyValueStorage } from "../../miniprogram/lib/api";
-import { ChatClient, type ChatState, type SocketFactory } from "../../miniprogram/lib/chat-client";
+import { Api } from "../../miniprogram/lib/api";
+import { ChatClient, type ChatState } from "../../miniprogram/lib/chat-client";
+import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
-const httpRequest: HttpRequest = async ({ url, method, data, header }) => {
-  const res = await fetch(url, { method, headers: header, body: data === undefined ? undefined : JSON.stringify(data) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text, the client maps the status
-  }
-  return { status: res.status, data: body };
-};
-
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, unknown>();
-  return { get: (k) => map.get(k), set: (k, v) => map.set(k, v), remove: (k) => map.delete(k) };
-}
-
 /** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
 function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev") {
-  const api = new Api({ apiBase: worker.url, request: httpRequest, storage: memoryStorage(), platform, loginCode: async () => name });
+  const api = new Api({ apiBase: worker.url, request: nodeHttpRequest, storage: memoryStorage(), platform, loginCode: async () => name });
   let current: WebSocket | null = null;
   const urls: string[] = [];
-  const connect: SocketFactory = (url, token, h) => {
+  const connect = nodeSocketFactory((ws, url) => {
     urls.push(url);
-    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
     current = ws;
-    ws.on("open", () => h.onOpen());
-    ws.on("message", (data) => h.onMessage(data.toString()));
-    ws.on("close", (code, reason) => h.onClose(code, reason.toString()));
-    ws.on("error", (err) => h.onError(err.message));
-    return { send: (d) => ws.send(d), close: (code, reason) => ws.close(code, reason) };
-  };
+  });
   // Wired as miniprogram/lib/services.ts wires the app.
   const client = new ChatClient({
     wsBase: worker.wsUrl,
