@@ -6,7 +6,7 @@ import { AppError, errorResponse } from "../errors";
 import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, moderateMessage } from "../moderation/moderate";
-import { createReport } from "../moderation/report";
+import { createReport, REPORT_SNAPSHOT_SIZE } from "../moderation/report";
 import { randomId } from "../platform/identity";
 import {
   CLOSE,
@@ -212,7 +212,7 @@ export class Room extends DurableObject<Env> {
   private async onReport(ws: WebSocket, reporter: Attachment, reason: string): Promise<void> {
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
-    const recent = this.store.latest(20).map((m) => ({ id: m.id, seq: m.seq, senderId: m.sender, body: m.body, createdAt: m.at }));
+    const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
     await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, recent });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
   }
