@@ -24,3 +24,8 @@ export function errorResponse(code: ErrorCode, message: string, status: number):
 export function socketError(code: ErrorCode, message: string): SocketError {
   return { type: "error", code, message };
 }
+
+/** What a log line may say about a thrown value: its name and message, never a stack or payload. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown";
+}

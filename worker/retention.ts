@@ -1,3 +1,4 @@
+import { describeError } from "./errors";
 import { audit } from "./http/admin-auth";
 import {
   clearStaleLastMessageAt,
@@ -47,7 +48,7 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
       users++;
     } catch (error) {
       // One unreachable room must not stop the run; this user is tried again tomorrow.
-      console.error("retention: user erase failed", error instanceof Error ? error.message : "unknown");
+      console.error("retention: user erase failed", describeError(error));
     }
   }
 

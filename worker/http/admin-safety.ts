@@ -3,7 +3,7 @@ import { banUser, unbanUser } from "../db/bans";
 import { addFilterWords, listFilterWords, removeFilterWord } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
 import { listReports } from "../db/reports";
-import { AppError } from "../errors";
+import { AppError, describeError } from "../errors";
 import { normalizeForFilter } from "../moderation/normalize";
 import { filterWords, invalidateFilterCache } from "../moderation/word-filter";
 import {
@@ -16,7 +16,7 @@ import {
 import { disconnectEverywhere } from "../disconnect";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-import { pageQuery, validate } from "./validate";
+import { pageQuery, timeIdCursor, validate } from "./validate";
 
 // Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
 
@@ -28,13 +28,8 @@ function reportCursor(raw: string | undefined): number | undefined {
 }
 
 function flagCursor(raw: string | undefined) {
-  if (raw === undefined) return undefined;
-  const at = raw.indexOf(":");
-  const when = Number(raw.slice(0, at));
-  if (at < 1 || !Number.isSafeInteger(when) || at === raw.length - 1) {
-    throw new AppError("bad_request", "Invalid cursor", 400);
-  }
-  return { at: when, messageId: raw.slice(at + 1) };
+  const cursor = timeIdCursor(raw);
+  return cursor && { at: cursor.at, messageId: cursor.id };
 }
 
 /** Filter words arrive as typed and are stored normalized; a word that normalizes to nothing is refused. */
@@ -86,7 +81,7 @@ export const adminSafety = newApp()
       await disconnectEverywhere(c.env, userId, "banned");
     } catch (error) {
       closed = false;
-      console.error("ban: closing sockets failed", error instanceof Error ? error.message : "unknown");
+      console.error("ban: closing sockets failed", describeError(error));
     }
     await audit(c.env.DB, closed ? "ban_user" : "ban_user_sockets_not_closed", userId, 1);
     return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);

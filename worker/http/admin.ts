@@ -6,15 +6,7 @@ import type { DeletedResponse } from "../protocol";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-import { pageQuery, validate } from "./validate";
-
-const messageCursor = (raw: string | undefined) => {
-  if (!raw) return undefined;
-  const at = raw.indexOf(":");
-  const when = Number(raw.slice(0, at));
-  if (at < 1 || !Number.isInteger(when)) throw new AppError("bad_request", "Invalid cursor", 400);
-  return { at: when, id: raw.slice(at + 1) };
-};
+import { pageQuery, timeIdCursor, validate } from "./validate";
 
 export const admin = newApp()
   .use(requireAdmin())
@@ -37,7 +29,7 @@ export const admin = newApp()
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
     const { limit, cursor } = c.req.valid("query");
-    const rows = await pageUserMessages(c.env.DB, userId, limit, messageCursor(cursor));
+    const rows = await pageUserMessages(c.env.DB, userId, limit, timeIdCursor(cursor));
     await audit(c.env.DB, "view_user_messages", userId, rows.length);
     const last = rows[rows.length - 1];
     return c.json({

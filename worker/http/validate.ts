@@ -24,3 +24,14 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
   cursor: z.string().min(1).max(200).optional(),
 });
+
+/** A "<time>:<id>" cursor (newest-first listings ordered by time, ties broken by id). */
+export function timeIdCursor(raw: string | undefined): { at: number; id: string } | undefined {
+  if (raw === undefined) return undefined;
+  const at = raw.indexOf(":");
+  const when = Number(raw.slice(0, at));
+  if (at < 1 || !Number.isSafeInteger(when) || at === raw.length - 1) {
+    throw new AppError("bad_request", "Invalid cursor", 400);
+  }
+  return { at: when, id: raw.slice(at + 1) };
+}

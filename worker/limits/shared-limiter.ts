@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { AppError } from "../errors";
+import { AppError, describeError } from "../errors";
 import { hmacSha256Hex } from "../platform/identity";
 import { take, type BucketRule, type BucketState } from "./token-bucket";
 
@@ -43,7 +43,7 @@ export async function limitShared(env: Env, scope: string, key: string, rule: Bu
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await limiterName(env, scope, key)));
     verdict = await stub.take(rule);
   } catch (error) {
-    console.error("rate limiter unreachable", scope, error instanceof Error ? error.message : "unknown");
+    console.error("rate limiter unreachable", scope, describeError(error));
     return;
   }
   if (!verdict.ok) {

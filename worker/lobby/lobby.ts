@@ -4,14 +4,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
 import type { Env } from "../env";
-import { ConversationOpener } from "./opener";
-import { errorResponse } from "../errors";
+import { describeError, errorResponse } from "../errors";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
 import { randomId } from "../platform/identity";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import type { Offer } from "./hub";
+import { ConversationOpener } from "./opener";
 import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
 import { LobbyQueue, type QueueRow } from "./queue";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
@@ -119,7 +119,7 @@ export class Lobby extends DurableObject<Env> {
           sendError(ws, "unknown_type", 'The lobby understands only {"type":"cancel"} and {"type":"ping"}');
       }
     } catch (err) {
-      console.error("lobby message failed", err instanceof Error ? err.message : "unknown");
+      console.error("lobby message failed", describeError(err));
       sendError(ws, "internal", "Something went wrong on our side; please try again");
     }
   }
@@ -129,7 +129,7 @@ export class Lobby extends DurableObject<Env> {
       closeSocket(ws, CLOSE.normal, "bye");
       await this.leave(ws);
     } catch (err) {
-      console.error("lobby close failed", err instanceof Error ? err.message : "unknown");
+      console.error("lobby close failed", describeError(err));
     }
   }
 
@@ -137,7 +137,7 @@ export class Lobby extends DurableObject<Env> {
     try {
       await this.leave(ws);
     } catch (err) {
-      console.error("lobby socket error cleanup failed", err instanceof Error ? err.message : "unknown");
+      console.error("lobby socket error cleanup failed", describeError(err));
     }
   }
 
@@ -152,7 +152,7 @@ export class Lobby extends DurableObject<Env> {
       this.broadcastIfDue(now);
       await Promise.all([...completions, this.reportToHub(now)]);
     } catch (err) {
-      console.error("lobby alarm failed", err instanceof Error ? err.message : "unknown");
+      console.error("lobby alarm failed", describeError(err));
     } finally {
       await this.reschedule();
     }
@@ -231,7 +231,7 @@ export class Lobby extends DurableObject<Env> {
     try {
       conversationId = await this.opener.open(a.userId, b.userId);
     } catch (err) {
-      console.error("lobby could not open a conversation", err instanceof Error ? err.message : "unknown");
+      console.error("lobby could not open a conversation", describeError(err));
       this.queue.release(a.userId, a.ticket);
       this.queue.release(b.userId, b.ticket);
       this.pairAgainAt(Date.now() + RETRY_MS);
@@ -329,7 +329,7 @@ export class Lobby extends DurableObject<Env> {
       }
     } catch (err) {
       this.queue.setNumber("offersChanged", 1);
-      console.error("lobby hub report failed", err instanceof Error ? err.message : "unknown");
+      console.error("lobby hub report failed", describeError(err));
     }
   }
 

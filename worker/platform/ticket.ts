@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { fromBase64Url, toBase64Url } from "./identity";
 
 // The check ticket: the openid that msgSecCheck v2 needs, sealed (AES-256-GCM) for the client to
 // carry back to the room socket, so the server never stores it. The key is derived (HKDF) from
@@ -30,22 +31,6 @@ function ticketKey(env: Env): Promise<CryptoKey> {
     keys.set(secret, key);
   }
   return key;
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
-  try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }
 
 const additionalData = (userId: string) => encoder.encode(`check-ticket:v1:${userId}`);

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { copyMessages, deleteConversationMessages, findConversation } from "../db/conversations";
 import { flagMessages } from "../db/flags";
 import { numberVar, type Env } from "../env";
-import { AppError, errorResponse } from "../errors";
+import { AppError, describeError, errorResponse } from "../errors";
 import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, moderateMessage } from "../moderation/moderate";
@@ -145,7 +145,7 @@ export class Room extends DurableObject<Env> {
       closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
       this.onGone(ws);
     } catch (error) {
-      console.error("room close handler failed", describe(error));
+      console.error("room close handler failed", describeError(error));
     }
   }
 
@@ -153,7 +153,7 @@ export class Room extends DurableObject<Env> {
     try {
       this.onGone(ws);
     } catch (error) {
-      console.error("room error handler failed", describe(error));
+      console.error("room error handler failed", describeError(error));
     }
   }
 
@@ -395,15 +395,11 @@ export class Room extends DurableObject<Env> {
 
   private fail(ws: WebSocket, error: unknown): void {
     if (error instanceof AppError) return sendError(ws, error.code, error.message);
-    console.error("room frame handler failed", describe(error));
+    console.error("room frame handler failed", describeError(error));
     sendError(ws, "internal", "Something went wrong on our side; the message was not sent");
   }
 }
 
 function ackFrame(m: StoredMessage): RoomServerFrame {
   return { type: "ack", clientId: m.clientId, id: m.id, seq: m.seq, at: m.at };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown";
 }
