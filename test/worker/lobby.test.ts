@@ -1,6 +1,7 @@
-import { env, evictDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { aliasFor } from "../../worker/alias";
+import type { Lobby } from "../../worker/lobby/lobby";
 import { placementFor, shardStub } from "../../worker/lobby/shards";
 import { CLOSE, LIMITS, PING_FRAME } from "../../worker/protocol";
 import { api, connect, devLogin } from "./helpers";
@@ -163,7 +164,18 @@ describe("lobby: pairing rules inside one shard", () => {
     const a = await joinShard(pool, alice.user.id, { topic: "music" });
     const b = await joinShard(pool, bob.user.id, { topic: "books" });
     await Promise.all([a.next("waiting"), b.next("waiting")]);
-    await evictDurableObject(shardStub(env, pool, 0), { webSockets: "hibernate" });
+    const stub = shardStub(env, pool, 0);
+    // Evict while idle, with only the topic-fallback alarm pending (not mid-way through the
+    // join's own immediate alarm), so what is tested is that a pending alarm survives eviction.
+    await vi.waitUntil(
+      () =>
+        runInDurableObject(stub, async (_lobby: Lobby, state) => {
+          const alarm = await state.storage.getAlarm();
+          return alarm !== null && alarm > Date.now();
+        }),
+      { interval: 5, timeout: 2000 },
+    );
+    await evictDurableObject(stub, { webSockets: "hibernate" });
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
     expect(ma.roomId).toBe(mb.roomId);
     expect(ma.topic).toBeNull();

@@ -4,6 +4,7 @@
 // each match by claiming both people from their shards (a two-phase hold) before telling them.
 import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
+import { wakeBy } from "../alarm";
 import type { Env } from "../env";
 import { describeError } from "../errors";
 import { ConversationOpener } from "./opener";
@@ -121,9 +122,7 @@ export class LobbyHub extends DurableObject<Env> {
       )
       .one().since as number | null;
     if (next !== null) {
-      const at = next + fallbackMs;
-      const current = await this.ctx.storage.getAlarm();
-      if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+      await wakeBy(this.ctx.storage, next + fallbackMs, now);
     }
   }
 

@@ -3,6 +3,7 @@
 // pool's hub, which pairs across shards and completes those matches through claim/settle.
 import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
+import { wakeBy } from "../alarm";
 import type { Env } from "../env";
 import { describeError, errorResponse } from "../errors";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
@@ -227,6 +228,9 @@ export class Lobby extends DurableObject<Env> {
       this.queue.release(a.userId, a.ticket);
       return;
     }
+    // If this object dies while D1 answers, the holds must still expire and the two wait again:
+    // make sure an alarm covers them before the first await that could outlive us.
+    await this.reschedule(now);
     let conversationId: string;
     try {
       conversationId = await this.opener.open(a.userId, b.userId);
@@ -346,9 +350,7 @@ export class Lobby extends DurableObject<Env> {
     const hub = this.hubDueAt();
     if (hub !== null) due.push(hub);
     if (due.length === 0) return;
-    const next = Math.max(now, Math.min(...due));
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+    await wakeBy(this.ctx.storage, Math.max(now, Math.min(...due)), now);
   }
 }
 
