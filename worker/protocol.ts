@@ -10,6 +10,8 @@ export const LIMITS = {
   frameMaxBytes: 8 * 1024,
   /** Messages a room sends on connect when the client does not resume. */
   historyOnConnect: 50,
+  /** Most messages in one history frame; a resume that has more sets `more` and the client asks again. */
+  historyPageMax: 200,
   /** Page size ceiling for REST history and admin listings. */
   pageMax: 100,
   /** Length of a clientId the server accepts. */
@@ -59,6 +61,12 @@ export const ERROR_CODES = [
   "content_rejected",
   "moderation_unavailable",
   "conversation_ended",
+  /** WeChat/QQ room connect without a valid check ticket: log in again and reconnect with the fresh one. */
+  "ticket_required",
+  /** Too many room connects, reports or admin sign-in attempts in a short time (with rate_limited for sends). */
+  "too_many_attempts",
+  /** This user already has an open report on this conversation. */
+  "already_reported",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -119,6 +127,8 @@ export interface HistoryMessage {
   from: "me" | "partner";
   text: string;
   at: number;
+  /** Only on one's own messages: the clientId it was sent with, so a client merges its local copy. */
+  clientId?: string;
 }
 export interface MessagesResponse {
   messages: HistoryMessage[];
@@ -201,12 +211,15 @@ export type LobbyClientFrame = { type: "cancel" };
 
 export type RoomClientFrame =
   | { type: "send"; clientId: string; text: string }
+  /** Next page of a resume: messages with seq > after (answered with a history frame). */
+  | { type: "history"; after: number }
   | { type: "typing" }
   | { type: "leave" }
   | { type: "report"; reason: string };
 
 export type RoomServerFrame =
-  | { type: "history"; messages: HistoryMessage[] }
+  /** Oldest first. `more`: there are newer messages after the last one; ask with { type: "history", after }. */
+  | { type: "history"; messages: HistoryMessage[]; more?: boolean }
   | { type: "presence"; partner: "online" | "offline" }
   | { type: "ack"; clientId: string; id: string; seq: number; at: number }
   | { type: "message"; id: string; seq: number; from: "partner"; text: string; at: number }
@@ -219,6 +232,15 @@ export interface SocketError {
   type: "error";
   code: ErrorCode;
   message: string;
+  /** Set when the error is about one `send`: the clientId of that send. */
+  clientId?: string;
 }
 
-export const ROOM_CLIENT_TYPES = ["send", "typing", "leave", "report"] as const;
+export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report"] as const;
+
+/** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */
+export function textLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
