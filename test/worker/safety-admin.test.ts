@@ -107,8 +107,11 @@ describe("ban and unban", () => {
 
 describe("GET /api/admin/reports", () => {
   it("pages newest first with a cursor, and audits the listing", async () => {
-    const { alice, conversationId } = await pairWithConversation();
+    // One report per conversation: three pairs, filed in order.
+    const conversationIds = new Set<string>();
     for (const reason of ["first", "second", "third"]) {
+      const { alice, conversationId } = await pairWithConversation();
+      conversationIds.add(conversationId);
       const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason } });
       expect(res.status).toBe(204);
     }
@@ -120,7 +123,7 @@ describe("GET /api/admin/reports", () => {
       const res = await adminApi(`/api/admin/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
       const body: AdminReportsResponse = await res.json();
       expect(body.reports).toHaveLength(1);
-      if (body.reports[0].conversationId === conversationId) seen.push(body.reports[0].reason);
+      if (conversationIds.has(body.reports[0].conversationId)) seen.push(body.reports[0].reason);
       cursor = body.nextCursor;
       expect(cursor).not.toBeNull();
     }

@@ -24,3 +24,10 @@ export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
  * this stops scripts, not people; the platform's own 45011 limit sits behind it.
  */
 export const LOGIN_RULE: BucketRule = { burst: 30, perSecond: 30 / 60 };
+
+/**
+ * Reports per user: 10 a day (rolling 24 hours), and one per conversation while the first is kept
+ * (until retention). Each report stores a snapshot, so a script must not fill the table.
+ */
+export const REPORT_DAILY_CAP = 10;
+export const REPORT_WINDOW_MS = 24 * 60 * 60 * 1000;
