@@ -75,12 +75,12 @@ export const reports = sqliteTable(
     reporterId: text("reporter_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    reportedId: text("reported_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    conversationId: text("conversation_id")
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    /**
+     * No foreign key: a report outlives the reported user's self-erasure and the conversation
+     * (kept until retention, see db/erasure.ts); retention deletes it explicitly.
+     */
+    reportedId: text("reported_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
     reason: text("reason").notNull(),
     /** JSON ReportSnapshotMessage[]: the last 20 messages, oldest first. */
     snapshot: text("snapshot").notNull(),
@@ -88,7 +88,7 @@ export const reports = sqliteTable(
   },
   (t) => [
     index("reports_created").on(t.createdAt),
-    // The foreign keys cascade from users and conversations; these keep those deletes off full scans.
+    // The reporter's key cascades, and erasure and retention delete by these: no full scans.
     index("reports_reporter").on(t.reporterId),
     index("reports_reported").on(t.reportedId),
     index("reports_conversation").on(t.conversationId),
@@ -102,9 +102,8 @@ export const blocks = sqliteTable(
     blockerId: text("blocker_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    blockedId: text("blocked_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** No foreign key: a block outlives the blocked user's self-erasure (see erasedUsers). */
+    blockedId: text("blocked_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index("blocks_blocked").on(t.blockedId)],
@@ -132,6 +131,21 @@ export const messageFlags = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("message_flags_created").on(t.createdAt)],
+);
+
+/**
+ * What self-erasure leaves of a user, until RETENTION_DAYS after it: the identity hash and the old
+ * id, so the same person logging in again gets that id back and with it the blocks others placed
+ * on them and the reports about them. Nothing else of theirs is kept.
+ */
+export const erasedUsers = sqliteTable(
+  "erased_users",
+  {
+    identityHash: text("identity_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    erasedAt: integer("erased_at").notNull(),
+  },
+  (t) => [index("erased_users_erased").on(t.erasedAt)],
 );
 
 export type UserRow = typeof users.$inferSelect;

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { randomId } from "../platform/identity";
 import { db } from "./client";
-import { users, type UserRow } from "./schema";
+import { erasedUsers, users, type UserRow } from "./schema";
 
 /** last_seen_at is written at most this often per user, so a busy user is not a write per request. */
 const TOUCH_EVERY_MS = 60 * 60 * 1000;
@@ -15,7 +15,10 @@ export function userQuery(d1: D1Database, id: string) {
   return db(d1).select().from(users).where(eq(users.id, id));
 }
 
-/** The user behind an identity hash, created on first login. */
+/**
+ * The user behind an identity hash, created on first login. A person who erased themselves gets
+ * their old id back (from erased_users), so the blocks others placed on them still hold.
+ */
 export async function findOrCreateUser(
   d1: D1Database,
   identityHash: string,
@@ -23,11 +26,18 @@ export async function findOrCreateUser(
   now: number,
 ): Promise<UserRow> {
   const orm = db(d1);
-  await orm
-    .insert(users)
-    .values({ id: randomId(), identityHash, platform, createdAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } });
-  const user = await orm.select().from(users).where(eq(users.identityHash, identityHash)).get();
+  const formerId = orm
+    .select({ id: erasedUsers.userId })
+    .from(erasedUsers)
+    .where(eq(erasedUsers.identityHash, identityHash));
+  const [, , [user]] = await orm.batch([
+    orm
+      .insert(users)
+      .values({ id: sql`coalesce((${formerId}), ${randomId()})`, identityHash, platform, createdAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } }),
+    orm.delete(erasedUsers).where(eq(erasedUsers.identityHash, identityHash)),
+    orm.select().from(users).where(eq(users.identityHash, identityHash)),
+  ]);
   if (!user) throw new Error("user vanished right after upsert");
   return user;
 }

@@ -1,4 +1,4 @@
-import { deleteUserAndHistory } from "../db/retention";
+import { eraseUserAccount } from "../db/erasure";
 import type { DeletedResponse, MeResponse } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
 import { eraseConversationsOf } from "../room/client";
@@ -13,13 +13,17 @@ export const me = newApp()
   })
   /**
    * Erases the caller: every conversation they are part of (for both sides, in the rooms and in
-   * D1), their blocks and reports, and the account. `deleted` counts the messages that went.
-   * The next login with the same WeChat/QQ account starts a new, empty user.
+   * D1), the blocks and reports they made, and the account. Reports about them and blocks others
+   * placed on them stay until retention (db/erasure.ts); the next login with the same WeChat/QQ
+   * account gets an empty account with the same id, so those still hold. `deleted` counts the
+   * messages that went.
    */
   .delete("/", async (c) => {
-    const userId = c.var.user.id;
-    await disconnectEverywhere(c.env, userId, "conversation_ended");
-    let deleted = await eraseConversationsOf(c.env, userId);
-    deleted += await deleteUserAndHistory(c.env.DB, userId);
+    const user = c.var.user;
+    await disconnectEverywhere(c.env, user.id, "conversation_ended");
+    // The rooms: each ends and forgets what it holds (room/client.ts).
+    let deleted = await eraseConversationsOf(c.env, user.id);
+    // D1: the account and its history; what others hold against it stays.
+    deleted += await eraseUserAccount(c.env.DB, user, Date.now());
     return c.json({ deleted } satisfies DeletedResponse);
   });
