@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { banUser, unbanUser } from "../db/bans";
-import { addFilterWords, listFilterWords, removeFilterWord } from "../db/filter-words";
+import { auditStatement, CHANGED_ROWS } from "../db/admin";
+import { banStatement, unbanStatement } from "../db/bans";
+import { db } from "../db/client";
+import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
 import { listReports } from "../db/reports";
 import { AppError, describeError } from "../errors";
@@ -73,7 +75,11 @@ export const adminSafety = newApp()
   })
   .post("/users/:id/ban", async (c) => {
     const userId = c.req.param("id");
-    const row = await banUser(c.env.DB, userId, Date.now());
+    // The ban and its audit row in one batch: a ban is never unrecorded.
+    const [[row]] = await db(c.env.DB).batch([
+      banStatement(c.env.DB, userId, Date.now()),
+      auditStatement(c.env.DB, "ban_user", userId, CHANGED_ROWS),
+    ]);
     if (!row) throw new AppError("not_found", "No such user", 404);
     // The ban already holds for every new request and socket; this closes the ones open now.
     let closed = true;
@@ -83,14 +89,16 @@ export const adminSafety = newApp()
       closed = false;
       console.error("ban: closing sockets failed", describeError(error));
     }
-    await audit(c.env.DB, closed ? "ban_user" : "ban_user_sockets_not_closed", userId, 1);
+    if (!closed) await audit(c.env.DB, "ban_user_sockets_not_closed", userId, 1);
     return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);
   })
   .post("/users/:id/unban", async (c) => {
     const userId = c.req.param("id");
-    const row = await unbanUser(c.env.DB, userId);
+    const [[row]] = await db(c.env.DB).batch([
+      unbanStatement(c.env.DB, userId),
+      auditStatement(c.env.DB, "unban_user", userId, CHANGED_ROWS),
+    ]);
     if (!row) throw new AppError("not_found", "No such user", 404);
-    await audit(c.env.DB, "unban_user", userId, 1);
     return c.json({ id: userId, bannedAt: null } satisfies AdminBanResponse);
   })
   .get("/filter-words", async (c) => {
@@ -105,16 +113,20 @@ export const adminSafety = newApp()
     // Seed first: adding to an empty table would otherwise stop the defaults from ever arriving.
     invalidateFilterCache();
     await filterWords(c.env.DB);
-    const added = await addFilterWords(c.env.DB, words, Date.now());
+    await db(c.env.DB).batch([
+      addFilterWordsStatement(c.env.DB, words, Date.now()),
+      auditStatement(c.env.DB, "add_filter_words", words.join(","), CHANGED_ROWS),
+    ]);
     invalidateFilterCache();
-    await audit(c.env.DB, "add_filter_words", words.join(","), added);
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   })
   .delete("/filter-words/:word", async (c) => {
     const word = normalizeWord(c.req.param("word"));
-    const removed = await removeFilterWord(c.env.DB, word);
-    if (removed === 0) throw new AppError("not_found", "No such filter word", 404);
+    const [removed] = await db(c.env.DB).batch([
+      removeFilterWordStatement(c.env.DB, word),
+      auditStatement(c.env.DB, "remove_filter_word", word, CHANGED_ROWS),
+    ]);
+    if (removed.length === 0) throw new AppError("not_found", "No such filter word", 404);
     invalidateFilterCache();
-    await audit(c.env.DB, "remove_filter_word", word, removed);
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   });

@@ -1,4 +1,4 @@
-import { pageUserMessages, pageUsers } from "../db/admin";
+import { auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
 import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
@@ -47,14 +47,17 @@ export const admin = newApp()
   .delete("/users/:id/messages", async (c) => {
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
+    // Recorded before the rooms start erasing, so a failure halfway is still on record.
+    const auditId = await auditIntent(c.env.DB, "delete_user_messages", userId);
     const deleted = await eraseConversationsOf(c.env, userId);
-    await audit(c.env.DB, "delete_user_messages", userId, deleted);
+    await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
   })
   .delete("/conversations/:id", async (c) => {
     const conversation = await findConversation(c.env.DB, c.req.param("id"));
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    const auditId = await auditIntent(c.env.DB, "delete_conversation", conversation.id);
     const deleted = await eraseConversation(c.env, conversation.id);
-    await audit(c.env.DB, "delete_conversation", conversation.id, deleted);
+    await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
   });

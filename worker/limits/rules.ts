@@ -20,6 +20,13 @@ export function messageRule(env: Pick<Env, "MESSAGE_BURST" | "MESSAGE_RATE_PER_S
 export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
 
 /**
+ * Wrong admin tokens per client (see client-key.ts): 5 back to back, then one every 10 minutes.
+ * Past that every admin call from the client is refused (429 too_many_attempts), the right token
+ * included, so guessing cannot go on; a 48-byte random token is out of reach at this rate anyway.
+ */
+export const ADMIN_AUTH_RULE: BucketRule = { burst: 5, perSecond: 1 / 600 };
+
+/**
  * Logins per client address: 30 a minute. Addresses are shared (carrier NAT, campus Wi-Fi), so
  * this stops scripts, not people; the platform's own 45011 limit sits behind it.
  */
