@@ -23,6 +23,8 @@ export interface Env {
   TOPIC_FALLBACK_MS?: string;
   /** Lobby shard objects (1 = one global lobby, no hub); see docs/scaling.md. */
   LOBBY_SHARDS?: string;
+  /** The lobby pool's name (default "main"): deployments sharing one namespace, and tests, keep apart by it. */
+  LOBBY_POOL?: string;
   /** How often a shard offers its leftover waiters to the hub. */
   LOBBY_HUB_TICK_MS?: string;
   RECONNECT_GRACE_MS?: string;

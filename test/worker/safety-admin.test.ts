@@ -10,6 +10,7 @@ import { clientKey } from "../../worker/limits/client-key";
 import { ADMIN_AUTH_RULE } from "../../worker/limits/rules";
 import { limiterName } from "../../worker/limits/shared-limiter";
 import { ADMIN_TOKEN, adminApi, api, devLogin, mustConnect, randomAddress, uniqueName } from "./helpers";
+import { newPool, openLobby, workerIn } from "./lobby-helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
 async function auditRows(action: string, target: string) {
@@ -116,10 +117,13 @@ describe("ban and unban", () => {
   });
 
   it("a ban takes a waiting user out of the lobby: error banned, close 4002, never matched", async () => {
+    // The lobby and the ban in this test's own pool, so nobody from another test meets this user.
+    const pool = newPool();
     const waiting = await devLogin();
-    const ws = await mustConnect("/api/lobby", waiting.token);
+    const ws = await openLobby(pool, waiting.token);
     await ws.next("waiting");
-    expect((await api(`/api/admin/users/${waiting.user.id}/ban`, { method: "POST", token: ADMIN_TOKEN })).status).toBe(200);
+    const ban = await workerIn(pool)(`/api/admin/users/${waiting.user.id}/ban`, { method: "POST", token: ADMIN_TOKEN });
+    expect(ban.status).toBe(200);
     expect(await ws.next("error")).toMatchObject({ code: "banned" });
     expect((await ws.waitClosed()).code).toBe(CLOSE.ended);
     const refused = await api("/api/me", { token: waiting.token });

@@ -4,7 +4,8 @@ import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/r
 import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
 import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
 import { clientKey, NO_ADDRESS } from "../../worker/limits/client-key";
-import { api, connect, devLogin, mustConnect, randomAddress, uniqueName } from "./helpers";
+import { api, devLogin, randomAddress, uniqueName } from "./helpers";
+import { connectLobby, newPool, openLobby } from "./lobby-helpers";
 
 describe("token bucket", () => {
   const rule: BucketRule = { burst: 3, perSecond: 2, floodAfter: 4 };
@@ -162,20 +163,23 @@ describe("login rate limit (per client address, shared across isolates)", () => 
 
 describe("lobby joins per user", () => {
   it("lets a user open the lobby 10 times a minute, then refuses the upgrade with 429; others are unaffected", async () => {
+    // A lobby pool of this test's own: nobody from another test can pair with these users.
+    const pool = newPool();
     const user = await devLogin();
     for (let i = 0; i < LOBBY_JOIN_RULE.burst; i++) {
-      const ws = await mustConnect("/api/lobby", user.token);
+      const ws = await openLobby(pool, user.token);
       await ws.next("waiting");
       ws.send({ type: "cancel" });
       await ws.waitClosed();
     }
-    const refused = (await connect("/api/lobby", user.token)) as Response;
+    const refused = (await connectLobby(pool, user.token)) as Response;
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
 
     const other = await devLogin();
-    const ws = await mustConnect("/api/lobby", other.token);
+    const ws = await openLobby(pool, other.token);
     expect(await ws.next("waiting")).toMatchObject({ type: "waiting" });
     ws.send({ type: "cancel" });
+    await ws.waitClosed();
   });
 });

@@ -64,7 +64,12 @@ export function shardIndex(userId: string, shards: number): number {
   return hash % shards;
 }
 
-export function placementFor(env: Env, userId: string, pool = MAIN_POOL): Placement {
+/** The pool this deployment's lobby uses: LOBBY_POOL, or "main". Tests give each test its own. */
+export function lobbyPool(env: Env): string {
+  return env.LOBBY_POOL?.trim() || MAIN_POOL;
+}
+
+export function placementFor(env: Env, userId: string, pool = lobbyPool(env)): Placement {
   const shards = shardCount(env);
   return { pool, shards, index: shardIndex(userId, shards) };
 }
