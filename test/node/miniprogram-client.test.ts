@@ -191,8 +191,8 @@ describe("the mini program's chat client against the worker", () => {
     expect(filed.map((r) => r.reason)).toEqual(["骚扰/辱骂"]);
     expect(filed[0]!.messages.map((m) => `${m.from}:${m.text}`)).toEqual(["reported:今天天气不错"]);
 
-    // The REST fallback and the plain block answer 204 for the same conversation.
-    await frank.api.report(room.roomId!, "其他");
+    // The REST fallback meets the same one-report-per-conversation rule; the plain block answers 204.
+    await expect(frank.api.report(room.roomId!, "其他")).rejects.toMatchObject({ code: "already_reported" });
     await frank.api.block(room.roomId!);
     await expect(frank.api.block("no-such-conversation")).rejects.toMatchObject({ code: "not_found" });
     erin.client.leave();
