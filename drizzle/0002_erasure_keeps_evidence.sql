@@ -5,7 +5,9 @@ CREATE TABLE `erased_users` (
 );
 --> statement-breakpoint
 CREATE INDEX `erased_users_erased` ON `erased_users` (`erased_at`);--> statement-breakpoint
-PRAGMA foreign_keys=OFF;--> statement-breakpoint
+-- D1 ignores foreign_keys=OFF; it honours defer_foreign_keys. No table references blocks or
+-- reports, so dropping them for the rebuild cascades nothing.
+PRAGMA defer_foreign_keys=ON;--> statement-breakpoint
 CREATE TABLE `__new_blocks` (
 	`blocker_id` text NOT NULL,
 	`blocked_id` text NOT NULL,
@@ -17,7 +19,7 @@ CREATE TABLE `__new_blocks` (
 INSERT INTO `__new_blocks`("blocker_id", "blocked_id", "created_at") SELECT "blocker_id", "blocked_id", "created_at" FROM `blocks`;--> statement-breakpoint
 DROP TABLE `blocks`;--> statement-breakpoint
 ALTER TABLE `__new_blocks` RENAME TO `blocks`;--> statement-breakpoint
-PRAGMA foreign_keys=ON;--> statement-breakpoint
+PRAGMA defer_foreign_keys=OFF;--> statement-breakpoint
 CREATE INDEX `blocks_blocked` ON `blocks` (`blocked_id`);--> statement-breakpoint
 CREATE TABLE `__new_reports` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
