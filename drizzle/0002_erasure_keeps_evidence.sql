@@ -1,10 +1,12 @@
 CREATE TABLE `erased_users` (
 	`identity_hash` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
-	`erased_at` integer NOT NULL
+	`erased_at` integer NOT NULL,
+	`banned_at` integer
 );
 --> statement-breakpoint
 CREATE INDEX `erased_users_erased` ON `erased_users` (`erased_at`);--> statement-breakpoint
+CREATE INDEX `erased_users_user` ON `erased_users` (`user_id`);--> statement-breakpoint
 -- D1 ignores foreign_keys=OFF; it honours defer_foreign_keys. No table references blocks or
 -- reports, so dropping them for the rebuild cascades nothing.
 PRAGMA defer_foreign_keys=ON;--> statement-breakpoint

@@ -85,13 +85,39 @@ describe("DELETE /api/me", () => {
     // Pseudonymous: what is kept of the abuser is the id and the keyed identity hash, no account.
     const [erased] = await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all();
     expect(erased).toMatchObject({ userId: abuser.user.id, erasedAt: expect.any(Number) });
-    expect(Object.keys(erased).sort()).toEqual(["erasedAt", "identityHash", "userId"]);
+    expect(Object.keys(erased).sort()).toEqual(["bannedAt", "erasedAt", "identityHash", "userId"]);
+    expect(erased.bannedAt).toBeNull();
 
     // The same person logs in again: still blocked by the victim, so the lobby never pairs them.
     const back = await devLogin(abuser.name);
     expect(back.user.id).toBe(abuser.user.id);
     expect(await blockedPartnerIds(env.DB, back.user.id)).toEqual([victim.user.id]);
     expect(await blockedPartnerIds(env.DB, victim.user.id)).toEqual([back.user.id]);
+  });
+
+  it("lets an admin ban a reported user who erased themselves: they come back banned, and the ban outlives retention", async () => {
+    const { alice: abuser, bob: victim, conversationId } = await pairWithConversation();
+    expect((await api("/api/reports", { method: "POST", token: victim.token, json: { conversationId, reason: "abuse" } })).status).toBe(204);
+    expect((await api("/api/me", { method: "DELETE", token: abuser.token })).status).toBe(200);
+
+    // The admin reads the report after the erasure and bans the reported id.
+    const ban = await adminApi(`/api/admin/users/${abuser.user.id}/ban`, { method: "POST" });
+    expect(ban.status).toBe(200);
+    expect(await ban.json()).toEqual({ id: abuser.user.id, bannedAt: expect.any(Number) });
+    const audit = await env.DB.prepare("SELECT count FROM admin_audit WHERE action = 'ban_user' AND target = ?").bind(abuser.user.id).all();
+    expect(audit.results).toEqual([{ count: 1 }]);
+
+    // Retention does not forget a banned erasure (that would lift the ban).
+    const orm = db(env.DB);
+    await orm.update(erasedUsers).set({ erasedAt: 1 }).where(eq(erasedUsers.userId, abuser.user.id));
+    await deleteExpiredErasures(env.DB, 2, 100);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toHaveLength(1);
+
+    const back = await api("/api/login", { method: "POST", json: { platform: "dev", code: abuser.name } });
+    expect(back.status).toBe(403);
+    expect((await back.json<any>()).error.code).toBe("banned");
+    const [row] = await orm.select().from(users).where(eq(users.id, abuser.user.id)).all();
+    expect(row.bannedAt).toEqual(expect.any(Number));
   });
 
   it("forgets an erasure, and the blocks on it, RETENTION_DAYS later; a later login is then a new user", async () => {

@@ -1,4 +1,4 @@
-import { eq, inArray, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import { db } from "./client";
 import { blocks, conversations, erasedUsers, messages, users, type UserRow } from "./schema";
 
@@ -20,7 +20,7 @@ export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" 
     orm
       .insert(erasedUsers)
       .values({ identityHash: user.identityHash, userId: user.id, erasedAt: now })
-      .onConflictDoUpdate({ target: erasedUsers.identityHash, set: { userId: user.id, erasedAt: now } }),
+      .onConflictDoUpdate({ target: erasedUsers.identityHash, set: { userId: user.id, erasedAt: now, bannedAt: null } }),
     // Cascades to their conversations, their blocks and the reports they filed.
     orm.delete(users).where(eq(users.id, user.id)),
   ]);
@@ -29,14 +29,15 @@ export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" 
 
 /**
  * Forgets erasures older than `cutoff` (RETENTION_DAYS), with the blocks others placed on those
- * ids; reports about them are already gone by their own age. Returns how many erasures went.
+ * ids; reports about them are already gone by their own age. A banned erasure is kept, as a
+ * banned user is, or forgetting it would lift the ban. Returns how many erasures went.
  */
 export async function deleteExpiredErasures(d1: D1Database, cutoff: number, limit: number): Promise<number> {
   const orm = db(d1);
   const expired = await orm
     .select({ userId: erasedUsers.userId, identityHash: erasedUsers.identityHash })
     .from(erasedUsers)
-    .where(lt(erasedUsers.erasedAt, cutoff))
+    .where(and(lt(erasedUsers.erasedAt, cutoff), isNull(erasedUsers.bannedAt)))
     .limit(limit)
     .all();
   if (expired.length === 0) return 0;

@@ -136,7 +136,8 @@ export const messageFlags = sqliteTable(
 /**
  * What self-erasure leaves of a user, until RETENTION_DAYS after it: the identity hash and the old
  * id, so the same person logging in again gets that id back and with it the blocks others placed
- * on them and the reports about them. Nothing else of theirs is kept.
+ * on them, the reports about them, and a ban an admin placed after the erasure. Nothing else of
+ * theirs is kept.
  */
 export const erasedUsers = sqliteTable(
   "erased_users",
@@ -144,8 +145,10 @@ export const erasedUsers = sqliteTable(
     identityHash: text("identity_hash").primaryKey(),
     userId: text("user_id").notNull(),
     erasedAt: integer("erased_at").notNull(),
+    /** An admin banned the id after the erasure (acting on a report): the person comes back banned. */
+    bannedAt: integer("banned_at"),
   },
-  (t) => [index("erased_users_erased").on(t.erasedAt)],
+  (t) => [index("erased_users_erased").on(t.erasedAt), index("erased_users_user").on(t.userId)],
 );
 
 export type UserRow = typeof users.$inferSelect;

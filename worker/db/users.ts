@@ -17,7 +17,8 @@ export function userQuery(d1: D1Database, id: string) {
 
 /**
  * The user behind an identity hash, created on first login. A person who erased themselves gets
- * their old id back (from erased_users), so the blocks others placed on them still hold.
+ * their old id back (from erased_users), so the blocks others placed on them still hold, and a
+ * ban placed after the erasure too.
  */
 export async function findOrCreateUser(
   d1: D1Database,
@@ -26,14 +27,20 @@ export async function findOrCreateUser(
   now: number,
 ): Promise<UserRow> {
   const orm = db(d1);
-  const formerId = orm
-    .select({ id: erasedUsers.userId })
-    .from(erasedUsers)
-    .where(eq(erasedUsers.identityHash, identityHash));
+  const erased = eq(erasedUsers.identityHash, identityHash);
+  const formerId = orm.select({ id: erasedUsers.userId }).from(erasedUsers).where(erased);
+  const formerBan = orm.select({ at: erasedUsers.bannedAt }).from(erasedUsers).where(erased);
   const [, , [user]] = await orm.batch([
     orm
       .insert(users)
-      .values({ id: sql`coalesce((${formerId}), ${randomId()})`, identityHash, platform, createdAt: now, lastSeenAt: now })
+      .values({
+        id: sql`coalesce((${formerId}), ${randomId()})`,
+        identityHash,
+        platform,
+        createdAt: now,
+        lastSeenAt: now,
+        bannedAt: sql`(${formerBan})`,
+      })
       .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } }),
     orm.delete(erasedUsers).where(eq(erasedUsers.identityHash, identityHash)),
     orm.select().from(users).where(eq(users.identityHash, identityHash)),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { auditStatement, CHANGED_ROWS } from "../db/admin";
-import { banStatement, unbanStatement } from "../db/bans";
+import { banErasedStatement, banStatement, rowsOfUser, unbanErasedStatement, unbanStatement } from "../db/bans";
 import { db } from "../db/client";
 import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
@@ -75,11 +75,15 @@ export const adminSafety = newApp()
   })
   .post("/users/:id/ban", async (c) => {
     const userId = c.req.param("id");
-    // The ban and its audit row in one batch: a ban is never unrecorded.
-    const [[row]] = await db(c.env.DB).batch([
-      banStatement(c.env.DB, userId, Date.now()),
-      auditStatement(c.env.DB, "ban_user", userId, CHANGED_ROWS),
+    // The ban and its audit row in one batch: a ban is never unrecorded. A user who erased
+    // themselves after being reported is banned through their erasure row.
+    const now = Date.now();
+    const [[live], [erased]] = await db(c.env.DB).batch([
+      banStatement(c.env.DB, userId, now),
+      banErasedStatement(c.env.DB, userId, now),
+      auditStatement(c.env.DB, "ban_user", userId, rowsOfUser(userId)),
     ]);
+    const row = live ?? erased;
     if (!row) throw new AppError("not_found", "No such user", 404);
     // The ban already holds for every new request and socket; this closes the ones open now.
     let closed = true;
@@ -94,11 +98,12 @@ export const adminSafety = newApp()
   })
   .post("/users/:id/unban", async (c) => {
     const userId = c.req.param("id");
-    const [[row]] = await db(c.env.DB).batch([
+    const [[live], [erased]] = await db(c.env.DB).batch([
       unbanStatement(c.env.DB, userId),
-      auditStatement(c.env.DB, "unban_user", userId, CHANGED_ROWS),
+      unbanErasedStatement(c.env.DB, userId),
+      auditStatement(c.env.DB, "unban_user", userId, rowsOfUser(userId)),
     ]);
-    if (!row) throw new AppError("not_found", "No such user", 404);
+    if (!live && !erased) throw new AppError("not_found", "No such user", 404);
     return c.json({ id: userId, bannedAt: null } satisfies AdminBanResponse);
   })
   .get("/filter-words", async (c) => {
