@@ -60,9 +60,10 @@ describe("DELETE /api/me", () => {
     expect(refused).toBeInstanceOf(Response);
     expect((refused as Response).status).toBe(404);
 
-    // Logging in again with the same platform account: an empty account under the same id.
+    // Logging in again with the same platform account: a new, empty account; old tokens stay dead.
     const again = await devLogin(alice.name);
-    expect(again.user.id).toBe(alice.user.id);
+    expect(again.user.id).not.toBe(alice.user.id);
+    expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const mine = await (await api("/api/conversations", { token: again.token })).json<ConversationsResponse>();
     expect(mine.conversations).toEqual([]);
     expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toEqual([]);
@@ -88,11 +89,15 @@ describe("DELETE /api/me", () => {
     expect(Object.keys(erased).sort()).toEqual(["bannedAt", "erasedAt", "identityHash", "userId"]);
     expect(erased.bannedAt).toBeNull();
 
-    // The same person logs in again: still blocked by the victim, so the lobby never pairs them.
+    // The same person logs in again: a new id, but the victim's block and the report follow them,
+    // so the lobby never pairs them and the admins see the report against the live account.
     const back = await devLogin(abuser.name);
-    expect(back.user.id).toBe(abuser.user.id);
+    expect(back.user.id).not.toBe(abuser.user.id);
     expect(await blockedPartnerIds(env.DB, back.user.id)).toEqual([victim.user.id]);
     expect(await blockedPartnerIds(env.DB, victim.user.id)).toEqual([back.user.id]);
+    const [moved] = await orm.select().from(reports).where(eq(reports.id, report.id)).all();
+    expect(moved.reportedId).toBe(back.user.id);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toEqual([]);
   });
 
   it("lets an admin ban a reported user who erased themselves: they come back banned, and the ban outlives retention", async () => {
@@ -109,6 +114,7 @@ describe("DELETE /api/me", () => {
 
     // Retention does not forget a banned erasure (that would lift the ban).
     const orm = db(env.DB);
+    const [{ identityHash: erasedHash }] = await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all();
     await orm.update(erasedUsers).set({ erasedAt: 1 }).where(eq(erasedUsers.userId, abuser.user.id));
     await deleteExpiredErasures(env.DB, 2, 100);
     expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toHaveLength(1);
@@ -116,11 +122,11 @@ describe("DELETE /api/me", () => {
     const back = await api("/api/login", { method: "POST", json: { platform: "dev", code: abuser.name } });
     expect(back.status).toBe(403);
     expect((await back.json<any>()).error.code).toBe("banned");
-    const [row] = await orm.select().from(users).where(eq(users.id, abuser.user.id)).all();
+    const [row] = await orm.select().from(users).where(eq(users.identityHash, erasedHash)).all();
     expect(row.bannedAt).toEqual(expect.any(Number));
   });
 
-  it("forgets an erasure, and the blocks on it, RETENTION_DAYS later; a later login is then a new user", async () => {
+  it("forgets an erasure, and the blocks on it, RETENTION_DAYS later; a later login carries nothing over", async () => {
     const { alice, bob, conversationId } = await pairWithConversation();
     expect((await api("/api/reports", { method: "POST", token: bob.token, json: { conversationId, reason: "rude" } })).status).toBe(204);
     expect((await api("/api/me", { method: "DELETE", token: alice.token })).status).toBe(200);
@@ -130,7 +136,8 @@ describe("DELETE /api/me", () => {
     expect(await deleteExpiredErasures(env.DB, 2, 100)).toBeGreaterThanOrEqual(1);
     expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toEqual([]);
     expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([]);
-    expect((await devLogin(alice.name)).user.id).not.toBe(alice.user.id);
+    const later = await devLogin(alice.name);
+    expect(await blockedPartnerIds(env.DB, later.user.id)).toEqual([]);
   });
 
   it("works for a user with no conversations", async () => {

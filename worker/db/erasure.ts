@@ -6,7 +6,7 @@ import { blocks, conversations, erasedUsers, messages, users, type UserRow } fro
 // blocks and its own reports go. What others hold against the person stays, pseudonymous, until
 // retention: reports about them and blocks others placed on them (neither has a foreign key to
 // users), plus one erased_users row (identity hash → old id) so that logging in again with the
-// same platform account gets the old id back, and with it those blocks and reports.
+// same platform account moves those blocks and reports to the new account (db/users.ts).
 
 /** Erases `user` in one batch; returns how many messages went. */
 export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" | "identityHash">, now: number): Promise<number> {

@@ -135,8 +135,8 @@ export const messageFlags = sqliteTable(
 
 /**
  * What self-erasure leaves of a user, until RETENTION_DAYS after it: the identity hash and the old
- * id, so the same person logging in again gets that id back and with it the blocks others placed
- * on them, the reports about them, and a ban an admin placed after the erasure. Nothing else of
+ * id, so when the same person logs in again the blocks others placed on them, the reports about
+ * them and a ban an admin placed after the erasure move to their new account. Nothing else of
  * theirs is kept.
  */
 export const erasedUsers = sqliteTable(

@@ -15,7 +15,7 @@ export const me = newApp()
    * Erases the caller: every conversation they are part of (for both sides, in the rooms and in
    * D1), the blocks and reports they made, and the account. Reports about them and blocks others
    * placed on them stay until retention (db/erasure.ts); the next login with the same WeChat/QQ
-   * account gets an empty account with the same id, so those still hold. `deleted` counts the
+   * account gets a new, empty account that those move to, so they still hold. `deleted` counts the
    * messages that went.
    */
   .delete("/", async (c) => {
