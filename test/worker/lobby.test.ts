@@ -135,6 +135,26 @@ describe("lobby: pairing through the worker", () => {
   });
 });
 
+describe("lobby: pools", () => {
+  it("keeps pools apart: two people waiting in different pools are never paired with each other", async () => {
+    const [poolA, poolB] = [newPool(), newPool()];
+    const [alice, bob, carol, dave] = await Promise.all([devLogin(), devLogin(), devLogin(), devLogin()]);
+    const a = await openLobby(poolA, alice.token);
+    await a.next("waiting");
+    const b = await openLobby(poolB, bob.token);
+    await b.next("waiting");
+    // Sync point: the next arrival in each pool meets the one waiting there (had the pools been
+    // one, alice and bob would already have been paired and these would meet each other).
+    const c = await openLobby(poolA, carol.token);
+    const d = await openLobby(poolB, dave.token);
+    const [ma, mb, mc, md] = await Promise.all([a, b, c, d].map((s) => matched(s)));
+    expect(ma.roomId).toBe(mc.roomId);
+    expect(mb.roomId).toBe(md.roomId);
+    expect(await roomMembers(ma.roomId)).toEqual([alice.user.id, carol.user.id].sort());
+    expect(await roomMembers(mb.roomId)).toEqual([bob.user.id, dave.user.id].sort());
+  });
+});
+
 describe("lobby: pairing rules inside one shard", () => {
   it("prefers a same-topic partner over a different-topic one who is also waiting", async () => {
     const pool = newPool();
