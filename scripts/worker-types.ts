@@ -11,10 +11,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const OUT = "worker-configuration.d.ts";
 const FLAGS = ["--env-file=.dev.vars.example", "--include-runtime=false", "--strict-vars=false"];
 
-function wranglerTypes(path: string): void {
+function wranglerTypes(path: string, dir: string): void {
   const args = [join(root, "node_modules/wrangler/bin/wrangler.js"), "types", ...(path === OUT ? [] : [path]), ...FLAGS];
   const run = spawnSync(process.execPath, args, {
-    cwd: root,
+    cwd: dir,
     encoding: "utf8",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     timeout: 120_000,
@@ -33,20 +33,21 @@ export function firstDifference(a: string, b: string): number {
   return 0;
 }
 
-function check(): boolean {
+/** Whether `dir`'s worker-configuration.d.ts is what wrangler.toml generates (the project root by default). */
+export function checkTypes(dir = root): boolean {
   // Same folder as the real file, so the generated import("./worker/index") paths match.
   const aside = ".worker-configuration.check.d.ts";
   let fresh: string;
   try {
-    wranglerTypes(aside);
+    wranglerTypes(aside, dir);
     // The header repeats the command line, which names the output path; the rest must match exactly.
-    fresh = readFileSync(join(root, aside), "utf8").replace(` ${aside}\``, "`");
+    fresh = readFileSync(join(dir, aside), "utf8").replace(` ${aside}\``, "`");
   } finally {
-    rmSync(join(root, aside), { force: true });
+    rmSync(join(dir, aside), { force: true });
   }
   let committed = "";
   try {
-    committed = readFileSync(join(root, OUT), "utf8");
+    committed = readFileSync(join(dir, OUT), "utf8");
   } catch {
     console.error(`${OUT} is missing. Run \`npm run types\` and commit it.`);
     return false;
@@ -64,7 +65,7 @@ function check(): boolean {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv.includes("--check")) process.exit(check() ? 0 : 1);
-  wranglerTypes(OUT);
+  if (process.argv.includes("--check")) process.exit(checkTypes() ? 0 : 1);
+  wranglerTypes(OUT, root);
   console.log(`Wrote ${OUT}.`);
 }
