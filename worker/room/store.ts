@@ -85,6 +85,8 @@ export class RoomStore {
   private nextSeqCache: number | null = null;
   /** The pair never changes once set, so it is read from storage at most once per wake-up. */
   private metaCache: RoomMeta | null = null;
+  /** Checked on every send; it only ever turns true, through endAndForget. */
+  private endedCache: boolean | null = null;
 
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
@@ -130,7 +132,8 @@ export class RoomStore {
 
   /** Set once the conversation was erased (a participant erased themselves): nothing is stored after. */
   ended(): boolean {
-    return this.metaValue("ended") !== null;
+    this.endedCache ??= this.metaValue("ended") !== null;
+    return this.endedCache;
   }
 
   /**
@@ -140,6 +143,7 @@ export class RoomStore {
   endAndForget(userId: string, at: number): void {
     const meta = this.meta();
     this.setMetaValue("ended", String(at));
+    this.endedCache = true;
     if (meta) {
       const forgotten = {
         conversationId: meta.conversationId,
