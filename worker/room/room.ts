@@ -206,14 +206,14 @@ export class Room extends DurableObject<Env> {
   private async onSend(ws: WebSocket, sender: Attachment, frame: SendFrame): Promise<void> {
     const refuse = (code: ErrorCode, message: string) => sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
     if (this.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
-    const unchecked = needsTicket(sender);
-    if (unchecked && !failOpen(this.env)) return void refuse("ticket_required", TICKET_REQUIRED_MESSAGE);
     const repeat = this.findSent(sender.userId, frame.clientId);
     if (repeat) {
-      // A retry: the same ack again, nothing stored or delivered twice.
+      // A retry: the same ack again, nothing stored or delivered twice (it was checked when stored).
       sendFrame(ws, ackFrame(repeat));
       return;
     }
+    const unchecked = needsTicket(sender);
+    if (unchecked && !failOpen(this.env)) return void refuse("ticket_required", TICKET_REQUIRED_MESSAGE);
     const limit = this.takeSendToken(sender.userId, Date.now());
     if (!limit.ok) {
       refuse("rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
@@ -417,7 +417,8 @@ export class Room extends DurableObject<Env> {
 
   /**
    * A participant erased themselves: the room ends for good. Their partner is told and closed,
-   * nothing is stored or acked after this, and the room forgets the erased id.
+   * nothing is stored or acked after this, and the room forgets the erased id (pair, member row,
+   * limits; the messages go with eraseHistory, which erasure calls next and which counts them).
    */
   async endForErasure(userId: string): Promise<void> {
     const meta = this.store.meta();
