@@ -32,7 +32,9 @@ afterAll(async () => {
 class Socket {
   private frames: any[] = [];
   private waiters: { type: string; resolve: (f: any) => void }[] = [];
+  readonly closed: Promise<number>;
   constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString());
       const i = this.waiters.findIndex((w) => w.type === frame.type);
@@ -144,5 +146,22 @@ describe("room safety end to end (fail-open worker)", () => {
     expect(bob.pending().filter((f) => f.type === "presence")).toEqual([]);
     last!.ws.close();
     bob.ws.close();
+  });
+
+  it("a send whose content check is still running when the partner erases themselves is neither stored nor acked", async () => {
+    const p = await wechatPair();
+    const alice = await enter(`${p.roomUrl}?ticket=${encodeURIComponent(p.alice.checkTicket!)}`, p.alice.token);
+    const bob = await enter(`${p.roomUrl}?ticket=${encodeURIComponent(p.bob.checkTicket!)}`, p.bob.token);
+    // "[slow]": the fake platform answers after 2 s; this fail-open worker gives up after 800 ms
+    // and would deliver it flagged. Alice erases herself meanwhile.
+    bob.send({ type: "send", clientId: "in-flight", text: "still checking [slow]" });
+    const erased = await fetch(`${worker.url}/api/me`, { method: "DELETE", headers: { Authorization: `Bearer ${p.alice.token}` } });
+    expect(erased.status).toBe(200);
+    expect(await alice.next("error")).toMatchObject({ code: "conversation_ended" });
+    expect(await bob.next("partner_left")).toEqual({ type: "partner_left" });
+    expect(await bob.next("error")).toMatchObject({ code: "conversation_ended" });
+    // The close is the sync point: nothing can arrive after it.
+    expect(await bob.closed).toBe(4002);
+    expect(bob.pending().filter((f) => f.type === "ack")).toEqual([]);
   });
 });

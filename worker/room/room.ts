@@ -426,7 +426,10 @@ export class Room extends DurableObject<Env> {
     const partnerId = this.partnerOf(userId);
     const partnerAlreadyTold = this.store.member(userId)?.leftAt != null;
     this.store.endAndForget(userId, Date.now());
-    for (const ws of this.ctx.getWebSockets(userId)) this.endSocket(ws, "conversation_ended", "This conversation has ended", CLOSE.ended);
+    // Sockets already ended (disconnectUser ran first) are closing: closing them again stalls the close.
+    for (const ws of this.ctx.getWebSockets(userId)) {
+      if (!this.attachment(ws)?.ended) this.endSocket(ws, "conversation_ended", "This conversation has ended", CLOSE.ended);
+    }
     for (const ws of this.ctx.getWebSockets(partnerId)) {
       if (!partnerAlreadyTold) sendFrame(ws, { type: "partner_left" } satisfies RoomServerFrame);
       this.endSocket(ws, "conversation_ended", "Your partner deleted their account; this conversation has ended", CLOSE.ended);
