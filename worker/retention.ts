@@ -9,7 +9,7 @@ import {
 } from "./db/retention";
 import { numberVar, type Env } from "./env";
 import { logError, logEvent, since } from "./log";
-import { eraseConversationsOf } from "./room/client";
+import { endRoomsOf, eraseConversationsOf } from "./room/client";
 
 // The scheduled retention run: D1 keeps messages, reports and flags for RETENTION_DAYS, and users
 // with no activity for as long are removed with their conversations. Rooms prune their own storage.
@@ -44,6 +44,7 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   let users = 0;
   for (const userId of gone) {
     try {
+      await endRoomsOf(env, userId);
       messages += await eraseConversationsOf(env, userId);
       messages += await deleteUserAndHistory(env.DB, userId);
       users++;
