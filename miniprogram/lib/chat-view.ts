@@ -5,7 +5,17 @@ import type { ChatMessage } from "./message-list";
 export type ChatRow =
   | { kind: "time"; key: string; label: string }
   | { kind: "divider"; key: string; label: string }
-  | { kind: "message"; key: string; mine: boolean; text: string; status: ChatMessage["status"]; clientId: string; error: string };
+  | {
+      kind: "message";
+      key: string;
+      mine: boolean;
+      text: string;
+      status: ChatMessage["status"];
+      clientId: string;
+      error: string;
+      /** A failed message offers 点击重发 (not when its content was refused). */
+      retryable: boolean;
+    };
 
 /** A new time separator after this much silence, as WeChat does. */
 export const TIME_GAP_MS = 5 * 60_000;
@@ -48,6 +58,7 @@ export function buildRows(messages: readonly ChatMessage[], now: number): ChatRo
       status: m.status,
       clientId: m.clientId ?? "",
       error: m.error ?? "",
+      retryable: m.status === "failed" && m.retryable,
     });
   }
   // Only earlier messages so far: the divider still marks where this meeting starts.

@@ -5,7 +5,7 @@ import type { ChatMessage } from "../lib/message-list";
 const base = new Date(2026, 4, 20, 14, 0).getTime();
 
 function msg(n: number, at: number, earlier = false, from: "me" | "partner" = "partner"): ChatMessage {
-  return { key: `k${n}`, id: `m${n}`, seq: n, clientId: null, from, text: `t${n}`, at, status: "sent", earlier, error: null };
+  return { key: `k${n}`, id: `m${n}`, seq: n, clientId: null, from, text: `t${n}`, at, status: "sent", earlier, error: null, retryable: true };
 }
 
 describe("buildRows", () => {

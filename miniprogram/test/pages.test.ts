@@ -198,16 +198,33 @@ describe("chat page", () => {
     expect(list.querySelector("[class*='is-sent']")?.textContent).toContain("你好呀");
   });
 
-  it("marks a rejected message failed with its reason, and a tap resends it with the same clientId", async () => {
+  it("marks a message refused for content 未发送：包含不当内容 without a retry", async () => {
     const page = await openChat();
     const room = await matched(page);
     page.instance.onSend({ detail: { text: "不好的话" } });
-    room.receive({ type: "error", code: "content_rejected", message: "Rejected by moderation" });
+    page.instance.onSend({ detail: { text: "好的话" } });
+    const [bad] = room.frames.filter((f) => f.type === "send") as Array<{ clientId: string }>;
+    room.receive({ type: "error", code: "content_rejected", message: "Rejected by moderation", clientId: bad!.clientId });
     await settle();
     const list = messages(page);
     expect(list.dom!.querySelector("[class*='is-failed']")?.textContent).toContain("不好的话");
-    expect(list.dom!.textContent).toContain("消息包含不当内容，未发送");
-    expect(fake.toasts).toContain("消息包含不当内容，未发送");
+    expect(list.dom!.querySelector("[class*='is-pending']")?.textContent).toContain("好的话");
+    expect(list.dom!.textContent).toContain("未发送：包含不当内容");
+    expect(list.dom!.textContent).not.toContain("点击重发");
+    list.querySelector(".failed")!.dispatchEvent("tap");
+    await settle();
+    expect(room.frames.filter((f) => f.type === "send")).toHaveLength(2);
+  });
+
+  it("marks a message failed for a passing reason with 点击重发, and a tap resends it with the same clientId", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    page.instance.onSend({ detail: { text: "稍后再审" } });
+    const [sent] = room.frames.filter((f) => f.type === "send") as Array<{ clientId: string }>;
+    room.receive({ type: "error", code: "moderation_unavailable", message: "down", clientId: sent!.clientId });
+    await settle();
+    const list = messages(page);
+    expect(list.dom!.textContent).toContain("消息审核暂时不可用，请稍后重试 · 点击重发");
     list.querySelector(".failed")!.dispatchEvent("tap");
     await settle();
     const sends = room.frames.filter((f) => f.type === "send");
