@@ -309,12 +309,14 @@ export class ChatClient {
    * Reports the partner over the open room socket. Resolves on the server's `reported` (the pair
    * is blocked; the room is then left for good); rejects with a ChatError: "network" when the
    * room socket is not open or drops before the answer, "timeout" when none comes, or the
-   * server's code. On "network"/"timeout" the caller may report over REST instead.
+   * server's code. On "network"/"timeout" the caller may report over REST instead. `messageId`:
+   * the partner's message the report is about (long-press 举报).
    */
-  report(reason: string): Promise<void> {
+  report(reason: string, messageId?: string): Promise<void> {
     if (this.pendingReport) return this.pendingReport.promise;
     const text = reason.trim();
-    if (this.channel !== "room" || this.state.phase !== "chatting" || !this.transmit({ type: "report", reason: text })) {
+    const frame: RoomClientFrame = messageId ? { type: "report", reason: text, messageId } : { type: "report", reason: text };
+    if (this.channel !== "room" || this.state.phase !== "chatting" || !this.transmit(frame)) {
       return Promise.reject(new ChatError("network"));
     }
     let settle!: (err: ChatError | null) => void;

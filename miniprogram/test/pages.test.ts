@@ -30,19 +30,49 @@ async function settle() {
 const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 describe("profile page", () => {
-  it("confirms avatar and nickname, keeps them on the phone only, and goes on to topics", async () => {
+  it("confirms avatar and the submitted nickname, keeps them on the phone only, and goes on to topics", async () => {
     const page = mount("pages/profile/index");
-    page.instance.onLoad();
+    page.instance.onLoad({ first: "1" });
     await settle();
     expect(text(page)).toContain("头像和昵称只保存在你的手机上，不会发送给任何人");
     page.querySelector(".avatar-btn")!.dispatchEvent("chooseavatar", { detail: { avatarUrl: "wxfile://tmp/a.png" } });
-    page.querySelector(".nickname")!.dispatchEvent("input", { detail: { value: "小明" } });
     await settle();
-    page.querySelector(".confirm")!.dispatchEvent("tap");
+    // The nickname counts as submitted with the form (WeChat may clear one that fails its check).
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明" } } });
     await settle();
     expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
-    expect(fake.navigations).toEqual(["/pages/topics/index"]);
+    // First run: topics replaces the profile page, which is not shown again.
+    expect(fake.navigations).toEqual(["redirect:/pages/topics/index"]);
     expect(fake.requests).toEqual([]);
+  });
+
+  it("edits the profile from topics and goes back there", async () => {
+    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    const page = mount("pages/profile/index");
+    page.instance.onLoad({});
+    await settle();
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "阿草" } } });
+    await settle();
+    expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://me.png", nickname: "阿草" });
+    expect(fake.navigations).toEqual(["back"]);
+  });
+
+  it("on QQ, without chooseAvatar, picks the avatar from the album", async () => {
+    (globalThis as any).qq = (globalThis as any).wx;
+    try {
+      const page = mount("pages/profile/index");
+      page.instance.onLoad({ first: "1" });
+      await settle();
+      expect(page.data.canChooseAvatar).toBe(false);
+      page.querySelector(".pick-image")!.dispatchEvent("tap");
+      await settle();
+      expect(page.data.avatarUrl).toBe("saved://qqfile://tmp/pick.png");
+      page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "" } } });
+      await settle();
+      expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://qqfile://tmp/pick.png", nickname: "" });
+    } finally {
+      delete (globalThis as any).qq;
+    }
   });
 
   it("shows the saved profile again for confirmation", async () => {
@@ -69,6 +99,54 @@ describe("profile page", () => {
 });
 
 describe("topics page", () => {
+  beforeEach(() => fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" }));
+
+  it("is the start page, but a first launch goes to the profile first", async () => {
+    fake.storage.delete("onechat.profile");
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    expect(fake.navigations).toEqual(["redirect:/pages/profile/index?first=1"]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("links the community rules and the profile editor", async () => {
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    page.querySelector(".rules-link")!.dispatchEvent("tap");
+    page.querySelector(".edit-profile")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations).toEqual(["/pages/rules/index", "/pages/profile/index"]);
+  });
+
+  it("asks for the community rules before the first match, then goes to the chat", async () => {
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    page.querySelector(".primary")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations).toEqual(["/pages/rules/index?topic=any"]);
+    const rules = mount("pages/rules/index");
+    rules.instance.onLoad({ topic: "any" });
+    await settle();
+    expect(text(rules)).toContain("不骚扰");
+    expect(text(rules)).toContain("色情");
+    expect(text(rules)).toContain("广告");
+    expect(text(rules)).toContain("封禁");
+    rules.querySelector(".accept")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=any");
+    // Accepted once: the next match goes straight to the chat.
+    page.querySelector(".primary")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations[2]).toBe("/pages/chat/index?topic=any");
+    const again = mount("pages/rules/index");
+    again.instance.onLoad({});
+    await settle();
+    expect(text(again)).toContain("你已同意社区规范");
+  });
+
   it("shows the topics as cards after 随便聊聊 and starts with the remembered choice", async () => {
     fake.storage.set("onechat.topic", "books");
     const page = mount("pages/topics/index");
@@ -82,6 +160,7 @@ describe("topics page", () => {
   });
 
   it("remembers a picked card and continues to the chat with it", async () => {
+    fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
@@ -174,7 +253,7 @@ describe("chat page", () => {
     expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1");
     const list = messages(page).dom!;
     expect(list.textContent).toContain("上次说到猫");
-    expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以前的聊天");
+    expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以上是以前的聊天");
     expect(fake.titles).toContain("快乐的熊猫");
     expect(text(page)).toContain("快乐的熊猫");
   });

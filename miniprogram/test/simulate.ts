@@ -88,6 +88,17 @@ export interface FakeWx {
   titles: string[];
   networkListeners: Array<(res: { isConnected: boolean }) => void>;
   privacyListener: ((resolve: (r: unknown) => void) => void) | null;
+  /** showModal calls (title) and the answer the next one gets. */
+  modals: string[];
+  modalAnswer: boolean;
+  /** showActionSheet calls (their items) and the item the user taps (-1: cancel). */
+  actionSheets: string[][];
+  actionSheetTap: number;
+  clipboard: string[];
+  /** The leave-warning currently set with enableAlertBeforeUnload (null: none). */
+  unloadGuard: string | null;
+  /** What chooseImage returns (null: the user cancelled). */
+  chosenImage: string | null;
   lastSocket(): FakeSocketTask;
 }
 
@@ -113,6 +124,13 @@ export function installFakeWx(): FakeWx {
     titles: [],
     networkListeners: [],
     privacyListener: null,
+    modals: [],
+    modalAnswer: true,
+    actionSheets: [],
+    actionSheetTap: 0,
+    clipboard: [],
+    unloadGuard: null,
+    chosenImage: "qqfile://tmp/pick.png",
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -138,6 +156,25 @@ export function installFakeWx(): FakeWx {
     },
     showToast: (opts: any) => fake.toasts.push(opts.title),
     navigateTo: (opts: any) => fake.navigations.push(opts.url),
+    redirectTo: (opts: any) => fake.navigations.push(`redirect:${opts.url}`),
+    reLaunch: (opts: any) => fake.navigations.push(`relaunch:${opts.url}`),
+    showModal: (opts: any) => {
+      fake.modals.push(opts.title);
+      setTimeout(() => opts.success?.({ confirm: fake.modalAnswer, cancel: !fake.modalAnswer }), 0);
+    },
+    showActionSheet: (opts: any) => {
+      fake.actionSheets.push(opts.itemList);
+      setTimeout(() => (fake.actionSheetTap < 0 ? opts.fail?.({ errMsg: "cancel" }) : opts.success?.({ tapIndex: fake.actionSheetTap })), 0);
+    },
+    setClipboardData: (opts: any) => fake.clipboard.push(opts.data),
+    enableAlertBeforeUnload: (opts: any) => {
+      fake.unloadGuard = opts.message;
+    },
+    disableAlertBeforeUnload: () => {
+      fake.unloadGuard = null;
+    },
+    chooseImage: (opts: any) =>
+      setTimeout(() => (fake.chosenImage ? opts.success?.({ tempFilePaths: [fake.chosenImage] }) : opts.fail?.({ errMsg: "cancel" })), 0),
     navigateBack: () => fake.navigations.push("back"),
     setNavigationBarTitle: (opts: any) => fake.titles.push(opts.title),
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),
