@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TOPICS, buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
 
 let root: string;
@@ -15,10 +15,20 @@ beforeEach(() => {
   fake = installFakeWx();
 });
 
+// A page left open keeps its client (and its real timers) alive into the next test: close it.
+const mounted: Array<{ instance: any; detach(): void }> = [];
+afterEach(() => {
+  for (const comp of mounted.splice(0)) {
+    comp.instance.onUnload?.();
+    comp.detach();
+  }
+});
+
 function mount(path: string) {
   const id = simulate.load(join(root, path), { rootPath: root });
   const comp = simulate.render(id);
   comp.attach(document.createElement("parent-wrapper"));
+  mounted.push(comp as unknown as { instance: any; detach(): void });
   return comp;
 }
 

@@ -76,7 +76,8 @@ Component({
     },
     onScroll(e: WechatMiniprogram.ScrollViewScroll) {
       const s = scrollOf(this);
-      const top = e.detail.scrollTop;
+      const top = e.detail?.scrollTop;
+      if (typeof top !== "number") return;
       if (top < s.lastTop - UP_SLOP_PX) s.atBottom = false;
       s.lastTop = top;
     },
