@@ -176,8 +176,10 @@ export class ChatClient {
   private pingSentAt: number | null = null;
   /** When the app went to the background (null: in the foreground). */
   private hiddenAt: number | null = null;
-  /** The next connect logs in again first (ticket_required, or a 401 on the upgrade). */
+  /** The next connect logs in again first (ticket_required, or a 401/403 on the upgrade). */
   private freshLogin = false;
+  /** The last upgrade was refused with 403. */
+  private refused = false;
   /** When ticket_required last sent us to a fresh login; another one soon after is final. */
   private ticketRefreshedAt: number | null = null;
   /** The history pages of this connect are earlier meetings (the first visit), or not. */
@@ -447,6 +449,7 @@ export class ChatClient {
   }
 
   private handleOpen(): void {
+    this.refused = false;
     this.attempts = 0;
     this.failuresBeforeOpen = 0;
     this.lastReceivedAt = this.timers.now();
@@ -458,12 +461,16 @@ export class ChatClient {
 
   private handleRefusal(channel: Channel, message: string): void {
     const status = this.state.connected ? null : refusedStatus(message);
-    if (status === 403 || status === 404) {
+    // 404: the room is gone. 403 twice, the second time after a fresh login that did not say
+    // "banned" itself: this socket will never be let in.
+    if (status === 404 || (status === 403 && this.refused)) {
       this.closeSocket();
       this.channel = null;
       return this.failPermanently(status === 403 ? "forbidden" : "not_found");
     }
-    if (status === 401) this.freshLogin = true;
+    // 401, or a first 403 (a ban shows up as one): log in again, which names a ban.
+    if (status === 401 || status === 403) this.freshLogin = true;
+    if (status === 403) this.refused = true;
     this.handleClose(channel, 1006);
   }
 
@@ -552,6 +559,7 @@ export class ChatClient {
     this.failuresBeforeOpen = 0;
     this.resumable = false;
     this.freshLogin = false;
+    this.refused = false;
     this.ticketRefreshedAt = null;
     this.pingSentAt = null;
   }
@@ -631,8 +639,11 @@ export class ChatClient {
           this.transmit({ type: "history", after: this.state.lastSeq } satisfies RoomClientFrame);
           return;
         }
-        // Anything still waiting for an ack goes again with its clientId: the server dedupes.
-        for (const m of this.state.messages) if (m.status === "pending" && m.clientId) this.dispatch(m.clientId);
+        // Anything still waiting for an ack goes again with its clientId (the server dedupes),
+        // except what this socket already carried before its history arrived.
+        for (const m of this.state.messages) {
+          if (m.status === "pending" && m.clientId && !this.inflight.includes(m.clientId)) this.dispatch(m.clientId);
+        }
         return;
       }
       case "presence":

@@ -172,6 +172,22 @@ describe("own messages by clientId", () => {
   });
 });
 
+describe("a send made before the room's history arrives", () => {
+  it("goes out once, not again when the history comes", async () => {
+    const client = makeClient();
+    client.start(null);
+    await flush();
+    net.last.open();
+    net.last.receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: null });
+    await flush();
+    const room = net.last;
+    room.open();
+    client.send("抢先一句");
+    room.receive({ type: "history", messages: [] });
+    expect(room.frames).toEqual([{ type: "send", clientId: "c1", text: "抢先一句" }]);
+  });
+});
+
 describe("errors land on the right message", () => {
   it("fails the send the error names, not the oldest one", async () => {
     const client = makeClient();
@@ -311,7 +327,7 @@ describe("permanent failures stop retrying", () => {
     expect(net.sockets).toHaveLength(0);
   });
 
-  it("a room that refuses the upgrade with 403 or 404 is final; 401 logs in again", async () => {
+  it("a room that refuses the upgrade with 404 is final; 401 logs in again", async () => {
     const client = makeClient();
     const room = await enterRoom(client);
     room.drop();
@@ -327,6 +343,45 @@ describe("permanent failures stop retrying", () => {
     clock.advance(600_000);
     await flush();
     expect(net.sockets).toHaveLength(sockets);
+  });
+
+  it("a 403 on the upgrade logs in again: a ban shows as 账号已被封禁, a second 403 as final", async () => {
+    let banned = false;
+    const client = makeClient({
+      getToken: async (fresh) => {
+        tokenCalls.push(fresh);
+        if (banned && fresh) throw new ChatError("banned");
+        return `tok${tokenCalls.length}`;
+      },
+    });
+    const room = await enterRoom(client);
+    room.drop();
+    clock.advance(250);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    clock.advance(500);
+    await flush();
+    // Logged in afresh, still refused: this room will not let this user in.
+    expect(tokenCalls[tokenCalls.length - 1]).toBe(true);
+    net.last.fail("Unexpected server response: 403");
+    expect(client.snapshot).toMatchObject({ phase: "ended", endReason: "failed", failure: "forbidden" });
+
+    const other = makeClient({
+      getToken: async (fresh) => {
+        tokenCalls.push(fresh);
+        if (banned && fresh) throw new ChatError("banned");
+        return "tok";
+      },
+    });
+    const room2 = await enterRoom(other);
+    banned = true;
+    room2.drop();
+    clock.advance(250);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    clock.advance(500);
+    await flush();
+    expect(other.snapshot).toMatchObject({ phase: "ended", endReason: "failed", failure: "banned" });
   });
 
   it("a ban while chatting ends the room for good", async () => {
