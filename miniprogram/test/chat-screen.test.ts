@@ -266,6 +266,17 @@ describe("chat page", () => {
     expect(text(page)).toContain("在的");
   });
 
+  it("keeps the latest message in view when the keyboard rises", async () => {
+    const { page, room } = await openChat();
+    room.receive({ type: "message", id: "m1", seq: 1, from: "partner", text: "在吗", at: Date.now() });
+    await settle();
+    const list = page.querySelector(".messages")!;
+    const before = list.data.scrollTop;
+    page.querySelector(".input-bar")!.querySelector(".input")!.dispatchEvent("keyboardheightchange", { detail: { height: 280 } });
+    await settle();
+    expect(list.data.scrollTop).toBeGreaterThan(before);
+  });
+
   it("reports a long-pressed partner message with that message named", async () => {
     const { page, room } = await openChat();
     room.receive({ type: "message", id: "m9", seq: 9, from: "partner", text: "加我微信", at: Date.now() });

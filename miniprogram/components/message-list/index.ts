@@ -88,6 +88,10 @@ Component({
     onJumpToBottom() {
       this.toBottom();
     },
+    /** The view got shorter (the keyboard rose): a reader at the bottom stays at the bottom. */
+    keepBottom() {
+      if (scrollOf(this).atBottom) this.toBottom();
+    },
     onRetry(e: WechatMiniprogram.BaseEvent) {
       const clientId = (e.currentTarget.dataset as { clientId?: string }).clientId;
       if (clientId) this.triggerEvent("retry", { clientId });

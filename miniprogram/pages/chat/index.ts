@@ -185,6 +185,9 @@ Component({
     onTyping() {
       contexts.get(this)?.client.typing();
     },
+    onKeyboard() {
+      (this.selectComponent(".messages") as unknown as { keepBottom?(): void } | null)?.keepBottom?.();
+    },
     onRetryMessage(e: WechatMiniprogram.CustomEvent<{ clientId: string }>) {
       contexts.get(this)?.client.retry(e.detail.clientId);
     },
