@@ -5,7 +5,8 @@ import { db } from "../db/client";
 import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
 import { listReports } from "../db/reports";
-import { AppError, describeError } from "../errors";
+import { AppError } from "../errors";
+import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
 import { filterWords, invalidateFilterCache } from "../moderation/word-filter";
 import {
@@ -91,7 +92,7 @@ export const adminSafety = newApp()
       await disconnectEverywhere(c.env, userId, "banned");
     } catch (error) {
       closed = false;
-      console.error("ban: closing sockets failed", describeError(error));
+      logError("admin.ban_sockets_not_closed", error, { userId });
     }
     if (!closed) await audit(c.env.DB, "ban_user_sockets_not_closed", userId, 1);
     return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);

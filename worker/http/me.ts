@@ -1,7 +1,7 @@
 import { eraseUserAccount } from "../db/erasure";
 import type { DeletedResponse, MeResponse } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
-import { eraseConversationsOf } from "../room/client";
+import { endRoomsOf, eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 
@@ -21,7 +21,8 @@ export const me = newApp()
   .delete("/", async (c) => {
     const user = c.var.user;
     await disconnectEverywhere(c.env, user.id, "conversation_ended");
-    // The rooms: each ends and forgets what it holds (room/client.ts).
+    // The rooms: each ends (the partner is told) and forgets what it holds (room/client.ts).
+    await endRoomsOf(c.env, user.id);
     let deleted = await eraseConversationsOf(c.env, user.id);
     // D1: the account and its history; what others hold against it stays.
     deleted += await eraseUserAccount(c.env.DB, user, Date.now());
