@@ -1,5 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { admin } from "./http/admin";
+import { adminMatching } from "./http/admin-matching";
 import { adminSafety } from "./http/admin-safety";
 import { newApp } from "./http/app";
 import { blocks } from "./http/blocks";
@@ -42,6 +43,7 @@ app.route("/api/reports", reports);
 app.route("/api/blocks", blocks);
 app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
+app.route("/api/admin", adminMatching);
 app.get("/", (c) => c.json({ name: "onechat", ok: true }));
 app.onError(onError);
 app.notFound(notFound);
