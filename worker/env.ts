@@ -14,6 +14,8 @@ export interface Env {
   PLATFORM_TOKEN: DurableObjectNamespace<PlatformToken>;
   /** Rate limits shared across isolates (logins per client address). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Uploaded pictures (worker/media); never public, served only through signed worker URLs. */
+  MEDIA: R2Bucket;
 
   DEV_LOGIN?: string;
   WECHAT_API_BASE?: string;
@@ -37,6 +39,21 @@ export interface Env {
   MODERATION_FAIL_MODE?: string;
   /** The platform content check's budget before it counts as down (default 800). */
   MODERATION_TIMEOUT_MS?: string;
+  /** The worker's public origin (https://chat.example.cn) for signed media URLs; default: the request's. */
+  PUBLIC_BASE_URL?: string;
+  /** How long a picture waits for WeChat's asynchronous check before it counts as failed (default 30 min). */
+  IMAGE_CHECK_WAIT_MS?: string;
+  /** Lifetime of a signed URL for viewing a picture (default 600 s). */
+  MEDIA_URL_TTL_SECONDS?: string;
+  /** Subscribe message template ids (订阅消息), from the mini program console; unset: not sent. */
+  WECHAT_TEMPLATE_MATCHED?: string;
+  WECHAT_TEMPLATE_REPLY?: string;
+  QQ_TEMPLATE_MATCHED?: string;
+  QQ_TEMPLATE_REPLY?: string;
+  /** Mini program page a subscribe message opens (default pages/chat/chat). */
+  SUBSCRIBE_PAGE?: string;
+  /** "developer" | "trial" | "formal" (default): which mini program version a subscribe message opens. */
+  WECHAT_MINIPROGRAM_STATE?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   SESSION_SECRET: string;
@@ -44,6 +61,11 @@ export interface Env {
   /** Seals login check tickets (the openid for msgSecCheck); IDENTITY_PEPPER is used when unset. */
   TICKET_SECRET?: string;
   ADMIN_TOKEN: string;
+  /** Signs media URLs; SESSION_SECRET is used when unset. */
+  MEDIA_URL_SECRET?: string;
+  /** WeChat message push (消息推送) Token and, for the safe mode, its EncodingAESKey (43 characters). */
+  WECHAT_PUSH_TOKEN?: string;
+  WECHAT_PUSH_AES_KEY?: string;
   WECHAT_APPID?: string;
   WECHAT_SECRET?: string;
   QQ_APPID?: string;

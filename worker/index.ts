@@ -7,6 +7,8 @@ import { blocks } from "./http/blocks";
 import { conversations } from "./http/conversations";
 import { notFound, onError } from "./http/errors";
 import { login } from "./http/login";
+import { media } from "./http/media";
+import { push } from "./http/push";
 import { lobby } from "./http/lobby";
 import { me } from "./http/me";
 import { reports } from "./http/reports";
@@ -14,6 +16,7 @@ import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
 import { AppError } from "./errors";
 import { runRetention } from "./retention";
+import { expireOverdueImages } from "./media/outcome";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
@@ -24,15 +27,14 @@ export { RateLimiter } from "./limits/shared-limiter";
 
 const app = newApp();
 
-app.use(
-  "/api/*",
-  bodyLimit({
-    maxSize: 16 * 1024,
-    onError: () => {
-      throw new AppError("payload_too_large", "The request body is too large (16 KiB at most)", 413);
-    },
-  }),
-);
+const smallBodies = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: () => {
+    throw new AppError("payload_too_large", "The request body is too large (16 KiB at most)", 413);
+  },
+});
+// Picture uploads carry their own, larger limit (worker/http/media.ts).
+app.use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/media" ? next() : smallBodies(c, next)));
 app.route("/api/login", login);
 app.route("/api/me", me);
 app.route("/api/topics", topics);
@@ -44,6 +46,8 @@ app.route("/api/blocks", blocks);
 app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
 app.route("/api/admin", adminMatching);
+app.route("/api/media", media);
+app.route("/api/platform/push", push);
 app.get("/", (c) => c.json({ name: "onechat", ok: true }));
 app.onError(onError);
 app.notFound(notFound);
@@ -52,6 +56,7 @@ export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
+    ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;
 
