@@ -271,7 +271,7 @@ export function createPlatformHandler() {
     const raw = await readBytes(req);
     let form: FormData;
     try {
-      form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+      form = await new Response(new Uint8Array(raw), { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
     } catch {
       return send(res, 200, { errcode: 47001, errmsg: "data format error" });
     }
