@@ -9,6 +9,7 @@ import { notFound, onError } from "./http/errors";
 import { login } from "./http/login";
 import { media } from "./http/media";
 import { push } from "./http/push";
+import { subscriptions } from "./http/subscriptions";
 import { lobby } from "./http/lobby";
 import { me } from "./http/me";
 import { reports } from "./http/reports";
@@ -17,6 +18,7 @@ import { topics } from "./http/topics";
 import { AppError } from "./errors";
 import { runRetention } from "./retention";
 import { expireOverdueImages } from "./media/outcome";
+import { deleteLapsedConsents } from "./db/subscriptions";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
@@ -48,6 +50,7 @@ app.route("/api/admin", admin);
 app.route("/api/admin", adminMatching);
 app.route("/api/media", media);
 app.route("/api/platform/push", push);
+app.route("/api/subscriptions", subscriptions);
 app.get("/", (c) => c.json({ name: "onechat", ok: true }));
 app.onError(onError);
 app.notFound(notFound);
@@ -57,6 +60,7 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
     ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
+    ctx.waitUntil(deleteLapsedConsents(env.DB, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;
 
