@@ -53,7 +53,7 @@ async function conversationOf(a: string, b: string): Promise<string> {
   return id;
 }
 
-function png(tail: string): Uint8Array {
+function png(tail: string): Uint8Array<ArrayBuffer> {
   const head = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 0, 200, 8, 6, 0, 0, 0];
   return new Uint8Array([...head, ...new TextEncoder().encode(`${tail}-${crypto.randomUUID()}`)]);
 }
