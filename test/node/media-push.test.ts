@@ -58,7 +58,7 @@ function png(tail: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array([...head, ...new TextEncoder().encode(`${tail}-${crypto.randomUUID()}`)]);
 }
 
-async function send(login: LoginResponse, conversationId: string, file: Uint8Array): Promise<ImageUploadResponse> {
+async function send(login: LoginResponse, conversationId: string, file: Uint8Array<ArrayBuffer>): Promise<ImageUploadResponse> {
   const form = new FormData();
   form.set("file", new Blob([file], { type: "image/png" }), "photo.png");
   form.set("conversationId", conversationId);
