@@ -7,7 +7,7 @@ import { findImage } from "../../worker/db/images";
 import { expireOverdueImages, imageForRoom, imageViewUrl, settleImage } from "../../worker/media/outcome";
 import { signMediaUrl, verifyMediaUrl } from "../../worker/media/signed-url";
 import { deleteConversationImages } from "../../worker/media/store";
-import { checkWaitMs, MAX_PENDING_PER_SENDER } from "../../worker/media/upload";
+import { checkWaitMs, IMAGE_UPLOAD_RULE, MAX_PENDING_PER_SENDER } from "../../worker/media/upload";
 import { LIMITS } from "../../worker/protocol";
 import { api, devLogin } from "./helpers";
 import {
@@ -204,6 +204,18 @@ describe("upload refusals", () => {
     const uploaded = await uploadOk(user.token, conversation.id, big);
     // Dev users have no platform to ask (dev login is off in production): passed at once.
     expect(uploaded).toMatchObject({ status: "passed", bytes: LIMITS.imageMaxBytes });
+  });
+});
+
+describe("upload rate", () => {
+  it(`allows ${IMAGE_UPLOAD_RULE.burst} uploads back to back per person, then 429`, async () => {
+    const { alice, bob, conversationId } = await platformPair("qq");
+    for (let i = 0; i < IMAGE_UPLOAD_RULE.burst; i++) await uploadOk(alice.token, conversationId, png(5, 5));
+    const res = await upload(alice.token, { conversationId, file: png(5, 5) });
+    expect(res.status).toBe(429);
+    expect((await res.json<any>()).error.code).toBe("rate_limited");
+    // Per person: the partner is not held back.
+    await uploadOk(bob.token, conversationId, png(5, 5));
   });
 });
 

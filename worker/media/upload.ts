@@ -2,6 +2,8 @@ import { findOwnConversation } from "../db/conversations";
 import { deleteImageRows, insertImage, pendingCount, setTraceId } from "../db/images";
 import type { UserRow } from "../db/schema";
 import { numberVar, type Env } from "../env";
+import { limitShared } from "../limits/shared-limiter";
+import type { BucketRule } from "../limits/token-bucket";
 import { AppError, describeError } from "../errors";
 import { qqImageCheck, wechatMediaCheckAsync } from "../platform/media-check";
 import { randomId } from "../platform/identity";
@@ -17,6 +19,9 @@ import { deleteImageObjects, putImageObject } from "./store";
 
 /** Pictures one person may have waiting for WeChat's answer at once. */
 export const MAX_PENDING_PER_SENDER = 5;
+
+/** Uploads per person: 10 back to back, then 10 a minute. Each costs storage and a platform check. */
+export const IMAGE_UPLOAD_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
 
 export interface UploadInput {
   user: UserRow;
@@ -57,6 +62,7 @@ export async function uploadImage(env: Env, input: UploadInput, now = Date.now()
   if (user.platform === "wechat" && !input.openid) {
     throw new AppError("ticket_required", "Send the login's check ticket with the picture; log in again if it expired", 401);
   }
+  await limitShared(env, "image-upload", user.id, IMAGE_UPLOAD_RULE);
 
   const id = randomId();
   const base = { id, contentType: info.type, bytes: bytes.length, width, height };
