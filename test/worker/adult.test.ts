@@ -66,6 +66,14 @@ describe("admin matching suspension", () => {
 
     expect(await lobbyRefusal(user.token)).toEqual({ status: 403, code: "matching_suspended" });
     expect((await (await api("/api/me", { token: user.token })).json<MeResponse>()).matchingSuspended).toBe(true);
+    // Admins see it in the user list.
+    let listed: any;
+    for (let cursor: string | null = ""; listed === undefined && cursor !== null; ) {
+      const page: any = await (await adminApi(`/api/admin/users?limit=100${cursor ? `&cursor=${cursor}` : ""}`)).json();
+      listed = page.users.find((u: any) => u.id === user.user.id);
+      cursor = page.nextCursor;
+    }
+    expect(listed).toMatchObject({ matchingSuspendedAt: body.matchingSuspendedAt, adultConfirmedAt: expect.any(Number) });
     // Confirming again does not lift it.
     await confirmAdult(user.token);
     expect(await lobbyRefusal(user.token)).toEqual({ status: 403, code: "matching_suspended" });

@@ -21,6 +21,8 @@ export const admin = newApp()
         createdAt: u.createdAt,
         lastSeenAt: u.lastSeenAt,
         bannedAt: u.bannedAt,
+        adultConfirmedAt: u.adultConfirmedAt,
+        matchingSuspendedAt: u.matchingSuspendedAt,
       })),
       nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
     });
