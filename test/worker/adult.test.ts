@@ -1,6 +1,9 @@
 // Adults only (issue 14): the 18+ confirmation gates matching, an admin can suspend matching
 // pending review, and "疑似未成年" reports come first for admins.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { findUser } from "../../worker/db/users";
+import { runRetention } from "../../worker/retention";
 import { REPORT_REASON_MINOR, type AdminReport, type AdminReportsResponse, type MeResponse } from "../../worker/protocol";
 import { adminApi, api, confirmAdult, connect, devLogin } from "./helpers";
 import { leave, openLobby } from "./lobby-helpers";
@@ -81,6 +84,19 @@ describe("admin matching suspension", () => {
     const lifted = await adminApi(`/api/admin/users/${user.user.id}/resume-matching`, { method: "POST" });
     expect(await lifted.json()).toEqual({ id: user.user.id, matchingSuspendedAt: null });
     await waits(user.token);
+  });
+
+  it("outlasts retention: an idle suspended user is kept, so waiting does not lift it", async () => {
+    const suspended = await devLogin();
+    const idle = await devLogin();
+    await adminApi(`/api/admin/users/${suspended.user.id}/suspend-matching`, { method: "POST" });
+    const longAgo = Date.now() - 400 * 24 * 3600 * 1000;
+    for (const id of [suspended.user.id, idle.user.id]) {
+      await env.DB.prepare("UPDATE users SET last_seen_at = ? WHERE id = ?").bind(longAgo, id).run();
+    }
+    await runRetention(env);
+    expect(await findUser(env.DB, suspended.user.id)).toMatchObject({ matchingSuspendedAt: expect.any(Number) });
+    expect(await findUser(env.DB, idle.user.id)).toBeUndefined();
   });
 
   it("is 404 for an unknown user", async () => {
