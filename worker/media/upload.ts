@@ -104,6 +104,11 @@ export async function uploadImage(env: Env, input: UploadInput, now = Date.now()
   await insertImage(env.DB, { ...row, status: "pending" });
   try {
     await putImageObject(env, id, bytes, info.type);
+  } catch (error) {
+    await deleteImageRows(env.DB, [id]);
+    throw error;
+  }
+  try {
     const url = await signMediaUrl(env, input.origin, id, "check", row.checkDeadline);
     const traceId = await wechatMediaCheckAsync(env, url, input.openid!);
     await setTraceId(env.DB, id, traceId);

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import { numberVar, type Env } from "../env";
 import type { Platform, SubscribeKind } from "../protocol";
 import { getAccessToken } from "./access-token";
 import { platformBase } from "./api";
@@ -58,7 +58,7 @@ async function post(env: Env, url: string, body: unknown): Promise<Record<string
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(Number(env.PLATFORM_TIMEOUT_MS) || 3000),
+      signal: AbortSignal.timeout(numberVar(env.PLATFORM_TIMEOUT_MS, 3000)),
     });
     if (!res.ok) {
       await res.body?.cancel();
