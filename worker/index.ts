@@ -16,7 +16,8 @@ import { reports } from "./http/reports";
 import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
 import { AppError } from "./errors";
-import { runRetention } from "./retention";
+import { retentionDays, runRetention } from "./retention";
+import { deleteOldImages } from "./media/store";
 import { expireOverdueImages } from "./media/outcome";
 import { deleteLapsedConsents } from "./db/subscriptions";
 import type { Env } from "./env";
@@ -60,6 +61,7 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
     ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
+    ctx.waitUntil(deleteOldImages(env, controller.scheduledTime - retentionDays(env) * 24 * 3600_000));
     ctx.waitUntil(deleteLapsedConsents(env.DB, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

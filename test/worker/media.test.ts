@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import { findImage } from "../../worker/db/images";
 import { expireOverdueImages, imageForRoom, imageViewUrl, settleImage } from "../../worker/media/outcome";
 import { signMediaUrl, verifyMediaUrl } from "../../worker/media/signed-url";
-import { deleteConversationImages } from "../../worker/media/store";
+import { deleteConversationImages, deleteOldImages } from "../../worker/media/store";
 import { checkWaitMs, IMAGE_UPLOAD_RULE, MAX_PENDING_PER_SENDER } from "../../worker/media/upload";
 import { LIMITS } from "../../worker/protocol";
-import { api, devLogin } from "./helpers";
+import { adminApi, api, devLogin } from "./helpers";
 import {
   deliver,
   mediaJob,
@@ -264,6 +264,52 @@ describe("signed links", () => {
     const other = await uploadOk(alice.token, conversationId, png(20, 20));
     expect(await tamper((u) => (u.pathname = `/api/media/${other.id}`))).toEqual([403, "forbidden"]);
     expect((await SELF.fetch(link.toString())).status).toBe(200);
+  });
+});
+
+describe("erasure and retention remove pictures from R2 too", () => {
+  async function twoPictures() {
+    const p = await platformPair("qq");
+    const a = await uploadOk(p.alice.token, p.conversationId, png(20, 20));
+    const b = await uploadOk(p.bob.token, p.conversationId, png(20, 20));
+    return { ...p, ids: [a.id, b.id] };
+  }
+  const gone = async (ids: string[]) => {
+    for (const id of ids) {
+      expect(await objectExists(id)).toBe(false);
+      expect(await findImage(env.DB, id)).toBeUndefined();
+    }
+  };
+
+  it("a participant erasing the conversation", async () => {
+    const p = await twoPictures();
+    expect((await api(`/api/conversations/${p.conversationId}`, { method: "DELETE", token: p.alice.token })).status).toBe(200);
+    await gone(p.ids);
+  });
+
+  it("self-erasure", async () => {
+    const p = await twoPictures();
+    expect((await api("/api/me", { method: "DELETE", token: p.bob.token })).status).toBe(200);
+    await gone(p.ids);
+  });
+
+  it("admin deletes", async () => {
+    const p = await twoPictures();
+    expect((await adminApi(`/api/admin/conversations/${p.conversationId}`, { method: "DELETE" })).status).toBe(200);
+    await gone(p.ids);
+    const q = await twoPictures();
+    expect((await adminApi(`/api/admin/users/${q.alice.user.id}/messages`, { method: "DELETE" })).status).toBe(200);
+    await gone(q.ids);
+  });
+
+  it("retention: only pictures older than the cutoff", async () => {
+    const p = await twoPictures();
+    const [old, recent] = p.ids;
+    const cutoff = Date.now() - 30 * 24 * 3600 * 1000;
+    await env.DB.prepare("UPDATE images SET created_at = ? WHERE id = ?").bind(cutoff - 1, old).run();
+    expect(await deleteOldImages(env, cutoff)).toBeGreaterThanOrEqual(1);
+    await gone([old]);
+    expect(await objectExists(recent)).toBe(true);
   });
 });
 

@@ -73,3 +73,14 @@ export async function deleteImageRows(d1: D1Database, ids: string[]): Promise<nu
 export async function findImageByTrace(d1: D1Database, traceId: string): Promise<ImageRow | undefined> {
   return db(d1).select().from(images).where(eq(images.traceId, traceId)).get();
 }
+
+/** Pictures a user sent, and up to `limit` pictures created before `cutoff` (retention). */
+export async function imageIdsOfSender(d1: D1Database, senderId: string): Promise<string[]> {
+  const rows = await db(d1).select({ id: images.id }).from(images).where(eq(images.senderId, senderId)).all();
+  return rows.map((r) => r.id);
+}
+
+export async function imageIdsBefore(d1: D1Database, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db(d1).select({ id: images.id }).from(images).where(lt(images.createdAt, cutoff)).limit(limit).all();
+  return rows.map((r) => r.id);
+}

@@ -3,6 +3,7 @@ import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
+import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
@@ -49,6 +50,7 @@ export const admin = newApp()
   .delete("/users/:id/messages", async (c) => {
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
+    await deleteImagesOfUser(c.env, userId);
     const deleted = await eraseConversationsOf(c.env, userId);
     await audit(c.env.DB, "delete_user_messages", userId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
@@ -56,6 +58,7 @@ export const admin = newApp()
   .delete("/conversations/:id", async (c) => {
     const conversation = await findConversation(c.env.DB, c.req.param("id"));
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    await deleteConversationImages(c.env, conversation.id);
     const deleted = await eraseConversation(c.env, conversation.id);
     await audit(c.env.DB, "delete_conversation", conversation.id, deleted);
     return c.json({ deleted } satisfies DeletedResponse);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { aliasFor } from "../alias";
 import { findOwnConversation, listConversations, pageMessages, partnerOf } from "../db/conversations";
 import { AppError } from "../errors";
+import { deleteConversationImages } from "../media/store";
 import { eraseConversation } from "../room/client";
 import { LIMITS, type ConversationsResponse, type DeletedResponse, type MessagesResponse } from "../protocol";
 import { newApp } from "./app";
@@ -51,6 +52,7 @@ export const conversations = newApp()
   .delete("/:id", async (c) => {
     const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), c.var.user.id);
     if (!conversation) throw notYours();
+    await deleteConversationImages(c.env, conversation.id);
     const deleted = await eraseConversation(c.env, conversation.id);
     return c.json({ deleted } satisfies DeletedResponse);
   });

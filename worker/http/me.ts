@@ -3,6 +3,7 @@ import { confirmAdult } from "../db/adult";
 import { deleteUserAndHistory } from "../db/retention";
 import type { AdultResponse, DeletedResponse, MeResponse } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
+import { deleteImagesOfUser } from "../media/store";
 import { eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
@@ -35,6 +36,7 @@ export const me = newApp()
   .delete("/", async (c) => {
     const userId = c.var.user.id;
     await disconnectEverywhere(c.env, userId, "conversation_ended");
+    await deleteImagesOfUser(c.env, userId);
     let deleted = await eraseConversationsOf(c.env, userId);
     deleted += await deleteUserAndHistory(c.env.DB, userId);
     return c.json({ deleted } satisfies DeletedResponse);

@@ -1,4 +1,5 @@
-import { deleteImageRows, imageIdsOfConversation } from "../db/images";
+import { conversationIdsOf } from "../db/conversations";
+import { deleteImageRows, imageIdsBefore, imageIdsOfConversation, imageIdsOfSender } from "../db/images";
 import type { Env } from "../env";
 
 // Where picture bytes live: R2, under a random key. Only this file touches the bucket.
@@ -27,4 +28,22 @@ export async function deleteImages(env: Env, ids: string[]): Promise<number> {
 /** Every picture of a conversation (erasure, admin delete); returns how many went. */
 export async function deleteConversationImages(env: Env, conversationId: string): Promise<number> {
   return deleteImages(env, await imageIdsOfConversation(env.DB, conversationId));
+}
+
+/** Every picture in every conversation of `userId`, and any they sent (self-erasure). */
+export async function deleteImagesOfUser(env: Env, userId: string): Promise<number> {
+  let deleted = 0;
+  for (const id of await conversationIdsOf(env.DB, userId)) deleted += await deleteConversationImages(env, id);
+  return deleted + (await deleteImages(env, await imageIdsOfSender(env.DB, userId)));
+}
+
+/** Pictures older than the retention cutoff, in batches; returns how many went. */
+export async function deleteOldImages(env: Env, cutoff: number, batch = 500, maxBatches = 20): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const ids = await imageIdsBefore(env.DB, cutoff, batch);
+    deleted += await deleteImages(env, ids);
+    if (ids.length < batch) break;
+  }
+  return deleted;
 }
