@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { admin } from "./http/admin";
 import { adminMatching } from "./http/admin-matching";
+import { adminMedia } from "./http/admin-media";
 import { adminSafety } from "./http/admin-safety";
 import { newApp } from "./http/app";
 import { blocks } from "./http/blocks";
@@ -49,6 +50,7 @@ app.route("/api/blocks", blocks);
 app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
 app.route("/api/admin", adminMatching);
+app.route("/api/admin", adminMedia);
 app.route("/api/media", media);
 app.route("/api/platform/push", push);
 app.route("/api/subscriptions", subscriptions);

@@ -313,6 +313,35 @@ describe("erasure and retention remove pictures from R2 too", () => {
   });
 });
 
+describe("admin", () => {
+  it("sees every picture a conversation had, and can look at the ones still stored", async () => {
+    const { alice, conversationId } = await platformPair("wechat");
+    const pending = await uploadOk(alice.token, conversationId, png(40, 40), alice.checkTicket);
+    const risky = await uploadOk(alice.token, conversationId, png(40, 40, "RISKY"), alice.checkTicket);
+    await deliver(await wechatAnswers(await traceOf(risky.id)));
+
+    expect((await api(`/api/admin/conversations/${conversationId}/images`, { token: alice.token })).status).toBe(401);
+    const res = await adminApi(`/api/admin/conversations/${conversationId}/images`);
+    expect(res.status).toBe(200);
+    const { images } = await res.json<{ images: any[] }>();
+    expect(images.map((i) => [i.id, i.status])).toEqual([
+      [pending.id, "pending"],
+      [risky.id, "rejected"],
+    ]);
+    expect(images[1].url).toBeNull();
+    // An admin link shows a pending picture, which a view link never does.
+    expect(images[0].url).toContain("scope=admin");
+    expect((await SELF.fetch(images[0].url)).status).toBe(200);
+    const asView = new URL(images[0].url);
+    asView.searchParams.set("scope", "view");
+    expect((await SELF.fetch(asView.toString())).status).toBe(403);
+
+    const one = await adminApi(`/api/admin/images/${pending.id}`);
+    expect(await one.json()).toMatchObject({ id: pending.id, senderId: alice.user.id, width: 40, url: expect.any(String) });
+    expect((await adminApi("/api/admin/images/nope")).status).toBe(404);
+  });
+});
+
 describe("deleting a conversation's pictures", () => {
   it("removes the R2 objects and the rows", async () => {
     const { alice, conversationId } = await platformPair("qq");

@@ -84,3 +84,7 @@ export async function imageIdsBefore(d1: D1Database, cutoff: number, limit: numb
   const rows = await db(d1).select({ id: images.id }).from(images).where(lt(images.createdAt, cutoff)).limit(limit).all();
   return rows.map((r) => r.id);
 }
+
+export async function imagesOfConversation(d1: D1Database, conversationId: string): Promise<ImageRow[]> {
+  return db(d1).select().from(images).where(eq(images.conversationId, conversationId)).orderBy(images.createdAt).all();
+}

@@ -64,8 +64,8 @@ export const media = newApp()
       throw new AppError("forbidden", "This picture link is not valid", 403);
     }
     const row = await findImage(c.env.DB, id);
-    // A view link shows only a passed picture; the check link also serves it while pending.
-    const allowed = row && (row.status === "passed" || (check.scope === "check" && row.status === "pending"));
+    // A view link shows only a passed picture; check and admin links also serve it while pending.
+    const allowed = row && (row.status === "passed" || (check.scope !== "view" && row.status === "pending"));
     const object = allowed ? await getImageObject(c.env, id) : null;
     if (!row || !object) throw new AppError("not_found", "No such picture", 404);
     const expires = Number(new URL(c.req.url).searchParams.get("expires")) * 1000;

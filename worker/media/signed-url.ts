@@ -4,9 +4,11 @@ import { constantTimeEqual, hmacSha256Hex } from "../platform/identity";
 // Short-lived links to one picture, signed by the worker (HMAC-SHA256). R2 is never public: a
 // picture leaves only through GET /api/media/:id with a valid, unexpired signature.
 //   "check": for the platform's content check to fetch the picture while it is pending.
-//   "view":  for the people in the conversation (and admins), only once it has passed.
+//   "view":  for the people in the conversation, only once it has passed.
+//   "admin": for an admin reviewing it, pending or passed.
 
-export type MediaScope = "check" | "view";
+export type MediaScope = "check" | "view" | "admin";
+const SCOPES: readonly string[] = ["check", "view", "admin"];
 
 const key = (env: Env) => env.MEDIA_URL_SECRET?.trim() || env.SESSION_SECRET;
 const message = (scope: MediaScope, id: string, expires: number) => `media-url:v1:${scope}:${id}:${expires}`;
@@ -38,9 +40,9 @@ export async function verifyMediaUrl(env: Env, id: string, query: URLSearchParam
   const scope = query.get("scope");
   const expires = Number(query.get("expires"));
   const sig = query.get("sig") ?? "";
-  if ((scope !== "check" && scope !== "view") || !Number.isSafeInteger(expires)) return { ok: false, reason: "invalid" };
-  const expected = await hmacSha256Hex(key(env), message(scope, id, expires));
+  if (scope === null || !SCOPES.includes(scope) || !Number.isSafeInteger(expires)) return { ok: false, reason: "invalid" };
+  const expected = await hmacSha256Hex(key(env), message(scope as MediaScope, id, expires));
   if (!(await constantTimeEqual(sig, expected))) return { ok: false, reason: "invalid" };
   if (expires * 1000 <= now) return { ok: false, reason: "expired" };
-  return { ok: true, scope };
+  return { ok: true, scope: scope as MediaScope };
 }
