@@ -226,6 +226,23 @@ export interface AdminMatchingResponse {
   /** Set while matching is suspended; null once lifted. */
   matchingSuspendedAt: number | null;
 }
+/** A picture as admins see it; `url` (5 minutes) only while the bytes are still stored. */
+export interface AdminImage {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  status: "pending" | "passed" | "rejected" | "expired";
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  createdAt: number;
+  checkedAt: number | null;
+  url: string | null;
+}
+export interface AdminImagesResponse {
+  images: AdminImage[];
+}
 export interface AdminBanResponse {
   id: string;
   bannedAt: number | null;

@@ -3,6 +3,7 @@ import type { ImageRow } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { publicOrigin, signMediaUrl } from "../media/signed-url";
+import type { AdminImage, AdminImagesResponse } from "../protocol";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 
@@ -11,7 +12,7 @@ import { newApp } from "./app";
 
 const ADMIN_LINK_MS = 5 * 60 * 1000;
 
-async function describe(env: Env, origin: string, row: ImageRow, now: number) {
+async function describe(env: Env, origin: string, row: ImageRow, now: number): Promise<AdminImage> {
   const stored = row.status === "passed" || row.status === "pending";
   return {
     id: row.id,
@@ -36,7 +37,7 @@ export const adminMedia = newApp()
     const now = Date.now();
     const origin = publicOrigin(c.env, c.req.url);
     await audit(c.env.DB, "list_images", conversationId, rows.length);
-    return c.json({ images: await Promise.all(rows.map((r) => describe(c.env, origin, r, now))) });
+    return c.json({ images: await Promise.all(rows.map((r) => describe(c.env, origin, r, now))) } satisfies AdminImagesResponse);
   })
   .get("/images/:id", async (c) => {
     const row = await findImage(c.env.DB, c.req.param("id"));
