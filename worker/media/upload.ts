@@ -100,7 +100,8 @@ export async function uploadImage(env: Env, input: UploadInput, now = Date.now()
   if ((await pendingCount(env.DB, user.id)) >= MAX_PENDING_PER_SENDER) {
     throw new AppError("rate_limited", "Wait for your earlier pictures to be checked", 429);
   }
-  // Row first (so the push always finds it), then the object, then the check.
+  // Row, then object, then check: a failure never leaves an object without its row. A push that
+  // overtakes setTraceId finds no trace_id and is answered 404, so WeChat sends it again.
   await insertImage(env.DB, { ...row, status: "pending" });
   try {
     await putImageObject(env, id, bytes, info.type);
