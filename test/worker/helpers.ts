@@ -29,10 +29,19 @@ export async function api(path: string, init: RequestInit & { token?: string; js
   return SELF.fetch(`https://onechat.test${path}`, { ...init, headers, body });
 }
 
-export async function devLogin(name = uniqueName()): Promise<LoginResponse & { name: string }> {
+/** A dev user who has confirmed 18+ (matching needs it); `adult: false` leaves that out. */
+export async function devLogin(name = uniqueName(), options: { adult?: boolean } = {}): Promise<LoginResponse & { name: string }> {
   const res = await api("/api/login", { method: "POST", json: { platform: "dev", code: name } });
   expect(res.status).toBe(200);
-  return { ...(await res.json<LoginResponse>()), name };
+  const login = await res.json<LoginResponse>();
+  if (options.adult !== false) await confirmAdult(login.token);
+  return { ...login, name };
+}
+
+export async function confirmAdult(token: string): Promise<number> {
+  const res = await api("/api/me/adult", { method: "POST", token, json: { confirmed: true } });
+  expect(res.status).toBe(200);
+  return (await res.json<{ adultConfirmedAt: number }>()).adultConfirmedAt;
 }
 
 export function adminApi(path: string, init: RequestInit = {}) {

@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { REPORT_REASON_MINOR } from "../protocol";
 import { blockStatement } from "./blocks";
 import { db } from "./client";
 import { reports, type ReportRow } from "./schema";
@@ -50,13 +51,25 @@ export async function insertReportAndBlock(d1: D1Database, report: NewReport, li
   return { ok: false, reason: existing ? "already_reported" : "daily_cap" };
 }
 
-/** Newest first; `cursor` is the last id of the previous page. */
-export async function listReports(d1: D1Database, limit: number, cursor: number | undefined): Promise<ReportRow[]> {
-  return db(d1)
-    .select()
-    .from(reports)
-    .where(cursor === undefined ? undefined : lt(reports.id, cursor))
-    .orderBy(desc(reports.id))
-    .limit(limit)
-    .all();
+/** 1 for a "疑似未成年" report (the reason starts with it), else 0: admins see those first. */
+const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
+
+export interface ReportCursor {
+  minor: boolean;
+  id: number;
+}
+
+export function isMinorReport(reason: string): boolean {
+  return reason.startsWith(REPORT_REASON_MINOR);
+}
+
+/** Suspected-minor reports first, then the rest; newest first within each. `cursor`: the previous page's last row. */
+export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined): Promise<ReportRow[]> {
+  const after =
+    cursor === undefined
+      ? undefined
+      : cursor.minor
+        ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
+        : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
+  return db(d1).select().from(reports).where(after).orderBy(desc(minorFirst), desc(reports.id)).limit(limit).all();
 }

@@ -19,8 +19,8 @@ export async function clearStaleLastMessageAt(d1: D1Database, cutoff: number): P
 }
 
 /**
- * Up to `limit` users with no activity since `cutoff`: not seen, and no message sent. Banned users
- * are kept (an id, a keyed hash and the ban), or deleting them would lift the ban.
+ * Up to `limit` users with no activity since `cutoff`: not seen, and no message sent. Banned and
+ * matching-suspended users are kept (an id, a keyed hash and the mark), or deleting them would lift it.
  */
 export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: number): Promise<string[]> {
   const orm = db(d1);
@@ -31,6 +31,8 @@ export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: num
       and(
         lt(users.lastSeenAt, cutoff),
         isNull(users.bannedAt),
+        // Like a ban, a matching suspension must not lapse by waiting it out.
+        isNull(users.matchingSuspendedAt),
         notExists(
           orm
             .select({ one: messages.id })

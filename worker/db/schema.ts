@@ -11,6 +11,10 @@ export const users = sqliteTable("users", {
   createdAt: integer("created_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
   bannedAt: integer("banned_at"),
+  /** When the person confirmed they are 18 or older (no birth date is asked or kept); null: not yet. */
+  adultConfirmedAt: integer("adult_confirmed_at"),
+  /** Set by an admin (e.g. after a "疑似未成年" report): no matching until lifted. */
+  matchingSuspendedAt: integer("matching_suspended_at"),
 });
 
 /** One row per pair, ever: meeting again continues the same conversation. */
@@ -154,9 +158,63 @@ export const erasedUsers = sqliteTable(
   (t) => [index("erased_users_erased").on(t.erasedAt), index("erased_users_user").on(t.userId)],
 );
 
+// --- Media and subscribe messages (issue 14) ---------------------------------------
+
+/**
+ * One uploaded picture: the R2 object under `key` and where its platform check stands. No foreign
+ * keys: the rows outlive nothing, and deleting one must also delete the R2 object, which only
+ * worker/media/store.ts does.
+ */
+export const images = sqliteTable(
+  "images",
+  {
+    /** Random id; also the R2 key's last part. */
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: integer("bytes").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    status: text("status", { enum: ["pending", "passed", "rejected", "expired"] }).notNull(),
+    /** WeChat mediaCheckAsync's trace_id; the push carries it back. */
+    traceId: text("trace_id").unique(),
+    createdAt: integer("created_at").notNull(),
+    /** A pending check with no answer by then counts as failed. */
+    checkDeadline: integer("check_deadline").notNull(),
+    checkedAt: integer("checked_at"),
+  },
+  (t) => [
+    index("images_conversation").on(t.conversationId),
+    index("images_sender").on(t.senderId),
+    index("images_pending").on(t.status, t.checkDeadline),
+  ],
+);
+
+/**
+ * A person's consent to one subscribe message (订阅消息) of one kind. The openid needed to send it
+ * is kept only sealed, and the row is deleted when the message is sent or the consent lapses.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["matched", "reply"] }).notNull(),
+    /** The openid, AES-256-GCM sealed to this user and kind (worker/platform/sealed.ts). */
+    sealedOpenid: text("sealed_openid").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] }), index("subscriptions_expires").on(t.expiresAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type BlockRow = typeof blocks.$inferSelect;
 export type MessageFlagRow = typeof messageFlags.$inferSelect;
+export type ImageRow = typeof images.$inferSelect;
+export type SubscriptionRow = typeof subscriptions.$inferSelect;

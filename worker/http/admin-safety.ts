@@ -4,7 +4,7 @@ import { banErasedStatement, banStatement, rowsOfUser, unbanErasedStatement, unb
 import { db } from "../db/client";
 import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
-import { listReports } from "../db/reports";
+import { isMinorReport, listReports, type ReportCursor } from "../db/reports";
 import { AppError } from "../errors";
 import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
@@ -23,11 +23,13 @@ import { pageQuery, timeIdCursor, validate } from "./validate";
 
 // Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
 
-function reportCursor(raw: string | undefined): number | undefined {
+/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
+function reportCursor(raw: string | undefined): ReportCursor | undefined {
   if (raw === undefined) return undefined;
-  const id = Number(raw);
+  const minor = raw.startsWith("m");
+  const id = Number(minor ? raw.slice(1) : raw);
   if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
-  return id;
+  return { minor, id };
 }
 
 function flagCursor(raw: string | undefined) {
@@ -45,6 +47,8 @@ function normalizeWord(raw: string): string {
   return word;
 }
 
+const reportCursorOf = (r: { id: number; reason: string }) => `${isMinorReport(r.reason) ? "m" : ""}${r.id}`;
+
 export const adminSafety = newApp()
   .use(requireAdmin())
   .get("/reports", validate("query", pageQuery), async (c) => {
@@ -61,7 +65,7 @@ export const adminSafety = newApp()
         createdAt: r.createdAt,
         messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
       })),
-      nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
+      nextCursor: rows.length === limit ? reportCursorOf(rows[rows.length - 1]) : null,
     } satisfies AdminReportsResponse);
   })
   .get("/flagged", validate("query", pageQuery), async (c) => {

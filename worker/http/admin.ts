@@ -3,6 +3,7 @@ import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
+import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
@@ -21,6 +22,8 @@ export const admin = newApp()
         createdAt: u.createdAt,
         lastSeenAt: u.lastSeenAt,
         bannedAt: u.bannedAt,
+        adultConfirmedAt: u.adultConfirmedAt,
+        matchingSuspendedAt: u.matchingSuspendedAt,
       })),
       nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
     });
@@ -49,6 +52,7 @@ export const admin = newApp()
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
     // Recorded before the rooms start erasing, so a failure halfway is still on record.
     const auditId = await auditIntent(c.env.DB, "delete_user_messages", userId);
+    await deleteImagesOfUser(c.env, userId);
     const deleted = await eraseConversationsOf(c.env, userId);
     await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
@@ -57,6 +61,7 @@ export const admin = newApp()
     const conversation = await findConversation(c.env.DB, c.req.param("id"));
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
     const auditId = await auditIntent(c.env.DB, "delete_conversation", conversation.id);
+    await deleteConversationImages(c.env, conversation.id);
     const deleted = await eraseConversation(c.env, conversation.id);
     await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);

@@ -1,15 +1,32 @@
+import { z } from "zod";
+import { confirmAdult } from "../db/adult";
 import { eraseUserAccount } from "../db/erasure";
-import type { DeletedResponse, MeResponse } from "../protocol";
+import type { AdultResponse, DeletedResponse, MeResponse } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
+import { deleteImagesOfUser } from "../media/store";
 import { endRoomsOf, eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
+import { validate } from "./validate";
+
+const adultBody = z.object({ confirmed: z.literal(true) });
 
 export const me = newApp()
   .use(requireUser())
   .get("/", (c) => {
     const user = c.var.user;
-    return c.json({ id: user.id, createdAt: user.createdAt } satisfies MeResponse);
+    return c.json({
+      id: user.id,
+      createdAt: user.createdAt,
+      adultConfirmedAt: user.adultConfirmedAt,
+      matchingSuspended: user.matchingSuspendedAt !== null,
+    } satisfies MeResponse);
+  })
+  /** The one-time 18+ confirmation from the profile step; repeating it keeps the first time. */
+  .post("/adult", validate("json", adultBody), async (c) => {
+    const row = await confirmAdult(c.env.DB, c.var.user.id, Date.now());
+    if (!row || row.adultConfirmedAt === null) throw new Error("adult confirmation not stored");
+    return c.json({ adultConfirmedAt: row.adultConfirmedAt } satisfies AdultResponse);
   })
   /**
    * Erases the caller: every conversation they are part of (for both sides, in the rooms and in
@@ -23,6 +40,7 @@ export const me = newApp()
     await disconnectEverywhere(c.env, user.id, "conversation_ended");
     // The rooms: each ends (the partner is told) and forgets what it holds (room/client.ts).
     await endRoomsOf(c.env, user.id);
+    await deleteImagesOfUser(c.env, user.id);
     let deleted = await eraseConversationsOf(c.env, user.id);
     // D1: the account and its history; what others hold against it stays.
     deleted += await eraseUserAccount(c.env.DB, user, Date.now());
