@@ -31,7 +31,7 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   already_reported: "你已经举报过了",
   adult_required: "请先确认你已年满18周岁",
   matching_suspended: "匹配已暂停，等待管理员审核",
-  unsupported_image: "只能发送 JPG、PNG 或 GIF 图片",
+  unsupported_image: "只能发送 JPG/PNG/GIF 图片",
   image_too_large: "图片太大了",
   link_expired: "图片链接已过期，请刷新",
 };

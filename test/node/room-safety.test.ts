@@ -86,6 +86,7 @@ async function wechatPair() {
   const tag = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const alice = await post<LoginResponse>("/api/login", { platform: "wechat", code: `e2e-a-${tag}` });
   const bob = await post<LoginResponse>("/api/login", { platform: "wechat", code: `e2e-b-${tag}` });
+  for (const user of [alice, bob]) await post("/api/me/adult", { confirmed: true }, user.token);
   const lobbyA = (await Socket.open(`${worker.wsUrl}/api/lobby`, alice.token)) as Socket;
   await lobbyA.next("waiting");
   const lobbyB = (await Socket.open(`${worker.wsUrl}/api/lobby`, bob.token)) as Socket;

@@ -9,7 +9,7 @@ import { signMediaUrl, verifyMediaUrl } from "../../worker/media/signed-url";
 import { deleteConversationImages, deleteOldImages } from "../../worker/media/store";
 import { checkWaitMs, IMAGE_UPLOAD_RULE, MAX_PENDING_PER_SENDER } from "../../worker/media/upload";
 import { LIMITS } from "../../worker/protocol";
-import { adminApi, api, devLogin } from "./helpers";
+import { adminApi, api, devLogin, enter, sendAndAck } from "./helpers";
 import {
   deliver,
   mediaJob,
@@ -281,9 +281,14 @@ describe("erasure and retention remove pictures from R2 too", () => {
     }
   };
 
-  it("a participant erasing the conversation", async () => {
+  it("both participants deleting the conversation (one alone keeps them for the other)", async () => {
     const p = await twoPictures();
+    const { ws } = await enter(`/api/rooms/${p.conversationId}?ticket=${encodeURIComponent(p.alice.checkTicket!)}`, p.alice.token);
+    expect(await sendAndAck(ws, "a message beside the pictures")).toMatchObject({ type: "ack" });
+    ws.close();
     expect((await api(`/api/conversations/${p.conversationId}`, { method: "DELETE", token: p.alice.token })).status).toBe(200);
+    for (const id of p.ids) expect(await objectExists(id)).toBe(true);
+    expect((await api(`/api/conversations/${p.conversationId}`, { method: "DELETE", token: p.bob.token })).status).toBe(200);
     await gone(p.ids);
   });
 

@@ -24,6 +24,7 @@ import {
   type HistoryMessage,
   type RoomServerFrame,
 } from "../protocol";
+import { deleteConversationImages } from "../media/store";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import { readRoomConnect, type RoomConnect } from "./connect";
 import { parseRoomFrame, type SendFrame } from "./frames";
@@ -411,6 +412,8 @@ export class Room extends DurableObject<Env> {
         this.store.eraseThrough(marks.both);
         await deleteMessagesThrough(this.env.DB, conversationId, marks.both);
       }
+      // Pictures go once both have deleted everything, like the text (the partner's evidence until then).
+      if (last > 0 && marks.both >= last) await deleteConversationImages(this.env, conversationId);
       return hidden;
     });
   }
