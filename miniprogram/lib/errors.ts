@@ -52,3 +52,9 @@ export class ChatError extends Error {
     this.name = "ChatError";
   }
 }
+
+/** The stable code an error carries (a ChatError's, or a REST body's `error`), else `fallback`. */
+export function codeOf(err: unknown, fallback: string): string {
+  const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
+  return typeof code === "string" ? code : fallback;
+}
