@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../worker/protocol";
 import { ChatError, codeOf, errorMessage } from "../lib/errors";
+import { textLength } from "../lib/protocol";
 
 describe("errorMessage", () => {
   it("gives every protocol error code its own short Chinese line", () => {
@@ -8,7 +9,7 @@ describe("errorMessage", () => {
       const text = errorMessage(code);
       expect(text, code).toMatch(/[\u4e00-\u9fff]/);
       expect(text, code).not.toContain(code);
-      expect(text.length, code).toBeLessThanOrEqual(20);
+      expect(textLength(text), code).toBeLessThanOrEqual(20);
       expect(text, code).not.toBe(errorMessage("something_new"));
     }
   });
