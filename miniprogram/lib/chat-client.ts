@@ -137,7 +137,7 @@ export class ChatClient {
         timers: this.timers,
         ackTimeoutMs: this.ackTimeoutMs,
         newClientId: options.newClientId ?? randomClientId,
-        sendToRoom: (frame) => this.connection.on("room") && this.connection.transmit(frame),
+        sendToRoom: (frame) => this.connection.isOn("room") && this.connection.transmit(frame),
       },
       this.store,
     );
@@ -167,15 +167,15 @@ export class ChatClient {
 
   /** Leaves the waiting queue. */
   cancel(): void {
-    if (this.connection.on("lobby")) this.connection.transmit({ type: "cancel" } satisfies LobbyClientFrame);
+    if (this.connection.isOn("lobby")) this.connection.transmit({ type: "cancel" } satisfies LobbyClientFrame);
     this.teardown();
     this.store.update({ phase: "idle", connected: false, reconnecting: false });
   }
 
   /** Leaves the room for good (the partner sees "left"). */
   leave(): void {
-    if (this.connection.on("room")) this.connection.transmit({ type: "leave" } satisfies RoomClientFrame);
-    if (this.connection.on("lobby")) this.connection.transmit({ type: "cancel" } satisfies LobbyClientFrame);
+    if (this.connection.isOn("room")) this.connection.transmit({ type: "leave" } satisfies RoomClientFrame);
+    if (this.connection.isOn("lobby")) this.connection.transmit({ type: "cancel" } satisfies LobbyClientFrame);
     this.teardown();
     this.store.update({ phase: "idle", connected: false, reconnecting: false, partnerTyping: false });
   }
@@ -212,7 +212,7 @@ export class ChatClient {
     if (this.pendingReport) return this.pendingReport.promise;
     const text = reason.trim();
     const frame: RoomClientFrame = messageId ? { type: "report", reason: text, messageId } : { type: "report", reason: text };
-    if (!this.connection.on("room") || this.store.state.phase !== "chatting" || !this.connection.transmit(frame)) {
+    if (!this.connection.isOn("room") || this.store.state.phase !== "chatting" || !this.connection.transmit(frame)) {
       return Promise.reject(new ChatError("network"));
     }
     let settle!: (err: ChatError | null) => void;
@@ -232,7 +232,7 @@ export class ChatClient {
   /** After a report or block made over REST: leave the room for good (the partner sees "left"). */
   endBlocked(reason: "reported" | "blocked"): void {
     if (this.store.state.roomId === null) return;
-    if (this.connection.on("room")) this.connection.transmit({ type: "leave" } satisfies RoomClientFrame);
+    if (this.connection.isOn("room")) this.connection.transmit({ type: "leave" } satisfies RoomClientFrame);
     this.end(reason);
   }
 
@@ -259,7 +259,7 @@ export class ChatClient {
 
   /** The user is typing: tells the partner, at most once per throttle window. */
   typing(): void {
-    if (!this.connection.on("room") || !this.store.state.connected || this.store.state.phase !== "chatting") return;
+    if (!this.connection.isOn("room") || !this.store.state.connected || this.store.state.phase !== "chatting") return;
     const now = this.timers.now();
     if (now - this.lastTypingSentAt < this.typingThrottleMs) return;
     this.lastTypingSentAt = now;

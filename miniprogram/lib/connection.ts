@@ -97,7 +97,7 @@ export class Connection {
   ) {}
 
   /** The socket (open or being opened) talks to `channel`. */
-  on(channel: Channel): boolean {
+  isOn(channel: Channel): boolean {
     return this.channel === channel;
   }
 
