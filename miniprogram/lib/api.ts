@@ -1,7 +1,7 @@
 // REST calls: topics (public), login, report and block. The session token and the content-check
 // ticket live in storage and are renewed by logging in again shortly before either expires. No
 // wx here: the platform adapter passes in how to make a request, read storage and get a login code.
-import { ChatError } from "./errors";
+import { ChatError, codeOf } from "./errors";
 import type { BlockRequest, LoginPlatform, LoginRequest, LoginResponse, ReportRequest, Topic, TopicsResponse } from "./protocol";
 
 export interface HttpResponse {
@@ -56,10 +56,9 @@ function isSession(v: unknown): v is StoredSession {
 }
 
 /** The error code of a failed response: the server's `{ error: { code } }`, else a generic one. */
-function codeOf(res: HttpResponse): string {
-  const body = res.data as { error?: { code?: unknown } } | null;
-  const code = body && typeof body === "object" ? body.error?.code : undefined;
-  return typeof code === "string" ? code : res.status >= 500 ? "internal" : "unknown";
+function responseCode(res: HttpResponse): string {
+  const body = res.data && typeof res.data === "object" ? (res.data as { error?: unknown }) : null;
+  return codeOf(body?.error, res.status >= 500 ? "internal" : "unknown");
 }
 
 export class Api {
@@ -79,7 +78,7 @@ export class Api {
     } catch {
       throw new ChatError("network");
     }
-    if (res.status < 200 || res.status >= 300) throw new ChatError(codeOf(res));
+    if (res.status < 200 || res.status >= 300) throw new ChatError(responseCode(res));
     return res.data;
   }
 
@@ -164,9 +163,5 @@ export class Api {
     };
     this.opts.storage.set(SESSION_KEY, session);
     return session;
-  }
-
-  logout(): void {
-    this.opts.storage.remove(SESSION_KEY);
   }
 }

@@ -1,6 +1,6 @@
 // Every server error code, plus the client's own failures, as a short Chinese line for a toast.
 // The Record over ErrorCode makes tsc fail when protocol.ts gains a code nobody translated.
-import type { ErrorCode } from "./protocol";
+import { TEXT_MAX, type ErrorCode } from "./protocol";
 
 export type ClientErrorCode = "network" | "timeout" | "login_failed" | "unknown";
 
@@ -17,7 +17,7 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   platform_unavailable: "登录服务暂时不可用，请稍后再试",
   banned: "账号已被封禁",
   bad_message: "消息格式有误",
-  text_too_long: "消息太长了，最多 1000 字",
+  text_too_long: `消息太长了，最多 ${TEXT_MAX} 字`,
   empty_text: "不能发送空白消息",
   unknown_type: "暂不支持这种消息",
   frame_too_large: "消息太长了",
@@ -56,4 +56,10 @@ export class ChatError extends Error {
     super(errorMessage(code));
     this.name = "ChatError";
   }
+}
+
+/** The stable code an error carries (a ChatError's, or a REST body's `error`), else `fallback`. */
+export function codeOf(err: unknown, fallback: string): string {
+  const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
+  return typeof code === "string" ? code : fallback;
 }

@@ -11,6 +11,8 @@ const TOPIC_KEY = "onechat.topic";
 const RULES_KEY = "onechat.rulesAccepted";
 /** Bump when the community rules change in substance: everyone accepts them again. */
 export const RULES_VERSION = 1;
+/** Characters (code points, as every length in the app) a nickname keeps. */
+export const NICKNAME_MAX = 20;
 /** The "随便聊聊" choice: no topic, anyone. */
 export const ANY_TOPIC = "any";
 
@@ -29,7 +31,9 @@ export function hasProfile(storage: KeyValueStorage): boolean {
 }
 
 export function saveProfile(storage: KeyValueStorage, profile: Profile): void {
-  storage.set(PROFILE_KEY, { avatarUrl: profile.avatarUrl, nickname: profile.nickname.trim() });
+  // The input's maxlength is counted by the platform; this is the limit that holds.
+  const nickname = Array.from(profile.nickname.trim()).slice(0, NICKNAME_MAX).join("");
+  storage.set(PROFILE_KEY, { avatarUrl: profile.avatarUrl, nickname });
 }
 
 /** The remembered topic id, or ANY_TOPIC. */

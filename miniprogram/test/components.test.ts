@@ -64,6 +64,13 @@ describe("message-list", () => {
     expect(order).toEqual(["main--row main--theirs main--is-sent", "main--divider", "main--row main--mine main--is-sent"]);
   });
 
+  it("gives a partner whose alias ends in an emoji that whole emoji as the placeholder", async () => {
+    const list = mount("components/message-list/index", { partnerAlias: "夜空的🌟", rows: [row("a", false, "你好")] });
+    await simulate.sleep(0);
+    const theirs = (list.dom as HTMLElement).querySelector(".main--theirs") as HTMLElement;
+    expect(theirs.querySelector(".main--placeholder")?.textContent).toBe("🌟");
+  });
+
   it("shows pending and failed states, and a tap on a failed message asks for a retry with its clientId", async () => {
     const list = mount("components/message-list/index", {
       rows: [row("p", true, "发送中的", "pending"), row("f", true, "没发出去", "failed", "发送超时，点击重试")],

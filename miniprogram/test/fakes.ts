@@ -31,9 +31,6 @@ export class ManualClock implements Timers {
     }
     this.t = end;
   }
-  get timerCount(): number {
-    return this.pending.size;
-  }
 }
 
 export class FakeSocket implements SocketLike {

@@ -5,7 +5,7 @@
 // report on the room socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { Api } from "../../miniprogram/lib/api";
+import { Api, SESSION_KEY } from "../../miniprogram/lib/api";
 import { ChatClient, type ChatState } from "../../miniprogram/lib/chat-client";
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
@@ -28,7 +28,8 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
     if (req.url.endsWith("/api/login")) logins.push(Date.now());
     return nodeHttpRequest(req);
   };
-  const api = new Api({ apiBase: worker.url, request, storage: memoryStorage(), platform, loginCode: async () => name });
+  const storage = memoryStorage();
+  const api = new Api({ apiBase: worker.url, request, storage, platform, loginCode: async () => name });
   let current: WebSocket | null = null;
   let adult: Promise<void> | null = null;
   const urls: string[] = [];
@@ -53,6 +54,7 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
   client.onNotice((n) => notices.push(n.code));
   return {
     api,
+    storage,
     client,
     urls,
     notices,
@@ -237,7 +239,8 @@ describe("the mini program's chat client against the worker", () => {
 
     // Opening the chat again: one login, refused as banned, and nothing after it.
     const before = { logins: gina.logins.length, sockets: gina.urls.length };
-    gina.api.logout();
+    // The stored session is gone (as after reinstalling the app): the next connect logs in.
+    gina.storage.remove(SESSION_KEY);
     gina.client.start(null);
     const again = await until(gina.client, (s) => s.phase === "ended");
     expect(again).toMatchObject({ endReason: "failed", failure: "banned" });

@@ -64,7 +64,9 @@ Component({
       if (typing && scrollOf(this).atBottom) this.toBottom();
     },
     partnerAlias(alias: string) {
-      this.setData({ partnerInitial: alias ? alias.slice(-1) : "?", partnerColor: colorFor(alias || "?") });
+      // The last character, not the last UTF-16 unit (which would be half an emoji).
+      const initial = Array.from(alias).pop() ?? "?";
+      this.setData({ partnerInitial: initial, partnerColor: colorFor(alias || "?") });
     },
   },
   methods: {

@@ -3,7 +3,7 @@
 // their state to the screen (sending only what changed) and forwards taps.
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
-import { errorMessage } from "../../lib/errors";
+import { codeOf, errorMessage } from "../../lib/errors";
 import { confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, loadProfile } from "../../lib/prefs";
 import { api, createChatClient, storage } from "../../lib/services";
@@ -38,11 +38,6 @@ const FAILURE_TEXT: Record<string, string> = {
 };
 
 const LEAVE_WARNING = "离开后对方会看到你已离开，确定离开吗？";
-
-function codeOf(err: unknown): string {
-  const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
-  return typeof code === "string" ? code : "unknown";
-}
 
 Component({
   data: {
@@ -115,7 +110,7 @@ Component({
         await api.token();
         if (!hadSession) mp.showToast({ title: "登录成功", icon: "success" });
       } catch (err) {
-        const code = codeOf(err);
+        const code = codeOf(err, "unknown");
         if (FAILURE_TEXT[code]) this.setData({ screen: "failed", failureText: FAILURE_TEXT[code] });
         else this.setData({ loginError: errorMessage(code) });
         return;
@@ -202,43 +197,40 @@ Component({
       this.setData({ sheetOpen: false });
     },
     /** Reports on the room socket; when it is not open (or never answers), over REST. */
-    async onReport(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
-      const ctx = contexts.get(this);
-      const roomId = ctx?.client.snapshot.roomId;
-      if (!ctx || !roomId || this.data.sheetBusy) return;
+    onReport(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
       const reason = e.detail.reason;
       const messageId = this.data.reportMessageId || undefined;
-      this.setData({ sheetBusy: true });
-      try {
+      return this.sheetAction("已举报，你们不会再被匹配", async (client, roomId) => {
         try {
-          await ctx.client.report(reason, messageId);
+          await client.report(reason, messageId);
         } catch (err) {
-          const code = codeOf(err);
+          const code = codeOf(err, "unknown");
           if (code !== "network" && code !== "timeout") throw err;
           await api.report(roomId, reason, messageId);
-          ctx.client.endBlocked("reported");
+          client.endBlocked("reported");
         }
-        this.setData({ sheetOpen: false, sheetBusy: false });
-        toast("已举报，你们不会再被匹配");
-      } catch (err) {
-        this.setData({ sheetBusy: false });
-        toast(errorMessage(codeOf(err)));
-      }
+      });
     },
     /** Blocks without a report (REST only), then leaves the room. */
-    async onBlock() {
+    onBlock() {
+      return this.sheetAction("已屏蔽，你们不会再被匹配", async (client, roomId) => {
+        await api.block(roomId);
+        client.endBlocked("blocked");
+      });
+    },
+    /** Runs one report or block at a time: the sheet closes with `doneText`, or stays with a toast. */
+    async sheetAction(doneText: string, action: (client: ChatClient, roomId: string) => Promise<void>) {
       const ctx = contexts.get(this);
       const roomId = ctx?.client.snapshot.roomId;
       if (!ctx || !roomId || this.data.sheetBusy) return;
       this.setData({ sheetBusy: true });
       try {
-        await api.block(roomId);
-        ctx.client.endBlocked("blocked");
+        await action(ctx.client, roomId);
         this.setData({ sheetOpen: false, sheetBusy: false });
-        toast("已屏蔽，你们不会再被匹配");
+        toast(doneText);
       } catch (err) {
         this.setData({ sheetBusy: false });
-        toast(errorMessage(codeOf(err)));
+        toast(errorMessage(codeOf(err, "unknown")));
       }
     },
   },

@@ -4,7 +4,7 @@
 // counterpart, so QQ picks an image. The nickname is read from the form submit, as WeChat asks:
 // the platform may clear a nickname that fails its check, and only the submitted value counts.
 import { canChooseAvatar, chooseImage, mp, storage } from "../../lib/platform";
-import { loadProfile, saveProfile } from "../../lib/prefs";
+import { NICKNAME_MAX, loadProfile, saveProfile } from "../../lib/prefs";
 
 /** chooseAvatar / chooseImage give a temporary file; keep a saved copy so it survives a restart. */
 function persistAvatar(tempPath: string): Promise<string> {
@@ -27,6 +27,7 @@ Component({
   data: {
     avatarUrl: "",
     nickname: "",
+    nicknameMax: NICKNAME_MAX,
     canChooseAvatar,
   },
   methods: {

@@ -1,0 +1,107 @@
+// What the chat screen draws, and who hears about it: the one ChatState the client keeps,
+// replaced (never mutated) on each change and handed to every subscriber, plus short notices.
+import { errorMessage } from "./errors";
+import type { ChatMessage } from "./message-list";
+
+export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
+/**
+ * "reported" / "blocked": this user reported or blocked the partner; they will not meet again.
+ * "failed": a failure retrying cannot fix (banned, refused room, no valid ticket); see `failure`.
+ */
+export type EndReason = "partner_left" | "ended" | "replaced" | "reported" | "blocked" | "failed";
+
+export interface ChatState {
+  phase: Phase;
+  /** The current socket (lobby or room) is open. */
+  connected: boolean;
+  /** A reconnect is scheduled or under way after a drop. */
+  reconnecting: boolean;
+  online: number | null;
+  topic: string | null;
+  roomId: string | null;
+  partnerAlias: string | null;
+  partnerPresence: "online" | "offline" | null;
+  partnerTyping: boolean;
+  endReason: EndReason | null;
+  messages: ChatMessage[];
+  lastSeq: number;
+  /** With endReason "failed": the error code (banned, forbidden, not_found, ticket_required…). */
+  failure: string | null;
+}
+
+export interface ChatListener {
+  (state: ChatState): void;
+}
+export interface NoticeListener {
+  (notice: { code: string; message: string }): void;
+}
+
+function emptyState(): ChatState {
+  return {
+    phase: "idle",
+    connected: false,
+    reconnecting: false,
+    online: null,
+    topic: null,
+    roomId: null,
+    partnerAlias: null,
+    partnerPresence: null,
+    partnerTyping: false,
+    endReason: null,
+    messages: [],
+    lastSeq: 0,
+    failure: null,
+  };
+}
+
+export class ChatStore {
+  private current: ChatState = emptyState();
+  private readonly listeners = new Set<ChatListener>();
+  private readonly noticeListeners = new Set<NoticeListener>();
+
+  get state(): ChatState {
+    return this.current;
+  }
+
+  subscribe(listener: ChatListener): () => void {
+    this.listeners.add(listener);
+    listener(this.current);
+    return () => this.listeners.delete(listener);
+  }
+
+  onNotice(listener: NoticeListener): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  /** A fresh state (nothing kept from the last chat) with `patch` applied. */
+  reset(patch: Partial<ChatState>): void {
+    this.current = { ...emptyState(), ...patch };
+    this.emit();
+  }
+
+  update(patch: Partial<ChatState>): void {
+    this.current = { ...this.current, ...patch };
+    this.emit();
+  }
+
+  /** Replaces the message list; lastSeq follows the highest stored seq. */
+  setMessages(messages: ChatMessage[]): void {
+    let lastSeq = this.current.lastSeq;
+    for (const m of messages) if (m.seq !== null && m.seq > lastSeq) lastSeq = m.seq;
+    this.update({ messages, lastSeq });
+  }
+
+  setMessage(clientId: string, patch: Partial<ChatMessage>): void {
+    this.setMessages(this.current.messages.map((m) => (m.clientId === clientId ? { ...m, ...patch } : m)));
+  }
+
+  notice(code: string): void {
+    const message = errorMessage(code);
+    for (const l of this.noticeListeners) l({ code, message });
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l(this.current);
+  }
+}
