@@ -15,6 +15,9 @@ export interface Env {
   /** Rate limits shared across isolates (logins per client address). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
+  /** The web chat and admin console files (wrangler.toml [assets]); absent where none are configured. */
+  ASSETS?: Fetcher;
+
   DEV_LOGIN?: string;
   WECHAT_API_BASE?: string;
   QQ_API_BASE?: string;

@@ -11,6 +11,7 @@ import { me } from "./http/me";
 import { reports } from "./http/reports";
 import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
+import { web } from "./http/web";
 import { AppError } from "./errors";
 import { runRetention } from "./retention";
 import type { Env } from "./env";
@@ -42,7 +43,7 @@ app.route("/api/reports", reports);
 app.route("/api/blocks", blocks);
 app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
-app.get("/", (c) => c.json({ name: "onechat", ok: true }));
+app.route("/", web);
 app.onError(onError);
 app.notFound(notFound);
 

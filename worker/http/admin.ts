@@ -4,12 +4,14 @@ import { findUser } from "../db/users";
 import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
+import { adminConsole } from "./admin-console";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 
 export const admin = newApp()
   .use(requireAdmin())
+  .route("/console", adminConsole)
   .get("/users", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await pageUsers(c.env.DB, limit, cursor);

@@ -1,7 +1,5 @@
-import { deleteUserAndHistory } from "../db/retention";
+import { eraseUser } from "../erase-user";
 import type { DeletedResponse, MeResponse } from "../protocol";
-import { disconnectEverywhere } from "../disconnect";
-import { eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 
@@ -17,9 +15,6 @@ export const me = newApp()
    * The next login with the same WeChat/QQ account starts a new, empty user.
    */
   .delete("/", async (c) => {
-    const userId = c.var.user.id;
-    await disconnectEverywhere(c.env, userId, "conversation_ended");
-    let deleted = await eraseConversationsOf(c.env, userId);
-    deleted += await deleteUserAndHistory(c.env.DB, userId);
+    const deleted = await eraseUser(c.env, c.var.user.id);
     return c.json({ deleted } satisfies DeletedResponse);
   });
