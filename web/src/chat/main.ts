@@ -89,6 +89,7 @@ function render(s: ChatState): void {
   byId("status").textContent = statusText(s);
   document.body.dataset.phase = s.phase;
   document.body.dataset.connected = String(s.connected);
+  document.body.dataset.room = s.roomId ?? "";
   const inRoom = s.roomId !== null && (s.phase === "chatting" || s.phase === "ended");
   const waiting = !inRoom && (s.phase === "waiting" || s.phase === "connecting");
   panels.chat.hidden = !inRoom;
@@ -98,6 +99,8 @@ function render(s: ChatState): void {
 
   byId("partner-name").textContent = s.partnerAlias ?? "";
   const presence = byId("presence");
+  // While this side is disconnected the last presence is stale: show none.
+  presence.hidden = !s.connected || s.partnerPresence === null;
   presence.textContent = s.partnerPresence === null ? "" : t(s.partnerPresence === "online" ? "partnerOnline" : "partnerOffline");
   presence.dataset.presence = s.partnerPresence ?? "";
   byId("typing").hidden = !s.partnerTyping;

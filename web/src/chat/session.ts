@@ -39,7 +39,7 @@ export async function sessionToken(fresh: boolean): Promise<string> {
   });
   const body = (await res.json().catch(() => null)) as (LoginResponse & { error?: { code: string } }) | null;
   if (!res.ok || !body?.token) throw new LoginError(body?.error?.code ?? "login_failed");
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: body.token, expiresAt: body.expiresAt }));
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: body.token, expiresAt: body.expiresAt, userId: body.user.id }));
   return body.token;
 }
 
