@@ -32,7 +32,7 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
     try {
       await startChat(a.page, aNetwork.url);
       await a.page.waitForSelector('body[data-phase="waiting"]');
-      await expect.poll(() => a.page.textContent("#online")).toMatch(/\d/);
+      await expect.poll(() => a.page.textContent("#online"), { timeout: 10_000 }).toMatch(/\d/);
       await screenshot(a.page, "chat-waiting");
       await startChat(b.page, worker.url);
       await Promise.all([waitChatting(a.page), waitChatting(b.page)]);

@@ -13,7 +13,7 @@ import { findConversation, pageMessages, partnerOf } from "../db/conversations";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
-import { MAIN_POOL, shardCount, shardStub } from "../lobby/shards";
+import { placementFor, shardStub } from "../lobby/shards";
 import {
   LIMITS,
   type AdminAuditResponse,
@@ -149,10 +149,11 @@ export const adminConsole = newApp()
   /** Polled every few seconds by the console: not audited, reads no personal data. */
   .get("/live", async (c) => {
     const now = Date.now();
-    const shards = shardCount(c.env);
+    // The pool and shard count every user's placement uses (any user id gives the same two).
+    const { pool, shards } = placementFor(c.env, "");
     const [counts, ...waiting] = await Promise.all([
       liveCounts(c.env.DB, now),
-      ...Array.from({ length: shards }, (_, i) => shardStub(c.env, MAIN_POOL, i).waitingCount()),
+      ...Array.from({ length: shards }, (_, i) => shardStub(c.env, pool, i).waitingCount()),
     ]);
     return c.json({ ...counts, waiting: waiting.reduce((a, b) => a + b, 0), at: now } satisfies AdminLiveResponse);
   });

@@ -65,7 +65,8 @@ function signedIn(yes: boolean): void {
 let renderId = 0;
 async function route(): Promise<void> {
   const id = ++renderId;
-  const [page = "reports", arg = ""] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const [name, arg = ""] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const page = name || "reports";
   clear(view);
   for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
     const current = link.dataset.nav === page || (page === "u" && link.dataset.nav === "users");
@@ -154,6 +155,13 @@ whenUnauthorized(() => {
   byId("signin-error").textContent = t("wrongToken");
   byId("signin-error").hidden = false;
 });
+
+// A nav link to the page already shown reloads it (a fresh queue), as a click would be expected to.
+for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
+  link.addEventListener("click", () => {
+    if (link.getAttribute("href") === location.hash) void route();
+  });
+}
 
 window.addEventListener("hashchange", () => {
   if (token.get()) void route();
