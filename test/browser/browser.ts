@@ -1,13 +1,15 @@
 // Starting what the browser tests need: the system's Chromium through playwright-core (the
 // browser cannot be downloaded here), the worker in Miniflare on a fixed port, and a place for
 // screenshots. Without a Chromium the tests skip with one line saying so.
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 export const SCREENSHOT_DIR = join(root, "test/browser/output");
+/** With UPDATE_SCREENSHOTS=1 the shots also replace the README's in docs/screenshots. */
+const DOCS_DIR = process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs/screenshots") : null;
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 export const chromiumPath = CANDIDATES.find((p): p is string => !!p && existsSync(p)) ?? null;
@@ -46,7 +48,12 @@ export async function newPage(browser: Browser, locale: Lang = "zh-CN", viewport
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (DOCS_DIR) {
+    mkdirSync(DOCS_DIR, { recursive: true });
+    copyFileSync(path, join(DOCS_DIR, `${name}.png`));
+  }
 }
 
 export async function closeAll(...contexts: (BrowserContext | undefined)[]) {

@@ -69,3 +69,22 @@ export const CHAT_LABELS: Record<Lang, Record<string, string>> = {
     back: "Back",
   },
 };
+
+/** English lines for the errors a web chat user meets most; others show the Chinese line and the code. */
+export const ERRORS_EN: Record<string, string> = {
+  banned: "This account has been banned",
+  network: "No network connection",
+  timeout: "Not sent in time, click to retry",
+  rate_limited: "Too fast, wait a moment",
+  content_rejected: "That message was not allowed",
+  moderation_unavailable: "The content check is down, try again soon",
+  text_too_long: "Too long: 1000 characters at most",
+  empty_text: "Empty messages are not sent",
+  unauthorized: "Your session expired",
+  conversation_ended: "The chat has ended",
+  replaced: "You opened the chat somewhere else",
+  already_reported: "You already reported this chat",
+  too_many_attempts: "Too many attempts, try again later",
+  internal: "Server trouble, try again soon",
+  login_failed: "Could not log in",
+};

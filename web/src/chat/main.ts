@@ -6,7 +6,7 @@ import { errorMessage } from "../../../miniprogram/lib/errors";
 import type { Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
-import { CHAT_LABELS } from "./labels";
+import { CHAT_LABELS, ERRORS_EN } from "./labels";
 import { authedPost, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
@@ -39,9 +39,13 @@ function toast(text: string): void {
   toastTimer = setTimeout(() => (toastEl.hidden = true), 4000);
 }
 
+function errorText(code: string): string {
+  if (lang === "zh") return errorMessage(code);
+  return ERRORS_EN[code] ?? `${errorMessage(code)} (${code})`;
+}
+
 function codeMessage(err: unknown): string {
-  const code = err instanceof LoginError ? err.code : err && typeof err === "object" && "code" in err ? String(err.code) : "unknown";
-  return lang === "zh" ? errorMessage(code) : `${errorMessage(code)} (${code})`;
+  return errorText(err instanceof LoginError ? err.code : err && typeof err === "object" && "code" in err ? String(err.code) : "unknown");
 }
 
 async function loadTopics(): Promise<void> {
@@ -128,7 +132,7 @@ function render(s: ChatState): void {
 }
 
 client.subscribe(render);
-client.onNotice((n) => toast(lang === "zh" ? n.message : `${n.message} (${n.code})`));
+client.onNotice((n) => toast(errorText(n.code)));
 
 byId("start").addEventListener("click", () => client.start(selectedTopic()));
 byId("cancel").addEventListener("click", () => client.cancel());
