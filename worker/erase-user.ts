@@ -1,5 +1,6 @@
 // Erasing a person, the one way both DELETE /api/me and the admin console do it.
 import { deleteUserAndHistory } from "./db/retention";
+import type { UserRow } from "./db/schema";
 import { disconnectEverywhere } from "./disconnect";
 import type { Env } from "./env";
 import { eraseConversationsOf } from "./room/client";
@@ -8,9 +9,9 @@ import { eraseConversationsOf } from "./room/client";
  * Closes the user's sockets, erases every conversation they are part of (for both sides, in the
  * rooms and in D1) and then the account. Returns how many messages went.
  */
-export async function eraseUser(env: Env, userId: string): Promise<number> {
-  await disconnectEverywhere(env, userId, "conversation_ended");
-  let deleted = await eraseConversationsOf(env, userId);
-  deleted += await deleteUserAndHistory(env.DB, userId);
+export async function eraseUser(env: Env, user: UserRow): Promise<number> {
+  await disconnectEverywhere(env, user.id, "conversation_ended");
+  let deleted = await eraseConversationsOf(env, user.id);
+  deleted += await deleteUserAndHistory(env.DB, user.id);
   return deleted;
 }

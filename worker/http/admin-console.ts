@@ -134,7 +134,7 @@ export const adminConsole = newApp()
   .delete("/users/:id", async (c) => {
     const user = await findUser(c.env.DB, c.req.param("id"));
     if (!user) throw new AppError("not_found", "No such user", 404);
-    const deleted = await eraseUser(c.env, user.id);
+    const deleted = await eraseUser(c.env, user);
     await audit(c.env.DB, "erase_user", user.id, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
   })

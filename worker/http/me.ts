@@ -15,6 +15,6 @@ export const me = newApp()
    * The next login with the same WeChat/QQ account starts a new, empty user.
    */
   .delete("/", async (c) => {
-    const deleted = await eraseUser(c.env, c.var.user.id);
+    const deleted = await eraseUser(c.env, c.var.user);
     return c.json({ deleted } satisfies DeletedResponse);
   });
