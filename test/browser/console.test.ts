@@ -107,6 +107,8 @@ describe.skipIf(!chromiumPath)("admin console in Chromium", () => {
     const next = await person("zh-CN");
     await offender.page.click("#next");
     await offender.page.waitForSelector('body[data-phase="waiting"]');
+    // The lobby's own count of people waiting reaches the console's live figures.
+    await expect.poll(() => admin.page.textContent("#live-waiting"), { timeout: 10_000 }).toBe("1");
     await startChat(next.page, worker.url);
     await Promise.all([waitChatting(offender.page), waitChatting(next.page)]);
     await send(next.page, "hi there");

@@ -75,6 +75,18 @@ describe("admin console API", () => {
     expect(ours[1].messages.map((m) => m.from)).toEqual(["reporter", "reported", "reporter"]);
     const ids = open.map((r) => r.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // One at a time, the cursor walks the same queue with nothing skipped or repeated.
+    const paged: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: AdminQueueResponse = await (
+        await adminApi(`/api/admin/console/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json();
+      paged.push(...page.reports.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged.filter((id) => ours.some((r) => r.id === id))).toEqual(ours.map((r) => r.id));
+    expect(new Set(paged).size).toBe(paged.length);
 
     const res = await adminApi(`/api/admin/console/reports/${ours[1].id}/handle`, {
       method: "POST",
