@@ -26,9 +26,10 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
     await worker?.stop();
   });
 
-  it("two people meet, chat both ways, one goes offline and back: nothing lost or repeated", async () => {
+  it("two people meet, chat both ways, one goes offline and back: nothing lost or repeated; 换一个 and block", async () => {
     const a = await newPage(browser, "zh-CN", PHONE);
     const b = await newPage(browser, "en-US", PHONE);
+    let c: Awaited<ReturnType<typeof newPage>> | undefined;
     try {
       await startChat(a.page, aNetwork.url);
       await a.page.waitForSelector('body[data-phase="waiting"]');
@@ -94,9 +95,28 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
       await a.page.waitForSelector('body[data-phase="ended"]');
       expect(await a.page.textContent("#ended")).toBe("对方已离开聊天");
       await b.page.waitForSelector('body[data-phase="waiting"]');
-      expect(a.errors.concat(b.errors)).toEqual([]);
+
+      // A looks again and meets B (the only one waiting), with their earlier chat; then blocks B.
+      await a.page.click("#next");
+      await Promise.all([waitChatting(a.page), waitChatting(b.page)]);
+      await a.page.waitForSelector("#messages li.divider");
+      await a.page.click("#block");
+      await a.page.waitForSelector('body[data-phase="ended"]');
+      expect(await a.page.textContent("#ended")).toBe("已屏蔽，你们不会再匹配到");
+      await b.page.waitForSelector('body[data-phase="ended"]');
+
+      // Both look again with a third person around: the third meets one of them, never A with B.
+      await a.page.click("#next");
+      await b.page.click("#next");
+      await Promise.all([a.page.waitForSelector('body[data-phase="waiting"]'), b.page.waitForSelector('body[data-phase="waiting"]')]);
+      c = await newPage(browser, "zh-CN", PHONE);
+      await startChat(c.page, worker.url);
+      await waitChatting(c.page);
+      const phases = await Promise.all([a.page, b.page].map((p) => p.evaluate(() => document.body.dataset.phase)));
+      expect(phases.sort()).toEqual(["chatting", "waiting"]);
+      expect(a.errors.concat(b.errors, c.errors)).toEqual([]);
     } finally {
-      await closeAll(a.context, b.context);
+      await closeAll(a.context, b.context, c?.context);
     }
   });
 });
