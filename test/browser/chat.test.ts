@@ -31,6 +31,9 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
     const b = await newPage(browser, "en-US", PHONE);
     let c: Awaited<ReturnType<typeof newPage>> | undefined;
     try {
+      await a.page.goto(aNetwork.url);
+      await a.page.waitForSelector("#topics label.topic");
+      await screenshot(a.page, "chat-start");
       await startChat(a.page, aNetwork.url);
       await a.page.waitForSelector('body[data-phase="waiting"]');
       await expect.poll(() => a.page.textContent("#online"), { timeout: 10_000 }).toMatch(/\d/);
