@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type {
   AdminAuditResponse,
@@ -8,6 +8,7 @@ import type {
   AdminQueueResponse,
   AdminUserDetail,
 } from "../../worker/protocol";
+import { app } from "../../worker/index";
 import { adminApi, api, devLogin } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
@@ -194,6 +195,17 @@ describe("web pages", () => {
       expect(csp).not.toContain("unsafe-inline");
       expect(csp).toContain("frame-ancestors 'none'");
     }
+  });
+
+  it("without dev login, / explains the mini program and loads no chat", async () => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("https://onechat.test/"), { ...env, DEV_LOGIN: "false" }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("微信 / QQ 小程序");
+    expect(html).not.toContain("<script");
+    expect(res.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
   });
 
   it("serves nothing else from the assets directory", async () => {
