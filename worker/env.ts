@@ -1,57 +1,31 @@
-import type { LobbyHub } from "./lobby/hub";
-import type { Lobby } from "./lobby/lobby";
-import type { RateLimiter } from "./limits/shared-limiter";
-import type { PlatformToken } from "./platform/access-token";
-import type { Room } from "./room/room";
-
-/** Bindings, vars and secrets, typed once. Vars arrive as strings; read numbers through `numberVar`. */
-export interface Env {
-  DB: D1Database;
-  LOBBY: DurableObjectNamespace<Lobby>;
-  LOBBY_HUB: DurableObjectNamespace<LobbyHub>;
-  ROOM: DurableObjectNamespace<Room>;
-  /** The single owner of each platform's access token (named "wechat" / "qq"). */
-  PLATFORM_TOKEN: DurableObjectNamespace<PlatformToken>;
-  /** Rate limits shared across isolates (logins per client address). */
-  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
-
-  /** The web chat and admin console files (wrangler.toml [assets]); absent where none are configured. */
-  ASSETS?: Fetcher;
-
-  DEV_LOGIN?: string;
-  WECHAT_API_BASE?: string;
-  QQ_API_BASE?: string;
-  PLATFORM_TIMEOUT_MS?: string;
-  SESSION_TTL_SECONDS?: string;
-  TOPIC_FALLBACK_MS?: string;
-  /** Lobby shard objects (1 = one global lobby, no hub); see docs/scaling.md. */
-  LOBBY_SHARDS?: string;
-  /** How often a shard offers its leftover waiters to the hub. */
-  LOBBY_HUB_TICK_MS?: string;
-  RECONNECT_GRACE_MS?: string;
-  D1_FLUSH_DELAY_MS?: string;
-  RETENTION_DAYS?: string;
+/**
+ * The worker's `Env`. Bindings, `[vars]` and the required secrets are generated from wrangler.toml by
+ * `npm run types` into worker-configuration.d.ts (CI fails when it drifts). Added here is only what
+ * wrangler.toml cannot declare: optional secrets and tuning vars that are unset unless overridden.
+ * Vars arrive as strings; read numbers through `numberVar`.
+ */
+export interface OptionalEnv {
+  /** Seals login check tickets (the openid for msgSecCheck); IDENTITY_PEPPER is used when unset. */
+  TICKET_SECRET?: string;
+  /** A platform is usable when both its APPID and SECRET are set. */
+  WECHAT_APPID?: string;
+  WECHAT_SECRET?: string;
+  QQ_APPID?: string;
+  QQ_SECRET?: string;
   /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
   ROOM_PERSISTENCE?: string;
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;
-  /** "closed" (default): a message waits for the platform check; "open": local filter only, flagged. */
-  MODERATION_FAIL_MODE?: string;
-  /** The platform content check's budget before it counts as down (default 800). */
-  MODERATION_TIMEOUT_MS?: string;
-
-  // Secrets (wrangler secret put / .dev.vars)
-  SESSION_SECRET: string;
-  IDENTITY_PEPPER: string;
-  /** Seals login check tickets (the openid for msgSecCheck); IDENTITY_PEPPER is used when unset. */
-  TICKET_SECRET?: string;
-  ADMIN_TOKEN: string;
-  WECHAT_APPID?: string;
-  WECHAT_SECRET?: string;
-  QQ_APPID?: string;
-  QQ_SECRET?: string;
 }
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends OptionalEnv {}
+  }
+}
+
+export type Env = Cloudflare.Env;
 
 export function numberVar(value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === "") return fallback;
