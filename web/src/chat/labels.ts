@@ -1,7 +1,11 @@
 // The web chat's labels in Chinese and English.
+import type { EndReason } from "../../../miniprogram/lib/chat-client";
 import type { Lang } from "../i18n";
 
-export const CHAT_LABELS: Record<Lang, Record<string, string>> = {
+/** Every way a chat ends except "failed" (which shows the client's error) has its own line. */
+export type EndKey = `end_${Exclude<EndReason, "failed">}`;
+
+export const CHAT_LABELS: Record<Lang, Record<string, string> & Record<EndKey, string>> = {
   zh: {
     pickTopic: "选一个话题",
     anyone: "随便聊聊",

@@ -6,7 +6,7 @@ import { errorMessage } from "../../../miniprogram/lib/errors";
 import type { Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
-import { CHAT_LABELS, ERRORS_EN } from "./labels";
+import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
 import { authedPost, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
@@ -123,7 +123,12 @@ function render(s: ChatState): void {
 
   const ended = byId("ended");
   ended.hidden = s.phase !== "ended";
-  ended.textContent = s.endReason ? t(`end_${s.endReason}`) : "";
+  // "failed": something retrying cannot fix (a ban, a refused room); the client names it.
+  ended.textContent = s.endReason === "failed" ? errorText(s.failure ?? "unknown") : s.endReason ? t(`end_${s.endReason}` satisfies EndKey) : "";
+  // Refused before any room (a ban at the lobby): say so above the topics.
+  const startNote = byId("start-note");
+  startNote.hidden = !(s.endReason === "failed" && !inRoom);
+  startNote.textContent = startNote.hidden ? "" : errorText(s.failure ?? "unknown");
   const chatting = s.phase === "chatting";
   for (const id of ["text", "send", "report-open", "block"]) (byId(id) as HTMLButtonElement).disabled = !chatting;
   byId("leave").textContent = s.phase === "ended" ? t("back") : t("leave");
