@@ -42,12 +42,28 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i:
   return out;
 }
 
-/** Logs in `n` fresh dev users named <prefix>-<i>. */
+/** The profile step's 18+ confirmation, which matching needs. A worker built from before it (404) has no such gate. */
+export async function confirmAdult(baseUrl: string, token: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/api/me/adult`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ confirmed: true }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status !== 200 && res.status !== 404) throw new Error(`adult confirmation: HTTP ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
+}
+
+/** Logs in `n` fresh dev users named <prefix>-<i>, each confirmed 18+. */
 export function devUsers(baseUrl: string, prefix: string, n: number): Promise<BenchUser[]> {
   return mapLimit(
     Array.from({ length: n }, (_, i) => `${prefix}-${i}`),
     8,
-    (name) => login(baseUrl, "dev", name),
+    async (name) => {
+      const user = await login(baseUrl, "dev", name);
+      await confirmAdult(baseUrl, user.token);
+      return user;
+    },
   );
 }
 

@@ -22,11 +22,25 @@ const name = values.name;
 const baseUrl = values.url!.replace(/\/+$/, "");
 
 // The phone's own REST client: dev login as <name>, the token kept and renewed as the app does.
+async function confirmAdult(base: string, token: string): Promise<void> {
+  const res = await fetch(`${base}/api/me/adult`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ confirmed: true }),
+  });
+  if (!res.ok) throw new Error(`18+ confirmation failed: HTTP ${res.status}`);
+}
 const api = new Api({ apiBase: baseUrl, request: nodeHttpRequest, storage: memoryStorage(), platform: "dev", loginCode: async () => name });
+let adult: Promise<void> | null = null;
 const client = new ChatClient({
   wsBase: baseUrl.replace(/^http/, "ws"),
   connect: nodeSocketFactory(),
-  getToken: (fresh) => api.token(fresh),
+  // Running this client is the terminal's 18+ confirmation (the phone asks in its profile step).
+  getToken: async (fresh) => {
+    const token = await api.token(fresh);
+    await (adult ??= confirmAdult(baseUrl, token));
+    return token;
+  },
 });
 
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });

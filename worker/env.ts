@@ -12,6 +12,24 @@ export interface OptionalEnv {
   WECHAT_SECRET?: string;
   QQ_APPID?: string;
   QQ_SECRET?: string;
+  /** The lobby pool's name (default "main"): deployments sharing one namespace, and tests, keep apart by it. */
+  LOBBY_POOL?: string;
+  /** Signs media URLs; SESSION_SECRET is used when unset. */
+  MEDIA_URL_SECRET?: string;
+  /** WeChat message push (消息推送) Token and, for the safe mode, its EncodingAESKey (43 characters). */
+  WECHAT_PUSH_TOKEN?: string;
+  WECHAT_PUSH_AES_KEY?: string;
+  /** The worker's public origin (https://chat.example.cn) for signed media URLs; default: the request's. */
+  PUBLIC_BASE_URL?: string;
+  /** Subscribe message template ids (订阅消息), from the mini program console; unset: not sent. */
+  WECHAT_TEMPLATE_MATCHED?: string;
+  WECHAT_TEMPLATE_REPLY?: string;
+  QQ_TEMPLATE_MATCHED?: string;
+  QQ_TEMPLATE_REPLY?: string;
+  /** Mini program page a subscribe message opens (default pages/chat/chat). */
+  SUBSCRIBE_PAGE?: string;
+  /** "developer" | "trial" | "formal" (default): which mini program version a subscribe message opens. */
+  WECHAT_MINIPROGRAM_STATE?: string;
   /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
   ROOM_PERSISTENCE?: string;
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */

@@ -1,11 +1,16 @@
 import { bodyLimit } from "hono/body-limit";
 import { admin } from "./http/admin";
+import { adminMatching } from "./http/admin-matching";
+import { adminMedia } from "./http/admin-media";
 import { adminSafety } from "./http/admin-safety";
 import { newApp } from "./http/app";
 import { blocks } from "./http/blocks";
 import { conversations } from "./http/conversations";
 import { notFound, onError } from "./http/errors";
 import { login } from "./http/login";
+import { media } from "./http/media";
+import { push } from "./http/push";
+import { subscriptions } from "./http/subscriptions";
 import { lobby } from "./http/lobby";
 import { me } from "./http/me";
 import { reports } from "./http/reports";
@@ -13,7 +18,10 @@ import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
 import { web } from "./http/web";
 import { AppError } from "./errors";
-import { runRetention } from "./retention";
+import { retentionDays, runRetention } from "./retention";
+import { deleteOldImages } from "./media/store";
+import { expireOverdueImages } from "./media/outcome";
+import { deleteLapsedConsents } from "./db/subscriptions";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
@@ -24,15 +32,14 @@ export { RateLimiter } from "./limits/shared-limiter";
 
 const app = newApp();
 
-app.use(
-  "/api/*",
-  bodyLimit({
-    maxSize: 16 * 1024,
-    onError: () => {
-      throw new AppError("payload_too_large", "The request body is too large (16 KiB at most)", 413);
-    },
-  }),
-);
+const smallBodies = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: () => {
+    throw new AppError("payload_too_large", "The request body is too large (16 KiB at most)", 413);
+  },
+});
+// Picture uploads carry their own, larger limit (worker/http/media.ts).
+app.use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/media" ? next() : smallBodies(c, next)));
 app.route("/api/login", login);
 app.route("/api/me", me);
 app.route("/api/topics", topics);
@@ -43,6 +50,11 @@ app.route("/api/reports", reports);
 app.route("/api/blocks", blocks);
 app.route("/api/admin", adminSafety);
 app.route("/api/admin", admin);
+app.route("/api/admin", adminMatching);
+app.route("/api/admin", adminMedia);
+app.route("/api/media", media);
+app.route("/api/platform/push", push);
+app.route("/api/subscriptions", subscriptions);
 app.route("/", web);
 app.onError(onError);
 app.notFound(notFound);
@@ -51,6 +63,9 @@ export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
+    ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
+    ctx.waitUntil(deleteOldImages(env, controller.scheduledTime - retentionDays(env) * 24 * 3600_000));
+    ctx.waitUntil(deleteLapsedConsents(env.DB, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;
 

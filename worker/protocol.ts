@@ -18,7 +18,20 @@ export const LIMITS = {
   clientIdMax: 64,
   /** Characters in a report reason. */
   reasonMax: 500,
+  /** Bytes in one uploaded picture (compress on the phone first). */
+  imageMaxBytes: 2 * 1024 * 1024,
+  /** Pixels on the longer side of a picture. */
+  imageMaxSide: 4096,
+  /** Pixels in a picture (width × height). */
+  imageMaxPixels: 16_000_000,
 } as const;
+
+/** Picture formats the upload accepts, as detected from the bytes (never from the client's header). */
+export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif"] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** The report reason admins see first; the reported user may then be suspended from matching. */
+export const REPORT_REASON_MINOR = "疑似未成年";
 
 /** Application-level keep-alive; the room answers without waking up. */
 export const PING_FRAME = '{"type":"ping"}';
@@ -67,6 +80,16 @@ export const ERROR_CODES = [
   "too_many_attempts",
   /** This user already has an open report on this conversation. */
   "already_reported",
+  /** Matching needs the person's confirmation that they are 18 or older (POST /api/me/adult). */
+  "adult_required",
+  /** An admin suspended this user's matching pending review. */
+  "matching_suspended",
+  /** The upload is not a JPEG, PNG or GIF, or its header cannot be read. */
+  "unsupported_image",
+  /** The picture's width or height exceeds LIMITS.imageMaxSide, or its pixels LIMITS.imageMaxPixels. */
+  "image_too_large",
+  /** A signed media link whose time is up: ask for a fresh one. */
+  "link_expired",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -100,6 +123,17 @@ export interface LoginResponse {
 export interface MeResponse {
   id: string;
   createdAt: number;
+  /** When the person confirmed they are 18 or older; null until then (no matching without it). */
+  adultConfirmedAt?: number | null;
+  /** An admin suspended matching for this user pending review. */
+  matchingSuspended?: boolean;
+}
+/** POST /api/me/adult: the one-time 年满18周岁 confirmation. No birth date is sent or kept. */
+export interface AdultRequest {
+  confirmed: true;
+}
+export interface AdultResponse {
+  adultConfirmedAt: number;
 }
 export interface Topic {
   id: string;
@@ -189,6 +223,28 @@ export interface AdminFlaggedResponse {
   messages: AdminFlaggedMessage[];
   nextCursor: string | null;
 }
+export interface AdminMatchingResponse {
+  id: string;
+  /** Set while matching is suspended; null once lifted. */
+  matchingSuspendedAt: number | null;
+}
+/** A picture as admins see it; `url` (5 minutes) only while the bytes are still stored. */
+export interface AdminImage {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  status: "pending" | "passed" | "rejected" | "expired";
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  createdAt: number;
+  checkedAt: number | null;
+  url: string | null;
+}
+export interface AdminImagesResponse {
+  images: AdminImage[];
+}
 export interface AdminBanResponse {
   id: string;
   bannedAt: number | null;
@@ -267,6 +323,37 @@ export interface AdminLiveResponse {
   messagesLastMinute: number;
   reportsOpen: number;
   at: number;
+}
+
+// Pictures: POST /api/media (multipart: file, conversationId, ticket), see docs/protocol.md.
+
+/** "pending": WeChat's asynchronous check has not answered; "passed": it may be shown. */
+export interface ImageUploadResponse {
+  id: string;
+  status: "pending" | "passed";
+  contentType: ImageType;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+// Subscribe messages (订阅消息): POST /api/subscriptions after wx.requestSubscribeMessage accepted.
+
+export const SUBSCRIBE_KINDS = ["matched", "reply"] as const;
+export type SubscribeKind = (typeof SUBSCRIBE_KINDS)[number];
+export interface SubscribeRequest {
+  /** The kinds the person accepted in this prompt. */
+  kinds: SubscribeKind[];
+  /** The login's check ticket (the sealed openid the platform needs to send the message). */
+  ticket: string;
+}
+export interface SubscribeResponse {
+  /** Kinds now on record, each usable until its time (ms). */
+  kinds: { kind: SubscribeKind; expiresAt: number }[];
+}
+/** GET /api/subscriptions/templates: the template ids to pass to wx.requestSubscribeMessage. */
+export interface SubscribeTemplatesResponse {
+  templates: Partial<Record<SubscribeKind, string>>;
 }
 
 // ---------------------------------------------------------------------------

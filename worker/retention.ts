@@ -7,6 +7,7 @@ import {
   deleteUserAndHistory,
   inactiveUserIds,
 } from "./db/retention";
+import { deleteExpiredErasures } from "./db/erasure";
 import { numberVar, type Env } from "./env";
 import { logError, logEvent, since } from "./log";
 import { endRoomsOf, eraseConversationsOf } from "./room/client";
@@ -60,6 +61,8 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
     if (n < MESSAGE_BATCH) break;
   }
   await clearStaleLastMessageAt(env.DB, cutoff);
+  // Self-erasures older than the cutoff: the blocks others kept against those ids go now.
+  await deleteExpiredErasures(env.DB, cutoff, MAX_USERS_PER_RUN);
   const reports = await deleteOldReports(env.DB, cutoff);
   const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
 

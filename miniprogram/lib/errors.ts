@@ -29,6 +29,11 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   ticket_required: "登录已过期，请重新进入",
   too_many_attempts: "尝试太频繁，请稍后再试",
   already_reported: "你已经举报过了",
+  adult_required: "请先确认你已年满18周岁",
+  matching_suspended: "匹配已暂停，等待管理员审核",
+  unsupported_image: "只能发送 JPG、PNG 或 GIF 图片",
+  image_too_large: "图片太大了",
+  link_expired: "图片链接已过期，请刷新",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

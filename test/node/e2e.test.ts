@@ -55,7 +55,15 @@ async function login(name: string): Promise<LoginResponse> {
     body: JSON.stringify({ platform: "dev", code: name }),
   });
   expect(res.status).toBe(200);
-  return (await res.json()) as LoginResponse;
+  const body = (await res.json()) as LoginResponse;
+  // The profile step's 18+ confirmation, which matching needs.
+  const adult = await fetch(`${worker.url}/api/me/adult`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${body.token}` },
+    body: JSON.stringify({ confirmed: true }),
+  });
+  expect(adult.status).toBe(200);
+  return body;
 }
 
 async function say(from: Client, to: Client, text: string, clientId: string) {

@@ -12,6 +12,15 @@ import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../.
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
+async function confirmAdult(base: string, token: string): Promise<void> {
+  const res = await fetch(`${base}/api/me/adult`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ confirmed: true }),
+  });
+  expect(res.status).toBe(200);
+}
+
 /** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
 function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev") {
   const logins: number[] = [];
@@ -21,6 +30,7 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
   };
   const api = new Api({ apiBase: worker.url, request, storage: memoryStorage(), platform, loginCode: async () => name });
   let current: WebSocket | null = null;
+  let adult: Promise<void> | null = null;
   const urls: string[] = [];
   const connect = nodeSocketFactory((ws, url) => {
     urls.push(url);
@@ -29,7 +39,12 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
   // Wired as miniprogram/lib/services.ts wires the app.
   const client = new ChatClient({
     wsBase: worker.wsUrl,
-    getToken: (fresh) => api.token(fresh),
+    // The profile step's 18+ confirmation (matching needs it), once per phone.
+    getToken: async (fresh) => {
+      const token = await api.token(fresh);
+      await (adult ??= confirmAdult(worker.url, token));
+      return token;
+    },
     getTicket: async () => (await api.credentials()).ticket,
     connect,
     backoffBaseMs: 50,
@@ -197,8 +212,8 @@ describe("the mini program's chat client against the worker", () => {
     expect(filed.map((r) => r.reason)).toEqual(["骚扰/辱骂"]);
     expect(filed[0]!.messages.map((m) => `${m.from}:${m.text}`)).toEqual(["reported:今天天气不错"]);
 
-    // The REST fallback and the plain block answer 204 for the same conversation.
-    await frank.api.report(room.roomId!, "其他");
+    // The REST fallback meets the same one-report-per-conversation rule; the plain block answers 204.
+    await expect(frank.api.report(room.roomId!, "其他")).rejects.toMatchObject({ code: "already_reported" });
     await frank.api.block(room.roomId!);
     await expect(frank.api.block("no-such-conversation")).rejects.toMatchObject({ code: "not_found" });
     erin.client.leave();

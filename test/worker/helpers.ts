@@ -10,8 +10,16 @@ export function uniqueName(prefix = "user"): string {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
+/** A client address of its own (TEST-NET-2/3 and 2001:db8::/32), so per-client limits never couple tests. */
+export function randomAddress(): string {
+  const [a, b, c] = crypto.getRandomValues(new Uint16Array(3));
+  return `2001:db8:${a.toString(16)}:${b.toString(16)}:${c.toString(16)}::1`;
+}
+
+/** Through the worker as one client would call it; each call is a new client address unless CF-Connecting-IP is given. */
 export async function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
   const headers = new Headers(init.headers);
+  if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", randomAddress());
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
   let body = init.body;
   if (init.json !== undefined) {
@@ -21,10 +29,19 @@ export async function api(path: string, init: RequestInit & { token?: string; js
   return SELF.fetch(`https://onechat.test${path}`, { ...init, headers, body });
 }
 
-export async function devLogin(name = uniqueName()): Promise<LoginResponse & { name: string }> {
+/** A dev user who has confirmed 18+ (matching needs it); `adult: false` leaves that out. */
+export async function devLogin(name = uniqueName(), options: { adult?: boolean } = {}): Promise<LoginResponse & { name: string }> {
   const res = await api("/api/login", { method: "POST", json: { platform: "dev", code: name } });
   expect(res.status).toBe(200);
-  return { ...(await res.json<LoginResponse>()), name };
+  const login = await res.json<LoginResponse>();
+  if (options.adult !== false) await confirmAdult(login.token);
+  return { ...login, name };
+}
+
+export async function confirmAdult(token: string): Promise<number> {
+  const res = await api("/api/me/adult", { method: "POST", token, json: { confirmed: true } });
+  expect(res.status).toBe(200);
+  return (await res.json<{ adultConfirmedAt: number }>()).adultConfirmedAt;
 }
 
 export function adminApi(path: string, init: RequestInit = {}) {

@@ -1,20 +1,46 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { expect } from "vitest";
 import { findConversation } from "../../worker/db/conversations";
+import type { Env } from "../../worker/env";
+import worker from "../../worker/index";
 import { joinRequest, shardStub } from "../../worker/lobby/shards";
 import type { LobbyServerFrame } from "../../worker/protocol";
-import { mustConnect, TestSocket, uniqueName } from "./helpers";
+import { randomAddress, TestSocket, uniqueName } from "./helpers";
 
 export type Matched = Extract<LobbyServerFrame, { type: "matched" }>;
 
-/** Through the worker, as a client would. */
-export function openLobby(token: string, topic?: string): Promise<TestSocket> {
-  return mustConnect(`/api/lobby${topic ? `?topic=${topic}` : ""}`, token);
-}
-
-/** A private pool, so a test never meets leftovers of another test. */
+/** A private pool, so a test never meets leftovers of another test, or people of a test running beside it. */
 export function newPool(): string {
   return uniqueName("pool");
+}
+
+/**
+ * The worker exactly as deployed, but with its lobby in `pool` (LOBBY_POOL): every route, the
+ * lobby's and the admin's, sees only that pool. Tests in different files run in one runtime and
+ * would otherwise all wait in "main" and meet each other's users.
+ */
+export function workerIn(pool: string) {
+  const poolEnv: Env = { ...env, LOBBY_POOL: pool };
+  return (path: string, init: RequestInit & { token?: string } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
+    if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", randomAddress());
+    return worker.fetch(new Request(`https://onechat.test${path}`, { ...init, headers }), poolEnv, createExecutionContext());
+  };
+}
+
+/** A lobby socket through the worker (in `pool`), or the refusing response. */
+export async function connectLobby(pool: string, token: string, query = ""): Promise<TestSocket | Response> {
+  const res = await workerIn(pool)(`/api/lobby${query}`, { token, headers: { Upgrade: "websocket" } });
+  if (res.status !== 101 || !res.webSocket) return res;
+  return new TestSocket(res.webSocket);
+}
+
+/** Through the worker, as a client would, into the test's own pool. */
+export async function openLobby(pool: string, token: string, topic?: string): Promise<TestSocket> {
+  const result = await connectLobby(pool, token, topic ? `?topic=${topic}` : "");
+  if (result instanceof Response) throw new Error(`upgrade refused: ${result.status} ${await result.text()}`);
+  return result;
 }
 
 /** Straight into one shard of a pool, as the worker would hand a visit over after its checks. */

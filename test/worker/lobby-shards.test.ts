@@ -1,8 +1,9 @@
-import { env, evictDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { aliasFor } from "../../worker/alias";
+import type { LobbyHub } from "../../worker/lobby/hub";
 import { hubStub, placementFor, shardIndex, shardStub } from "../../worker/lobby/shards";
-import { devLogin, sleep } from "./helpers";
+import { devLogin } from "./helpers";
 import { expectPairs, joinShard, matched, newPool, roomMembers } from "./lobby-helpers";
 
 // A pool of 4 shards, with each person placed on the shard the test chooses, so every
@@ -56,8 +57,19 @@ describe("sharded lobby: meeting across shards", () => {
     // The block is known only to bob's side; alice's shard must still never hand her to him.
     const a = await joinShard(pool, alice.user.id, { shards: SHARDS, index: 0 });
     const b = await joinShard(pool, bob.user.id, { shards: SHARDS, index: 1, blocked: [alice.user.id] });
-    // Give the hub many ticks in which a broken veto would pair them, then check it did not.
-    await sleep(500);
+    // Sync point: both are offers at the hub at once. Each shard report runs a pairing pass right
+    // after storing its offers, so once both are there a pass has seen them together and kept
+    // them apart (a broken veto pairs and removes them, and this wait times out).
+    await vi.waitUntil(
+      () =>
+        runInDurableObject(hubStub(env, pool), (_hub: LobbyHub, state) => {
+          const { n } = state.storage.sql
+            .exec("SELECT count(*) AS n FROM offers WHERE user_id IN (?, ?)", alice.user.id, bob.user.id)
+            .one();
+          return n === 2;
+        }),
+      { interval: 10, timeout: 4000 },
+    );
     expect([...a.pending(), ...b.pending()]).not.toContainEqual(expect.objectContaining({ type: "matched" }));
     expect(a.closed ?? b.closed).toBeNull();
     const c = await joinShard(pool, carol.user.id, { shards: SHARDS, index: 2 });

@@ -5,14 +5,17 @@ import type { Lobby } from "../../worker/lobby/lobby";
 import { placementFor, shardStub } from "../../worker/lobby/shards";
 import { CLOSE, LIMITS, PING_FRAME } from "../../worker/protocol";
 import { api, connect, devLogin } from "./helpers";
-import { expectPairs, joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
+import { connectLobby, expectPairs, joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
 
+// Each test has a lobby pool of its own (LOBBY_POOL through workerIn), so tests in other files
+// waiting in the lobby at the same time never pair with these users.
 describe("lobby: pairing through the worker", () => {
   it("pairs two people into the same room, each seeing the other's alias", async () => {
+    const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
-    const a = await openLobby(alice.token);
+    const a = await openLobby(pool, alice.token);
     expect(await a.next("waiting")).toMatchObject({ type: "waiting", online: expect.any(Number) });
-    const b = await openLobby(bob.token);
+    const b = await openLobby(pool, bob.token);
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
 
     expect(ma.roomId).toBe(mb.roomId);
@@ -24,17 +27,19 @@ describe("lobby: pairing through the worker", () => {
   });
 
   it("turns 10 people joining at once into 5 pairs, nobody twice or with themselves", async () => {
+    const pool = newPool();
     const people = await Promise.all(Array.from({ length: 10 }, () => devLogin()));
-    const sockets = await Promise.all(people.map((p) => openLobby(p.token)));
+    const sockets = await Promise.all(people.map((p) => openLobby(pool, p.token)));
     const frames = await Promise.all(sockets.map((s) => matched(s)));
 
     await expectPairs(frames, people.map((p) => p.user.id), 5);
   });
 
   it("pairs different topics once the topic wait runs out, with topic null", async () => {
+    const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
-    const a = await openLobby(alice.token, "music");
-    const b = await openLobby(bob.token, "movies");
+    const a = await openLobby(pool, alice.token, "music");
+    const b = await openLobby(pool, bob.token, "movies");
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
     expect(ma.roomId).toBe(mb.roomId);
     expect(ma.topic).toBeNull();
@@ -42,61 +47,66 @@ describe("lobby: pairing through the worker", () => {
   });
 
   it("gives the same pair the same room when they meet again", async () => {
+    const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
-    const first = await Promise.all([openLobby(alice.token), openLobby(bob.token)]);
+    const first = await Promise.all([openLobby(pool, alice.token), openLobby(pool, bob.token)]);
     const [m1] = await Promise.all(first.map((s) => matched(s)));
-    const again = await Promise.all([openLobby(alice.token), openLobby(bob.token)]);
+    const again = await Promise.all([openLobby(pool, alice.token), openLobby(pool, bob.token)]);
     const [m2a, m2b] = await Promise.all(again.map((s) => matched(s)));
     expect(m2a.roomId).toBe(m1.roomId);
     expect(m2b.roomId).toBe(m1.roomId);
   });
 
   it("replaces a first lobby socket with a second one of the same person", async () => {
+    const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
-    const first = await openLobby(alice.token);
+    const first = await openLobby(pool, alice.token);
     await first.next("waiting");
-    const second = await openLobby(alice.token);
+    const second = await openLobby(pool, alice.token);
     expect(await first.next("error")).toMatchObject({ type: "error", code: "replaced" });
     expect((await first.waitClosed()).code).toBe(CLOSE.replaced);
 
-    const b = await openLobby(bob.token);
+    const b = await openLobby(pool, bob.token);
     const [m2, mb] = await Promise.all([matched(second), matched(b)]);
     expect(m2.roomId).toBe(mb.roomId);
     expect(await roomMembers(m2.roomId)).toEqual([alice.user.id, bob.user.id].sort());
   });
 
   it("takes a cancelled person out of the queue", async () => {
+    const pool = newPool();
     const [alice, bob, carol] = await Promise.all([devLogin(), devLogin(), devLogin()]);
-    const a = await openLobby(alice.token);
+    const a = await openLobby(pool, alice.token);
     await a.next("waiting");
     a.send({ type: "cancel" });
     expect((await a.waitClosed()).code).toBe(1000);
 
     // Had alice stayed queued, bob would have been paired with her on arrival.
-    const b = await openLobby(bob.token);
+    const b = await openLobby(pool, bob.token);
     await b.next("waiting");
-    const c = await openLobby(carol.token);
+    const c = await openLobby(pool, carol.token);
     const [mb, mc] = await Promise.all([matched(b), matched(c)]);
     expect(mb.roomId).toBe(mc.roomId);
     expect(await roomMembers(mb.roomId)).toEqual([bob.user.id, carol.user.id].sort());
   });
 
   it("keeps the queue through eviction with hibernating sockets", async () => {
+    const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
-    const a = await openLobby(alice.token);
+    const a = await openLobby(pool, alice.token);
     await a.next("waiting");
-    const p = placementFor(env, alice.user.id);
+    const p = placementFor(env, alice.user.id, pool);
     await evictDurableObject(shardStub(env, p.pool, p.index), { webSockets: "hibernate" });
 
-    const b = await openLobby(bob.token);
+    const b = await openLobby(pool, bob.token);
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
     expect(ma.roomId).toBe(mb.roomId);
     expect(await roomMembers(ma.roomId)).toEqual([alice.user.id, bob.user.id].sort());
   });
 
   it("answers bad frames with their codes and keeps the socket usable", async () => {
+    const pool = newPool();
     const [alice, bob, carol] = await Promise.all([devLogin(), devLogin(), devLogin()]);
-    const a = await openLobby(alice.token);
+    const a = await openLobby(pool, alice.token);
     await a.next("waiting");
 
     a.send("not json");
@@ -112,16 +122,36 @@ describe("lobby: pairing through the worker", () => {
     expect(a.closed).toBeNull();
 
     // Still queued: the next person meets alice.
-    const b = await openLobby(bob.token);
+    const b = await openLobby(pool, bob.token);
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
     expect(ma.roomId).toBe(mb.roomId);
 
     // A frame over the limit ends the connection with 1009.
-    const c = await openLobby(carol.token);
+    const c = await openLobby(pool, carol.token);
     await c.next("waiting");
     c.send({ type: "cancel", pad: "x".repeat(LIMITS.frameMaxBytes) });
     expect(await c.next("error")).toMatchObject({ code: "frame_too_large" });
     expect((await c.waitClosed()).code).toBe(CLOSE.tooBig);
+  });
+});
+
+describe("lobby: pools", () => {
+  it("keeps pools apart: two people waiting in different pools are never paired with each other", async () => {
+    const [poolA, poolB] = [newPool(), newPool()];
+    const [alice, bob, carol, dave] = await Promise.all([devLogin(), devLogin(), devLogin(), devLogin()]);
+    const a = await openLobby(poolA, alice.token);
+    await a.next("waiting");
+    const b = await openLobby(poolB, bob.token);
+    await b.next("waiting");
+    // Sync point: the next arrival in each pool meets the one waiting there (had the pools been
+    // one, alice and bob would already have been paired and these would meet each other).
+    const c = await openLobby(poolA, carol.token);
+    const d = await openLobby(poolB, dave.token);
+    const [ma, mb, mc, md] = await Promise.all([a, b, c, d].map((s) => matched(s)));
+    expect(ma.roomId).toBe(mc.roomId);
+    expect(mb.roomId).toBe(md.roomId);
+    expect(await roomMembers(ma.roomId)).toEqual([alice.user.id, carol.user.id].sort());
+    expect(await roomMembers(mb.roomId)).toEqual([bob.user.id, dave.user.id].sort());
   });
 });
 
@@ -196,7 +226,7 @@ describe("lobby: refusing the upgrade", () => {
 
   it("accepts the token in the query string", async () => {
     const alice = await devLogin();
-    const s = await connect("/api/lobby", alice.token, true);
+    const s = await connectLobby(newPool(), "", `?token=${encodeURIComponent(alice.token)}`);
     expect(s).not.toBeInstanceOf(Response);
     if (!(s instanceof Response)) {
       await s.next("waiting");

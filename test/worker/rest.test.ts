@@ -13,13 +13,13 @@ async function chatted(count: number) {
 }
 
 describe("REST", () => {
-  it("GET /api/me returns the caller's id and creation time", async () => {
+  it("GET /api/me returns the caller's id, creation time and matching status", async () => {
     const user = await devLogin();
     const res = await api("/api/me", { token: user.token });
     const body = await res.json<{ id: string; createdAt: number }>();
     expect(body.id).toBe(user.user.id);
     expect(body.createdAt).toBeLessThanOrEqual(Date.now());
-    expect(Object.keys(body).sort()).toEqual(["createdAt", "id"]);
+    expect(Object.keys(body).sort()).toEqual(["adultConfirmedAt", "createdAt", "id", "matchingSuspended"]);
   });
 
   it("GET /api/topics lists at least 8 Chinese topics without login", async () => {

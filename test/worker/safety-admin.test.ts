@@ -6,7 +6,11 @@ import { flagMessages } from "../../worker/db/flags";
 import { adminAudit } from "../../worker/db/schema";
 import { moderateMessage } from "../../worker/moderation/moderate";
 import { CLOSE, type AdminFlaggedResponse, type AdminReportsResponse, type FilterWordsResponse } from "../../worker/protocol";
-import { ADMIN_TOKEN, adminApi, api, devLogin, mustConnect } from "./helpers";
+import { clientKey } from "../../worker/limits/client-key";
+import { ADMIN_AUTH_RULE } from "../../worker/limits/rules";
+import { limiterName } from "../../worker/limits/shared-limiter";
+import { ADMIN_TOKEN, adminApi, api, devLogin, mustConnect, randomAddress, uniqueName } from "./helpers";
+import { newPool, openLobby, workerIn } from "./lobby-helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
 async function auditRows(action: string, target: string) {
@@ -46,6 +50,32 @@ describe("admin safety endpoints need the admin token", () => {
   });
 });
 
+describe("wrong admin tokens", () => {
+  it(`are throttled per client: ${ADMIN_AUTH_RULE.burst} tries, then 429 too_many_attempts even for the right token; each failure audited`, async () => {
+    const address = randomAddress();
+    const from = (token: string | undefined, addr = address) =>
+      api("/api/admin/reports", { token, headers: { "CF-Connecting-IP": addr } });
+    const statuses: number[] = [];
+    for (let i = 0; i < ADMIN_AUTH_RULE.burst; i++) statuses.push((await from(`guess-${i}`)).status);
+    expect(statuses).toEqual(Array(ADMIN_AUTH_RULE.burst).fill(401));
+
+    for (const token of ["guess-again", undefined, ADMIN_TOKEN]) {
+      const refused = await from(token);
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toEqual({ error: { code: "too_many_attempts", message: expect.stringMatching(/try again/) } });
+    }
+    // Another address of the same /64 is the same client; another /64 is not.
+    expect((await from(ADMIN_TOKEN, address.replace(/::1$/, "::2"))).status).toBe(429);
+    expect((await from(ADMIN_TOKEN, randomAddress())).status).toBe(200);
+
+    // Every wrong try left a row naming the client by a keyed hash, never by its address.
+    const target = await limiterName(env, "admin-auth", clientKey(address));
+    const rows = await auditRows("admin_auth_failed", target);
+    expect(rows).toHaveLength(ADMIN_AUTH_RULE.burst);
+    expect(JSON.stringify(rows)).not.toContain(address.split("::")[0]);
+  });
+});
+
 describe("ban and unban", () => {
   it("a ban refuses the user's login (403 banned) and every call, closes their room socket, and is audited; unban restores", async () => {
     const { alice, bob, conversationId } = await pairWithConversation();
@@ -70,7 +100,8 @@ describe("ban and unban", () => {
     const me = await api("/api/me", { token: bob.token });
     expect(me.status).toBe(403);
     expect((await me.json<any>()).error.code).toBe("banned");
-    expect(await auditRows("ban_user", bob.user.id)).toHaveLength(1);
+    // Written in the ban's own batch, counting the rows the ban changed.
+    expect(await auditRows("ban_user", bob.user.id)).toMatchObject([{ count: 1 }]);
 
     // Banning again keeps the first ban time.
     const again = await adminApi(`/api/admin/users/${bob.user.id}/ban`, { method: "POST" });
@@ -81,34 +112,42 @@ describe("ban and unban", () => {
     expect(await unban.json()).toEqual({ id: bob.user.id, bannedAt: null });
     expect((await api("/api/login", { method: "POST", json: { platform: "dev", code: bob.name } })).status).toBe(200);
     expect((await api("/api/me", { token: bob.token })).status).toBe(200);
-    expect(await auditRows("unban_user", bob.user.id)).toHaveLength(1);
+    expect(await auditRows("unban_user", bob.user.id)).toMatchObject([{ count: 1 }]);
     aliceSocket.close();
   });
 
   it("a ban takes a waiting user out of the lobby: error banned, close 4002, never matched", async () => {
+    // The lobby and the ban in this test's own pool, so nobody from another test meets this user.
+    const pool = newPool();
     const waiting = await devLogin();
-    const ws = await mustConnect("/api/lobby", waiting.token);
+    const ws = await openLobby(pool, waiting.token);
     await ws.next("waiting");
-    expect((await api(`/api/admin/users/${waiting.user.id}/ban`, { method: "POST", token: ADMIN_TOKEN })).status).toBe(200);
+    const ban = await workerIn(pool)(`/api/admin/users/${waiting.user.id}/ban`, { method: "POST", token: ADMIN_TOKEN });
+    expect(ban.status).toBe(200);
     expect(await ws.next("error")).toMatchObject({ code: "banned" });
     expect((await ws.waitClosed()).code).toBe(CLOSE.ended);
     const refused = await api("/api/me", { token: waiting.token });
     expect(refused.status).toBe(403);
   });
 
-  it("an unknown user is 404 for ban and unban", async () => {
+  it("an unknown user is 404 for ban and unban, and the attempt is on record with count 0", async () => {
+    const nobody = uniqueName("no-such-user");
     for (const action of ["ban", "unban"]) {
-      const res = await adminApi(`/api/admin/users/no-such-user/${action}`, { method: "POST" });
+      const res = await adminApi(`/api/admin/users/${nobody}/${action}`, { method: "POST" });
       expect(res.status).toBe(404);
       expect((await res.json<any>()).error.code).toBe("not_found");
+      expect(await auditRows(`${action}_user`, nobody)).toMatchObject([{ count: 0 }]);
     }
   });
 });
 
 describe("GET /api/admin/reports", () => {
   it("pages newest first with a cursor, and audits the listing", async () => {
-    const { alice, conversationId } = await pairWithConversation();
+    // One report per conversation: three pairs, filed in order.
+    const conversationIds = new Set<string>();
     for (const reason of ["first", "second", "third"]) {
+      const { alice, conversationId } = await pairWithConversation();
+      conversationIds.add(conversationId);
       const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason } });
       expect(res.status).toBe(204);
     }
@@ -120,7 +159,7 @@ describe("GET /api/admin/reports", () => {
       const res = await adminApi(`/api/admin/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
       const body: AdminReportsResponse = await res.json();
       expect(body.reports).toHaveLength(1);
-      if (body.reports[0].conversationId === conversationId) seen.push(body.reports[0].reason);
+      if (conversationIds.has(body.reports[0].conversationId)) seen.push(body.reports[0].reason);
       cursor = body.nextCursor;
       expect(cursor).not.toBeNull();
     }
@@ -193,13 +232,13 @@ describe("filter words", () => {
     expect(add.status).toBe(200);
     expect((await add.json<FilterWordsResponse>()).words).toContain(stored);
     expect((await moderateMessage(env, { text: `hello X-${raw} there`, platform: "dev" })).verdict).toBe("reject");
-    expect(await auditRows("add_filter_words", stored)).toHaveLength(1);
+    expect(await auditRows("add_filter_words", stored)).toMatchObject([{ count: 1 }]);
 
     const del = await adminApi(`/api/admin/filter-words/${encodeURIComponent(typed)}`, { method: "DELETE" });
     expect(del.status).toBe(200);
     expect((await del.json<FilterWordsResponse>()).words).not.toContain(stored);
     expect((await moderateMessage(env, { text: `hello X-${raw} there`, platform: "dev" })).verdict).toBe("pass");
-    expect(await auditRows("remove_filter_word", stored)).toHaveLength(1);
+    expect(await auditRows("remove_filter_word", stored)).toMatchObject([{ count: 1 }]);
   });
 
   it("refuses words that are empty once normalized, bad bodies, and unknown words", async () => {

@@ -4,19 +4,21 @@ import { describe, expect, it } from "vitest";
 import { blockedPartnerIds } from "../../worker/db/blocks";
 import { db } from "../../worker/db/client";
 import { getOrCreateConversation } from "../../worker/db/conversations";
-import { messages, reports, users } from "../../worker/db/schema";
-import { CLOSE, type ConversationsResponse } from "../../worker/protocol";
-import { api, connect, devLogin, mustConnect } from "./helpers";
+import { deleteExpiredErasures } from "../../worker/db/erasure";
+import { erasedUsers, messages, reports, users } from "../../worker/db/schema";
+import { CLOSE, type AdminReportsResponse, type ConversationsResponse } from "../../worker/protocol";
+import { adminApi, api, connect, devLogin, mustConnect } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
 describe("DELETE /api/me", () => {
-  it("erases the user, every conversation they are in (room and D1), their blocks and reports", async () => {
+  it("erases the user, every conversation they are in (room and D1), and the blocks and reports they made", async () => {
     const { alice, bob, conversationId } = await pairWithConversation();
     const carol = await devLogin();
     const other = await getOrCreateConversation(env.DB, alice.user.id, carol.user.id, Date.now());
     await seedMessages(conversationId, [alice.user.id, bob.user.id], 4);
     await seedMessages(other.id, [carol.user.id, alice.user.id], 3);
-    expect((await api("/api/reports", { method: "POST", token: bob.token, json: { conversationId, reason: "rude" } })).status).toBe(204);
+    // Alice reports and so blocks carol: her own report and block go with her.
+    expect((await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId: other.id, reason: "spam" } })).status).toBe(204);
 
     // Alice and Bob are in the room, and a message lives in the room's own storage.
     const aliceSocket = await mustConnect(`/api/rooms/${conversationId}`, alice.token);
@@ -35,7 +37,7 @@ describe("DELETE /api/me", () => {
     expect(await bobSocket.next("partner_left")).toEqual({ type: "partner_left" });
     bobSocket.close();
 
-    // Her token no longer names anyone; nothing of hers is left in D1.
+    // Her token no longer names anyone; her messages, her report and her block are gone.
     expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const orm = db(env.DB);
     const left = await orm
@@ -44,8 +46,9 @@ describe("DELETE /api/me", () => {
       .where(or(eq(messages.conversationId, conversationId), eq(messages.conversationId, other.id)))
       .all();
     expect(left).toEqual([]);
-    expect(await orm.select().from(reports).where(eq(reports.conversationId, conversationId)).all()).toEqual([]);
-    expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([]);
+    expect(await orm.select().from(reports).where(eq(reports.reporterId, alice.user.id)).all()).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, carol.user.id)).toEqual([]);
+    expect(await orm.select().from(users).where(eq(users.id, alice.user.id)).all()).toEqual([]);
 
     // Her partners see the conversations gone, and the room is closed to them.
     for (const partner of [bob, carol]) {
@@ -57,11 +60,84 @@ describe("DELETE /api/me", () => {
     expect(refused).toBeInstanceOf(Response);
     expect((refused as Response).status).toBe(404);
 
-    // Logging in again with the same platform account starts a new, empty user.
+    // Logging in again with the same platform account: a new, empty account; old tokens stay dead.
     const again = await devLogin(alice.name);
     expect(again.user.id).not.toBe(alice.user.id);
+    expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const mine = await (await api("/api/conversations", { token: again.token })).json<ConversationsResponse>();
     expect(mine.conversations).toEqual([]);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toEqual([]);
+  });
+
+  it("keeps what others hold against the user: reports about them and blocks on them hold when they come back", async () => {
+    const { alice: abuser, bob: victim, conversationId } = await pairWithConversation();
+    await seedMessages(conversationId, [abuser.user.id, victim.user.id], 4);
+    expect((await api("/api/reports", { method: "POST", token: victim.token, json: { conversationId, reason: "abuse" } })).status).toBe(204);
+
+    expect((await api("/api/me", { method: "DELETE", token: abuser.token })).status).toBe(200);
+
+    // The report, with its snapshot of what the abuser said, is still there for the admins.
+    const orm = db(env.DB);
+    const [report] = await orm.select().from(reports).where(eq(reports.reportedId, abuser.user.id)).all();
+    expect(report).toMatchObject({ reporterId: victim.user.id, conversationId, reason: "abuse" });
+    expect(JSON.parse(report.snapshot)).toHaveLength(4);
+    const listed = await (await adminApi("/api/admin/reports?limit=100")).json<AdminReportsResponse>();
+    expect(listed.reports.some((r) => r.id === report.id)).toBe(true);
+    // Pseudonymous: what is kept of the abuser is the id and the keyed identity hash, no account.
+    const [erased] = await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all();
+    expect(erased).toMatchObject({ userId: abuser.user.id, erasedAt: expect.any(Number) });
+    expect(Object.keys(erased).sort()).toEqual(["bannedAt", "erasedAt", "identityHash", "userId"]);
+    expect(erased.bannedAt).toBeNull();
+
+    // The same person logs in again: a new id, but the victim's block and the report follow them,
+    // so the lobby never pairs them and the admins see the report against the live account.
+    const back = await devLogin(abuser.name);
+    expect(back.user.id).not.toBe(abuser.user.id);
+    expect(await blockedPartnerIds(env.DB, back.user.id)).toEqual([victim.user.id]);
+    expect(await blockedPartnerIds(env.DB, victim.user.id)).toEqual([back.user.id]);
+    const [moved] = await orm.select().from(reports).where(eq(reports.id, report.id)).all();
+    expect(moved.reportedId).toBe(back.user.id);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toEqual([]);
+  });
+
+  it("lets an admin ban a reported user who erased themselves: they come back banned, and the ban outlives retention", async () => {
+    const { alice: abuser, bob: victim, conversationId } = await pairWithConversation();
+    expect((await api("/api/reports", { method: "POST", token: victim.token, json: { conversationId, reason: "abuse" } })).status).toBe(204);
+    expect((await api("/api/me", { method: "DELETE", token: abuser.token })).status).toBe(200);
+
+    // The admin reads the report after the erasure and bans the reported id.
+    const ban = await adminApi(`/api/admin/users/${abuser.user.id}/ban`, { method: "POST" });
+    expect(ban.status).toBe(200);
+    expect(await ban.json()).toEqual({ id: abuser.user.id, bannedAt: expect.any(Number) });
+    const audit = await env.DB.prepare("SELECT count FROM admin_audit WHERE action = 'ban_user' AND target = ?").bind(abuser.user.id).all();
+    expect(audit.results).toEqual([{ count: 1 }]);
+
+    // Retention does not forget a banned erasure (that would lift the ban).
+    const orm = db(env.DB);
+    const [{ identityHash: erasedHash }] = await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all();
+    await orm.update(erasedUsers).set({ erasedAt: 1 }).where(eq(erasedUsers.userId, abuser.user.id));
+    await deleteExpiredErasures(env.DB, 2, 100);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toHaveLength(1);
+
+    const back = await api("/api/login", { method: "POST", json: { platform: "dev", code: abuser.name } });
+    expect(back.status).toBe(403);
+    expect((await back.json<any>()).error.code).toBe("banned");
+    const [row] = await orm.select().from(users).where(eq(users.identityHash, erasedHash)).all();
+    expect(row.bannedAt).toEqual(expect.any(Number));
+  });
+
+  it("forgets an erasure, and the blocks on it, RETENTION_DAYS later; a later login carries nothing over", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    expect((await api("/api/reports", { method: "POST", token: bob.token, json: { conversationId, reason: "rude" } })).status).toBe(204);
+    expect((await api("/api/me", { method: "DELETE", token: alice.token })).status).toBe(200);
+    const orm = db(env.DB);
+    await orm.update(erasedUsers).set({ erasedAt: 1 }).where(eq(erasedUsers.userId, alice.user.id));
+
+    expect(await deleteExpiredErasures(env.DB, 2, 100)).toBeGreaterThanOrEqual(1);
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([]);
+    const later = await devLogin(alice.name);
+    expect(await blockedPartnerIds(env.DB, later.user.id)).toEqual([]);
   });
 
   it("works for a user with no conversations", async () => {
@@ -79,5 +155,9 @@ describe("DELETE /api/me", () => {
     const res = await api("/api/me", { method: "DELETE", token: banned.token });
     expect(res.status).toBe(403);
     expect((await res.json<any>()).error.code).toBe("banned");
+    // Still the same banned account when they log in again.
+    const login = await api("/api/login", { method: "POST", json: { platform: "dev", code: banned.name } });
+    expect(login.status).toBe(403);
+    expect((await login.json<any>()).error.code).toBe("banned");
   });
 });

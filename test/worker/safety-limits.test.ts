@@ -1,9 +1,11 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
 import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
 import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
-import { api, connect, devLogin, mustConnect, uniqueName } from "./helpers";
+import { clientKey, NO_ADDRESS } from "../../worker/limits/client-key";
+import { api, devLogin, randomAddress, uniqueName } from "./helpers";
+import { connectLobby, newPool, openLobby } from "./lobby-helpers";
 
 describe("token bucket", () => {
   const rule: BucketRule = { burst: 3, perSecond: 2, floodAfter: 4 };
@@ -85,7 +87,7 @@ describe("login rate limit (per client address, shared across isolates)", () => 
     const refused = await login(address);
     expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({ error: { code: "rate_limited", message: expect.stringMatching(/try again/) } });
-    expect((await login(`2001:db8::${crypto.randomUUID().slice(0, 4)}`)).status).toBe(200);
+    expect((await login(randomAddress())).status).toBe(200);
   });
 
   it("counts bad requests too (a script cannot probe for free)", async () => {
@@ -95,6 +97,54 @@ describe("login rate limit (per client address, shared across isolates)", () => 
       expect(res.status).toBe(400);
     }
     expect((await login(address)).status).toBe(429);
+  });
+
+  it("keys an IPv6 client by its /64: rotating the low 64 bits does not buy more logins; another /64 does", async () => {
+    const [a, b] = crypto.getRandomValues(new Uint16Array(2));
+    const prefix = `2001:db8:${a.toString(16)}:${b.toString(16)}`;
+    for (let i = 0; i < LOGIN_RULE.burst; i++) {
+      expect((await login(`${prefix}:${i.toString(16)}::${(i + 1).toString(16)}`)).status).toBe(200);
+    }
+    const refused = await login(`${prefix}:ffff:ffff:ffff:fffe`);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
+    expect((await login(`2001:db8:${a.toString(16)}:${((b + 1) & 0xffff).toString(16)}::1`)).status).toBe(200);
+  });
+
+  it("puts every request without a client address in one shared bucket instead of none", async () => {
+    const bare = () =>
+      SELF.fetch("https://onechat.test/api/login", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ platform: "dev", code: uniqueName("bare") }),
+      });
+    // The bucket may be partly used by an earlier run in this process: refusal must come within a burst.
+    let refused: Response | null = null;
+    for (let i = 0; i <= LOGIN_RULE.burst && !refused; i++) {
+      const res = await bare();
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(200);
+    }
+    expect(refused).not.toBeNull();
+    expect(await refused!.json()).toMatchObject({ error: { code: "rate_limited" } });
+    // A client with an address is not held back by them.
+    expect((await login(randomAddress())).status).toBe(200);
+  });
+
+  it("derives the client key: IPv4 as is, IPv6 by /64 in any spelling, IPv4-mapped as IPv4, none shared", () => {
+    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("2001:DB8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:2::9")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:0db8:0001:0002:ffff::")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(clientKey("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(clientKey("::ffff:c000:201")).toBe("192.0.2.1");
+    expect(clientKey(undefined)).toBe(NO_ADDRESS);
+    expect(clientKey("  ")).toBe(NO_ADDRESS);
+    expect(clientKey(null)).toBe(NO_ADDRESS);
+    // Not an address: still limited, by the text itself.
+    expect(clientKey("1:2:3")).toBe("1:2:3");
   });
 
   it("forgets a client once its bucket is full again (no lasting record of addresses)", async () => {
@@ -113,20 +163,23 @@ describe("login rate limit (per client address, shared across isolates)", () => 
 
 describe("lobby joins per user", () => {
   it("lets a user open the lobby 10 times a minute, then refuses the upgrade with 429; others are unaffected", async () => {
+    // A lobby pool of this test's own: nobody from another test can pair with these users.
+    const pool = newPool();
     const user = await devLogin();
     for (let i = 0; i < LOBBY_JOIN_RULE.burst; i++) {
-      const ws = await mustConnect("/api/lobby", user.token);
+      const ws = await openLobby(pool, user.token);
       await ws.next("waiting");
       ws.send({ type: "cancel" });
       await ws.waitClosed();
     }
-    const refused = (await connect("/api/lobby", user.token)) as Response;
+    const refused = (await connectLobby(pool, user.token)) as Response;
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
 
     const other = await devLogin();
-    const ws = await mustConnect("/api/lobby", other.token);
+    const ws = await openLobby(pool, other.token);
     expect(await ws.next("waiting")).toMatchObject({ type: "waiting" });
     ws.send({ type: "cancel" });
+    await ws.waitClosed();
   });
 });

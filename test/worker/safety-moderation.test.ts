@@ -4,6 +4,8 @@ import { AppError } from "../../worker/errors";
 import { moderateMessage, type ModerationInput } from "../../worker/moderation/moderate";
 import { normalizeForFilter } from "../../worker/moderation/normalize";
 import { findFilterWord } from "../../worker/moderation/word-filter";
+import { parseRoomFrame } from "../../worker/room/frames";
+import { enter, pair } from "./helpers";
 
 // The content check with the fake WeChat/QQ server (test/fakes/platform-server.ts): its text
 // markers "[risky]", "[review]", "[down]" and "[slow]" steer the answer.
@@ -177,5 +179,92 @@ describe("local word filter", () => {
   it("normalizes to one spelling", () => {
     expect(normalizeForFilter(" Ｈｅｌｌｏ, 世界！ ")).toBe("hello世界");
     expect(normalizeForFilter("!!!")).toBe("");
+  });
+});
+
+describe("local word filter: disguises", () => {
+  // Each of these passed the filter before it normalized marks, fillers, overrides and
+  // traditional characters (issue 9: 13 of 22 variants got through).
+  const disguised: [name: string, text: string][] = [
+    ["traditional 約炮", "今晚約炮嗎"],
+    ["traditional 賣淫", "賣淫"],
+    ["traditional 網絡賭博", "來玩網絡賭博"],
+    ["traditional 槍支出售", "槍支出售"],
+    ["Taiwan spelling 網路賭博", "網路賭博"],
+    ["variant 約砲", "約砲"],
+    ["U+FE0F between", "约\uFE0F炮"],
+    ["U+0301 between", "约\u0301炮"],
+    ["U+034F between", "约\u034F炮"],
+    ["U+3164 Hangul filler", "约\u3164炮"],
+    ["U+FFA0 halfwidth filler", "卖\uFFA0淫"],
+    ["U+115F choseong filler", "裸\u115F聊"],
+    ["U+200D joiner", "裸\u200D聊"],
+    ["U+2060 word joiner", "嫖\u2060娼"],
+    ["U+00AD soft hyphen", "嫖\u00AD娼"],
+    ["U+E0101 variation selector", "冰\u{E0101}毒"],
+    ["U+20DD enclosing mark", "援\u20DD交"],
+    ["U+202E reversal", "\u202E炮约"],
+    ["U+202E reversal ended by U+202C", "你好\u202E淫卖\u202C吗"],
+    ["homophone 约泡", "约泡吗"],
+    ["pinyin spaced", "yue pao"],
+    ["full-width pinyin", "ＹＵＥＰＡＯ"],
+  ];
+
+  it.each(disguised)("rejects %s", async (_name, text) => {
+    expect((await moderateMessage(env, { text, platform: "dev" })).verdict).toBe("reject");
+  });
+
+  it("still lets ordinary traditional and reversed chat through", async () => {
+    for (const text of ["約個時間聊聊書", "\u202E你好", "我在溜冰场", "打炮仗"]) {
+      expect((await moderateMessage(env, { text, platform: "dev" })).verdict, text).toBe("pass");
+    }
+  });
+
+  it("finds any of hundreds of words, in the order they end in the text", () => {
+    const words = Array.from({ length: 500 }, (_, i) => `词${i}号`).concat(["abcd", "bc", "ab"]);
+    expect(findFilterWord(words, "这是词499号")).toBe("词499号");
+    expect(findFilterWord(words, "词4号")).toBe("词4号");
+    expect(findFilterWord(words, "词5000号")).toBeNull();
+    // Overlapping words: the first to end wins; the fail links find "bc" inside "xbcd".
+    expect(findFilterWord(words, "xab")).toBe("ab");
+    expect(findFilterWord(words, "xbcd")).toBe("bc");
+    expect(findFilterWord(["aab"], "aaab")).toBe("aab");
+  });
+
+  it("stores words typed in traditional characters in their simplified form", () => {
+    expect(normalizeForFilter("網絡賭博")).toBe("网络赌博");
+    expect(normalizeForFilter("约\u0301\uFE0F炮")).toBe("约炮");
+  });
+});
+
+describe("invisible-only messages", () => {
+  it.each([
+    ["three U+200B", "\u200B\u200B\u200B"],
+    ["Hangul fillers", "\u3164\u3164"],
+    ["a right-to-left override alone", "\u202E"],
+    ["combining marks and a variation selector", "\u0301\uFE0F"],
+    ["a braille blank and a word joiner", "\u2800\u2060"],
+  ])("refuses %s as empty_text", (_name, text) => {
+    const parsed = parseRoomFrame({ type: "send", clientId: "c1", text });
+    expect(parsed).toMatchObject({ ok: false, error: { type: "error", code: "empty_text" } });
+  });
+
+  it("keeps visible text that carries invisible characters", () => {
+    expect(parseRoomFrame({ type: "send", clientId: "c1", text: "hi\u200B" })).toMatchObject({ ok: true });
+    expect(parseRoomFrame({ type: "send", clientId: "c1", text: "。" })).toMatchObject({ ok: true });
+  });
+
+  it("in a room: refused like an empty message, and the socket and room keep working", async () => {
+    const { alice, bob, roomPath } = await pair();
+    const a = await enter(roomPath, alice.token);
+    const b = await enter(roomPath, bob.token);
+    a.ws.send({ type: "send", clientId: "blank", text: "\u200B\u200B\u200B" });
+    expect(await a.ws.next("error")).toMatchObject({ code: "empty_text" });
+    a.ws.send({ type: "send", clientId: "real", text: "hello" });
+    expect(await a.ws.next("ack")).toMatchObject({ clientId: "real", seq: 1 });
+    // The first thing bob receives is the real message: the invisible one never reached him.
+    expect(await b.ws.next("message")).toMatchObject({ text: "hello", seq: 1 });
+    a.ws.close();
+    b.ws.close();
   });
 });

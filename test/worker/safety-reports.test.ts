@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { blockedPartnerIds } from "../../worker/db/blocks";
 import { getOrCreateConversation } from "../../worker/db/conversations";
 import { AppError } from "../../worker/errors";
+import { REPORT_DAILY_CAP } from "../../worker/limits/rules";
 import { createReport } from "../../worker/moderation/report";
 import type { AdminReport, AdminReportsResponse } from "../../worker/protocol";
-import { adminApi, api, devLogin } from "./helpers";
+import { adminApi, api, devLogin, enter, pair, sendAndAck } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
 async function reportsAbout(conversationId: string): Promise<AdminReport[]> {
@@ -92,6 +93,83 @@ describe("createReport (the room's {type:\"report\"} path)", () => {
     );
     expect(await codeOf(createReport(env, { reporterId: stranger.user.id, conversationId, reason: "x" }))).toBe("404 not_found");
     expect(await reportsAbout(conversationId)).toEqual([]);
+  });
+});
+
+describe("report limits (one per conversation, a daily cap per reporter)", () => {
+  it("refuses a repeat on the same conversation with 409 already_reported, keeping the first snapshot", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    await seedMessages(conversationId, [alice.user.id, bob.user.id], 3);
+    const file = (token: string, reason: string) => api("/api/reports", { method: "POST", token, json: { conversationId, reason } });
+    expect((await file(alice.token, "first")).status).toBe(204);
+    const again = await file(alice.token, "again");
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: { code: "already_reported", message: expect.any(String) } });
+
+    const [report, ...others] = await reportsAbout(conversationId);
+    expect(others).toHaveLength(0);
+    expect(report).toMatchObject({ reason: "first", reporterId: alice.user.id });
+    expect(report.messages).toHaveLength(3);
+    // The partner's own report is a different one, and is taken.
+    expect((await file(bob.token, "counter")).status).toBe(204);
+    expect(await reportsAbout(conversationId)).toHaveLength(2);
+  });
+
+  it(`caps a reporter at ${REPORT_DAILY_CAP} reports a day (429 too_many_attempts), even when they arrive at once`, async () => {
+    const reporter = await devLogin();
+    const partners = await Promise.all(Array.from({ length: REPORT_DAILY_CAP + 3 }, () => devLogin()));
+    const conversations = await Promise.all(
+      partners.map((p) => getOrCreateConversation(env.DB, reporter.user.id, p.user.id, Date.now())),
+    );
+    const statuses = await Promise.all(
+      conversations.map((c) =>
+        api("/api/reports", { method: "POST", token: reporter.token, json: { conversationId: c.id, reason: "spam" } }).then(
+          async (res) => (res.status === 204 ? "204" : `${res.status} ${(await res.json<any>()).error.code}`),
+        ),
+      ),
+    );
+    expect(statuses.filter((s) => s === "204")).toHaveLength(REPORT_DAILY_CAP);
+    expect(statuses.filter((s) => s !== "204")).toEqual(["429 too_many_attempts", "429 too_many_attempts", "429 too_many_attempts"]);
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM reports WHERE reporter_id = ?").bind(reporter.user.id).first<{ n: number }>();
+    expect(stored?.n).toBe(REPORT_DAILY_CAP);
+
+    // Someone else is not affected by this reporter's cap.
+    const other = await devLogin();
+    const theirs = await getOrCreateConversation(env.DB, other.user.id, partners[0].user.id, Date.now());
+    const res = await api("/api/reports", { method: "POST", token: other.token, json: { conversationId: theirs.id, reason: "spam" } });
+    expect(res.status).toBe(204);
+  });
+
+  it("counts only the last 24 hours toward the cap", async () => {
+    const reporter = await devLogin();
+    const partners = await Promise.all(Array.from({ length: REPORT_DAILY_CAP + 1 }, () => devLogin()));
+    const conversations = await Promise.all(
+      partners.map((p) => getOrCreateConversation(env.DB, reporter.user.id, p.user.id, Date.now())),
+    );
+    for (const c of conversations.slice(0, REPORT_DAILY_CAP)) {
+      await createReport(env, { reporterId: reporter.user.id, conversationId: c.id, reason: "old" });
+    }
+    await env.DB.prepare("UPDATE reports SET created_at = created_at - 25 * 3600 * 1000 WHERE reporter_id = ?")
+      .bind(reporter.user.id)
+      .run();
+    const last = conversations[REPORT_DAILY_CAP];
+    await expect(createReport(env, { reporterId: reporter.user.id, conversationId: last.id, reason: "new" })).resolves.toBeTruthy();
+  });
+
+  it("the room's report frame meets the same limit: a repeat is an already_reported error and the room keeps working", async () => {
+    const p = await pair();
+    const a = await enter(p.roomPath, p.alice.token);
+    const b = await enter(p.roomPath, p.bob.token);
+    await sendAndAck(b.ws, "rude");
+    await a.ws.next("message");
+    a.ws.send({ type: "report", reason: "骚扰" });
+    expect(await a.ws.next("reported")).toEqual({ type: "reported" });
+    a.ws.send({ type: "report", reason: "again" });
+    expect(await a.ws.next("error")).toMatchObject({ type: "error", code: "already_reported" });
+    expect((await sendAndAck(a.ws, "still here")).seq).toBe(2);
+    expect(await reportsAbout(p.roomId)).toHaveLength(1);
+    a.ws.close();
+    b.ws.close();
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../../worker/db/client";
 import { getOrCreateConversation } from "../../worker/db/conversations";
 import { flagMessages } from "../../worker/db/flags";
-import { conversations, messageFlags, messages, reports, users } from "../../worker/db/schema";
+import { blocks, conversations, messageFlags, messages, reports, users } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { runRetention } from "../../worker/retention";
 import { devLogin } from "./helpers";
@@ -96,6 +96,23 @@ describe("retention run", () => {
       .where(inArray(messageFlags.messageId, [keptRows[0].id, keptRows[4].id, orphanOld, orphanFresh]))
       .all();
     expect(flags.map((f) => f.id).sort()).toEqual([keptRows[4].id, orphanFresh].sort());
+  });
+
+  it("removes an inactive user with the blocks on them and the reports about them (no foreign key does it now)", async () => {
+    const now = Date.now();
+    const orm = db(env.DB);
+    const [idle, other] = await Promise.all([devLogin(), devLogin()]);
+    const chat = await getOrCreateConversation(env.DB, idle.user.id, other.user.id, now);
+    await orm.insert(blocks).values({ blockerId: other.user.id, blockedId: idle.user.id, createdAt: now });
+    await orm
+      .insert(reports)
+      .values({ reporterId: other.user.id, reportedId: idle.user.id, conversationId: chat.id, reason: "x", snapshot: "[]", createdAt: now });
+    await setLastSeen(idle.user.id, now - 31 * DAY);
+
+    await runRetention(env, now);
+    expect(await exists(users, idle.user.id)).toBe(false);
+    expect(await orm.select().from(blocks).where(eq(blocks.blockedId, idle.user.id)).all()).toEqual([]);
+    expect(await orm.select().from(reports).where(eq(reports.reportedId, idle.user.id)).all()).toEqual([]);
   });
 
   it("honours RETENTION_DAYS", async () => {

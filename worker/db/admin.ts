@@ -1,6 +1,27 @@
-import { and, asc, desc, eq, gt, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import { db } from "./client";
-import { conversations, messages, users } from "./schema";
+import { adminAudit, conversations, messages, users } from "./schema";
+
+// The admin audit trail. A D1 write and its audit row go in one batch (auditStatement), so an
+// action is never unrecorded; work done outside D1 (through a room) is recorded before it starts
+// (auditIntent) and its count filled in after (settleAudit).
+
+/** Rows changed by the statement just before this one in the same batch (SQLite's changes()). */
+export const CHANGED_ROWS = sql`changes()`;
+
+export function auditStatement(d1: D1Database, action: string, target: string | null, count: number | SQL | null) {
+  return db(d1).insert(adminAudit).values({ at: Date.now(), action, target, count });
+}
+
+/** Records an action about to happen; returns the row id for settleAudit. */
+export async function auditIntent(d1: D1Database, action: string, target: string | null): Promise<number> {
+  const row = await db(d1).insert(adminAudit).values({ at: Date.now(), action, target, count: null }).returning({ id: adminAudit.id }).get();
+  return row.id;
+}
+
+export async function settleAudit(d1: D1Database, id: number, count: number): Promise<void> {
+  await db(d1).update(adminAudit).set({ count }).where(eq(adminAudit.id, id));
+}
 
 /** Users oldest first; `cursor` is the last id of the previous page (ids are random, so order by id). */
 export async function pageUsers(d1: D1Database, limit: number, cursor?: string) {

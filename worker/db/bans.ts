@@ -1,17 +1,45 @@
 import { eq, sql } from "drizzle-orm";
 import { db } from "./client";
-import { users } from "./schema";
+import { erasedUsers, users } from "./schema";
 
-/** Bans a user (keeping the first ban time if already banned); undefined if there is no such user. */
-export async function banUser(d1: D1Database, userId: string, now: number): Promise<{ bannedAt: number | null } | undefined> {
+/** Bans a user (keeping the first ban time if already banned); returns the row, none if there is no such user. */
+export function banStatement(d1: D1Database, userId: string, now: number) {
   return db(d1)
     .update(users)
     .set({ bannedAt: sql`coalesce(${users.bannedAt}, ${now})` })
     .where(eq(users.id, userId))
-    .returning({ bannedAt: users.bannedAt })
-    .get();
+    .returning({ bannedAt: users.bannedAt });
+}
+
+export function unbanStatement(d1: D1Database, userId: string) {
+  return db(d1).update(users).set({ bannedAt: null }).where(eq(users.id, userId)).returning({ bannedAt: users.bannedAt });
+}
+
+/**
+ * The same ban for an id whose owner erased themselves (an admin acting on a report about them):
+ * kept with the erasure, so they come back banned (see users.ts findOrCreateUser).
+ */
+export function banErasedStatement(d1: D1Database, userId: string, now: number) {
+  return db(d1)
+    .update(erasedUsers)
+    .set({ bannedAt: sql`coalesce(${erasedUsers.bannedAt}, ${now})` })
+    .where(eq(erasedUsers.userId, userId))
+    .returning({ bannedAt: erasedUsers.bannedAt });
+}
+
+export function unbanErasedStatement(d1: D1Database, userId: string) {
+  return db(d1).update(erasedUsers).set({ bannedAt: null }).where(eq(erasedUsers.userId, userId)).returning({ bannedAt: erasedUsers.bannedAt });
+}
+
+/** How many rows (an account, an erasure) carry `userId`: the count an audit row records. */
+export function rowsOfUser(userId: string) {
+  return sql`((select count(*) from ${users} where ${eq(users.id, userId)}) + (select count(*) from ${erasedUsers} where ${eq(erasedUsers.userId, userId)}))`;
+}
+
+export async function banUser(d1: D1Database, userId: string, now: number): Promise<{ bannedAt: number | null } | undefined> {
+  return banStatement(d1, userId, now).get();
 }
 
 export async function unbanUser(d1: D1Database, userId: string): Promise<{ bannedAt: number | null } | undefined> {
-  return db(d1).update(users).set({ bannedAt: null }).where(eq(users.id, userId)).returning({ bannedAt: users.bannedAt }).get();
+  return unbanStatement(d1, userId).get();
 }

@@ -7,21 +7,27 @@ export async function listFilterWords(d1: D1Database): Promise<string[]> {
   return rows.map((r) => r.word);
 }
 
-/** Adds words (already normalized); returns how many were new. */
-export async function addFilterWords(d1: D1Database, words: readonly string[], now: number): Promise<number> {
-  if (words.length === 0) return 0;
-  const orm = db(d1);
-  const inserted = await orm
+/** Adds words (already normalized, at least one); returns the rows that were new. */
+export function addFilterWordsStatement(d1: D1Database, words: readonly string[], now: number) {
+  return db(d1)
     .insert(filterWords)
     .values(words.map((word) => ({ word, createdAt: now })))
     .onConflictDoNothing()
     .returning({ word: filterWords.word });
-  return inserted.length;
+}
+
+/** Adds words (already normalized); returns how many were new. */
+export async function addFilterWords(d1: D1Database, words: readonly string[], now: number): Promise<number> {
+  if (words.length === 0) return 0;
+  return (await addFilterWordsStatement(d1, words, now)).length;
+}
+
+export function removeFilterWordStatement(d1: D1Database, word: string) {
+  return db(d1).delete(filterWords).where(eq(filterWords.word, word)).returning({ word: filterWords.word });
 }
 
 export async function removeFilterWord(d1: D1Database, word: string): Promise<number> {
-  const deleted = await db(d1).delete(filterWords).where(eq(filterWords.word, word)).returning({ word: filterWords.word });
-  return deleted.length;
+  return (await removeFilterWordStatement(d1, word)).length;
 }
 
 /** Fills an empty table with `defaults`; returns the list as it now stands. */

@@ -1,4 +1,5 @@
-import { desc, lt } from "drizzle-orm";
+import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { REPORT_REASON_MINOR } from "../protocol";
 import { blockStatement } from "./blocks";
 import { db } from "./client";
 import { reports, type ReportRow } from "./schema";
@@ -13,23 +14,62 @@ export interface NewReport {
   createdAt: number;
 }
 
-/** Stores the report and blocks the pair (reporter → reported) together. */
-export async function insertReportAndBlock(d1: D1Database, report: NewReport): Promise<number> {
-  const orm = db(d1);
-  const [inserted] = await orm.batch([
-    orm.insert(reports).values(report).returning({ id: reports.id }),
-    blockStatement(d1, report.reporterId, report.reportedId, report.createdAt),
-  ]);
-  return inserted[0].id;
+export interface ReportLimits {
+  /** Reports counted against `dailyCap` are those created after this time. */
+  since: number;
+  dailyCap: number;
 }
 
-/** Newest first; `cursor` is the last id of the previous page. */
-export async function listReports(d1: D1Database, limit: number, cursor: number | undefined): Promise<ReportRow[]> {
-  return db(d1)
-    .select()
+export type InsertReportResult =
+  | { ok: true; reportId: number }
+  | { ok: false; reason: "already_reported" | "daily_cap" };
+
+/**
+ * Stores the report unless the reporter already has one on this conversation or has filed
+ * `dailyCap` since `limits.since`, and blocks the pair (reporter → reported) in the same batch.
+ * Both conditions sit in the INSERT itself, so concurrent reports cannot slip past them.
+ */
+export async function insertReportAndBlock(d1: D1Database, report: NewReport, limits: ReportLimits): Promise<InsertReportResult> {
+  const orm = db(d1);
+  const mine = eq(reports.reporterId, report.reporterId);
+  // Columns in table order: id (assigned), reporter, reported, conversation, reason, snapshot, created.
+  const insert = orm
+    .insert(reports)
+    .select(
+      sql`select null, ${report.reporterId}, ${report.reportedId}, ${report.conversationId}, ${report.reason}, ${report.snapshot}, ${report.createdAt}
+        where not exists (select 1 from ${reports} where ${and(mine, eq(reports.conversationId, report.conversationId))})
+        and (select count(*) from ${reports} where ${and(mine, gt(reports.createdAt, limits.since))}) < ${limits.dailyCap}`,
+    )
+    .returning({ id: reports.id });
+  const [inserted] = await orm.batch([insert, blockStatement(d1, report.reporterId, report.reportedId, report.createdAt)]);
+  if (inserted.length > 0) return { ok: true, reportId: inserted[0].id };
+  const existing = await orm
+    .select({ id: reports.id })
     .from(reports)
-    .where(cursor === undefined ? undefined : lt(reports.id, cursor))
-    .orderBy(desc(reports.id))
-    .limit(limit)
-    .all();
+    .where(and(mine, eq(reports.conversationId, report.conversationId)))
+    .get();
+  return { ok: false, reason: existing ? "already_reported" : "daily_cap" };
+}
+
+/** 1 for a "疑似未成年" report (the reason starts with it), else 0: admins see those first. */
+const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
+
+export interface ReportCursor {
+  minor: boolean;
+  id: number;
+}
+
+export function isMinorReport(reason: string): boolean {
+  return reason.startsWith(REPORT_REASON_MINOR);
+}
+
+/** Suspected-minor reports first, then the rest; newest first within each. `cursor`: the previous page's last row. */
+export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined): Promise<ReportRow[]> {
+  const after =
+    cursor === undefined
+      ? undefined
+      : cursor.minor
+        ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
+        : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
+  return db(d1).select().from(reports).where(after).orderBy(desc(minorFirst), desc(reports.id)).limit(limit).all();
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, notExists, or, gte } from "drizzle-orm";
 import { db } from "./client";
-import { conversations, messageFlags, messages, reports, users } from "./schema";
+import { blocks, conversations, messageFlags, messages, reports, users } from "./schema";
 
 // The deletions behind the retention run and self-erasure. Each works in bounded batches so one
 // statement never holds the database for long.
@@ -19,8 +19,8 @@ export async function clearStaleLastMessageAt(d1: D1Database, cutoff: number): P
 }
 
 /**
- * Up to `limit` users with no activity since `cutoff`: not seen, and no message sent. Banned users
- * are kept (an id, a keyed hash and the ban), or deleting them would lift the ban.
+ * Up to `limit` users with no activity since `cutoff`: not seen, and no message sent. Banned and
+ * matching-suspended users are kept (an id, a keyed hash and the mark), or deleting them would lift it.
  */
 export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: number): Promise<string[]> {
   const orm = db(d1);
@@ -31,6 +31,8 @@ export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: num
       and(
         lt(users.lastSeenAt, cutoff),
         isNull(users.bannedAt),
+        // Like a ban, a matching suspension must not lapse by waiting it out.
+        isNull(users.matchingSuspendedAt),
         notExists(
           orm
             .select({ one: messages.id })
@@ -45,8 +47,10 @@ export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: num
 }
 
 /**
- * Deletes a user and, through the foreign keys, their conversations, those conversations'
- * messages, their blocks and the reports by or about them. Returns how many messages went.
+ * Deletes a user (retention: inactive for RETENTION_DAYS) with everything about them: through
+ * the foreign keys their conversations, their blocks and the reports they filed; explicitly the
+ * blocks on them and the reports about them (those keys are gone so that self-erasure can keep
+ * them, see erasure.ts). Returns how many messages went.
  */
 export async function deleteUserAndHistory(d1: D1Database, userId: string): Promise<number> {
   const orm = db(d1);
@@ -56,6 +60,8 @@ export async function deleteUserAndHistory(d1: D1Database, userId: string): Prom
     .where(or(eq(conversations.userA, userId), eq(conversations.userB, userId)));
   const [deleted] = await orm.batch([
     orm.delete(messages).where(inArray(messages.conversationId, theirs)).returning({ id: messages.id }),
+    orm.delete(blocks).where(eq(blocks.blockedId, userId)),
+    orm.delete(reports).where(eq(reports.reportedId, userId)),
     orm.delete(users).where(eq(users.id, userId)),
   ]);
   return deleted.length;

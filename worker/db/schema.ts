@@ -11,6 +11,10 @@ export const users = sqliteTable("users", {
   createdAt: integer("created_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
   bannedAt: integer("banned_at"),
+  /** When the person confirmed they are 18 or older (no birth date is asked or kept); null: not yet. */
+  adultConfirmedAt: integer("adult_confirmed_at"),
+  /** Set by an admin (e.g. after a "疑似未成年" report): no matching until lifted. */
+  matchingSuspendedAt: integer("matching_suspended_at"),
 });
 
 /** One row per pair, ever: meeting again continues the same conversation. */
@@ -78,12 +82,12 @@ export const reports = sqliteTable(
     reporterId: text("reporter_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    reportedId: text("reported_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    conversationId: text("conversation_id")
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    /**
+     * No foreign key: a report outlives the reported user's self-erasure and the conversation
+     * (kept until retention, see db/erasure.ts); retention deletes it explicitly.
+     */
+    reportedId: text("reported_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
     reason: text("reason").notNull(),
     /** JSON ReportSnapshotMessage[]: the last 20 messages, oldest first. */
     snapshot: text("snapshot").notNull(),
@@ -95,7 +99,7 @@ export const reports = sqliteTable(
   },
   (t) => [
     index("reports_created").on(t.createdAt),
-    // The foreign keys cascade from users and conversations; these keep those deletes off full scans.
+    // The reporter's key cascades, and erasure and retention delete by these: no full scans.
     index("reports_reporter").on(t.reporterId),
     index("reports_reported").on(t.reportedId),
     index("reports_conversation").on(t.conversationId),
@@ -109,9 +113,8 @@ export const blocks = sqliteTable(
     blockerId: text("blocker_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    blockedId: text("blocked_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** No foreign key: a block outlives the blocked user's self-erasure (see erasedUsers). */
+    blockedId: text("blocked_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index("blocks_blocked").on(t.blockedId)],
@@ -141,9 +144,81 @@ export const messageFlags = sqliteTable(
   (t) => [index("message_flags_created").on(t.createdAt)],
 );
 
+/**
+ * What self-erasure leaves of a user, until RETENTION_DAYS after it: the identity hash and the old
+ * id, so when the same person logs in again the blocks others placed on them, the reports about
+ * them and a ban an admin placed after the erasure move to their new account. Nothing else of
+ * theirs is kept.
+ */
+export const erasedUsers = sqliteTable(
+  "erased_users",
+  {
+    identityHash: text("identity_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    erasedAt: integer("erased_at").notNull(),
+    /** An admin banned the id after the erasure (acting on a report): the person comes back banned. */
+    bannedAt: integer("banned_at"),
+  },
+  (t) => [index("erased_users_erased").on(t.erasedAt), index("erased_users_user").on(t.userId)],
+);
+
+// --- Media and subscribe messages (issue 14) ---------------------------------------
+
+/**
+ * One uploaded picture: the R2 object under `key` and where its platform check stands. No foreign
+ * keys: the rows outlive nothing, and deleting one must also delete the R2 object, which only
+ * worker/media/store.ts does.
+ */
+export const images = sqliteTable(
+  "images",
+  {
+    /** Random id; also the R2 key's last part. */
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: integer("bytes").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    status: text("status", { enum: ["pending", "passed", "rejected", "expired"] }).notNull(),
+    /** WeChat mediaCheckAsync's trace_id; the push carries it back. */
+    traceId: text("trace_id").unique(),
+    createdAt: integer("created_at").notNull(),
+    /** A pending check with no answer by then counts as failed. */
+    checkDeadline: integer("check_deadline").notNull(),
+    checkedAt: integer("checked_at"),
+  },
+  (t) => [
+    index("images_conversation").on(t.conversationId),
+    index("images_sender").on(t.senderId),
+    index("images_pending").on(t.status, t.checkDeadline),
+  ],
+);
+
+/**
+ * A person's consent to one subscribe message (订阅消息) of one kind. The openid needed to send it
+ * is kept only sealed, and the row is deleted when the message is sent or the consent lapses.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["matched", "reply"] }).notNull(),
+    /** The openid, AES-256-GCM sealed to this user and kind (worker/platform/sealed.ts). */
+    sealedOpenid: text("sealed_openid").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] }), index("subscriptions_expires").on(t.expiresAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type BlockRow = typeof blocks.$inferSelect;
 export type MessageFlagRow = typeof messageFlags.$inferSelect;
+export type ImageRow = typeof images.$inferSelect;
+export type SubscriptionRow = typeof subscriptions.$inferSelect;

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq, exists, sql } from "drizzle-orm";
 import { randomId } from "../platform/identity";
 import { db } from "./client";
-import { users, type UserRow } from "./schema";
+import { blocks, erasedUsers, reports, users, type UserRow } from "./schema";
 
 /** last_seen_at is written at most this often per user, so a busy user is not a write per request. */
 const TOUCH_EVERY_MS = 60 * 60 * 1000;
@@ -15,7 +15,12 @@ export function userQuery(d1: D1Database, id: string) {
   return db(d1).select().from(users).where(eq(users.id, id));
 }
 
-/** The user behind an identity hash, created on first login. */
+/**
+ * The user behind an identity hash, created on first login. A person who erased themselves gets
+ * a new id (their old session tokens stay dead), and what others hold against the old id moves to
+ * it (from erased_users): the blocks others placed on them, the reports about them, and a ban
+ * placed after the erasure.
+ */
 export async function findOrCreateUser(
   d1: D1Database,
   identityHash: string,
@@ -23,11 +28,22 @@ export async function findOrCreateUser(
   now: number,
 ): Promise<UserRow> {
   const orm = db(d1);
-  await orm
-    .insert(users)
-    .values({ id: randomId(), identityHash, platform, createdAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } });
-  const user = await orm.select().from(users).where(eq(users.identityHash, identityHash)).get();
+  const id = randomId();
+  const erased = eq(erasedUsers.identityHash, identityHash);
+  const formerId = orm.select({ id: erasedUsers.userId }).from(erasedUsers).where(erased);
+  const formerBan = orm.select({ at: erasedUsers.bannedAt }).from(erasedUsers).where(erased);
+  // Only when this login created the account (a concurrent login may have won the insert).
+  const created = exists(orm.select({ one: users.id }).from(users).where(eq(users.id, id)));
+  const [, , , , [user]] = await orm.batch([
+    orm
+      .insert(users)
+      .values({ id, identityHash, platform, createdAt: now, lastSeenAt: now, bannedAt: sql`(${formerBan})` })
+      .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } }),
+    orm.update(blocks).set({ blockedId: id }).where(and(eq(blocks.blockedId, sql`(${formerId})`), created)),
+    orm.update(reports).set({ reportedId: id }).where(and(eq(reports.reportedId, sql`(${formerId})`), created)),
+    orm.delete(erasedUsers).where(erased),
+    orm.select().from(users).where(eq(users.identityHash, identityHash)),
+  ]);
   if (!user) throw new Error("user vanished right after upsert");
   return user;
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { banUser, unbanUser } from "../db/bans";
-import { addFilterWords, listFilterWords, removeFilterWord } from "../db/filter-words";
+import { auditStatement, CHANGED_ROWS } from "../db/admin";
+import { banErasedStatement, banStatement, rowsOfUser, unbanErasedStatement, unbanStatement } from "../db/bans";
+import { db } from "../db/client";
+import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
-import { listReports } from "../db/reports";
+import { isMinorReport, listReports, type ReportCursor } from "../db/reports";
 import { AppError } from "../errors";
 import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
@@ -21,11 +23,13 @@ import { pageQuery, timeIdCursor, validate } from "./validate";
 
 // Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
 
-function reportCursor(raw: string | undefined): number | undefined {
+/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
+function reportCursor(raw: string | undefined): ReportCursor | undefined {
   if (raw === undefined) return undefined;
-  const id = Number(raw);
+  const minor = raw.startsWith("m");
+  const id = Number(minor ? raw.slice(1) : raw);
   if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
-  return id;
+  return { minor, id };
 }
 
 function flagCursor(raw: string | undefined) {
@@ -43,6 +47,8 @@ function normalizeWord(raw: string): string {
   return word;
 }
 
+const reportCursorOf = (r: { id: number; reason: string }) => `${isMinorReport(r.reason) ? "m" : ""}${r.id}`;
+
 export const adminSafety = newApp()
   .use(requireAdmin())
   .get("/reports", validate("query", pageQuery), async (c) => {
@@ -59,7 +65,7 @@ export const adminSafety = newApp()
         createdAt: r.createdAt,
         messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
       })),
-      nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
+      nextCursor: rows.length === limit ? reportCursorOf(rows[rows.length - 1]) : null,
     } satisfies AdminReportsResponse);
   })
   .get("/flagged", validate("query", pageQuery), async (c) => {
@@ -74,7 +80,15 @@ export const adminSafety = newApp()
   })
   .post("/users/:id/ban", async (c) => {
     const userId = c.req.param("id");
-    const row = await banUser(c.env.DB, userId, Date.now());
+    // The ban and its audit row in one batch: a ban is never unrecorded. A user who erased
+    // themselves after being reported is banned through their erasure row.
+    const now = Date.now();
+    const [[live], [erased]] = await db(c.env.DB).batch([
+      banStatement(c.env.DB, userId, now),
+      banErasedStatement(c.env.DB, userId, now),
+      auditStatement(c.env.DB, "ban_user", userId, rowsOfUser(userId)),
+    ]);
+    const row = live ?? erased;
     if (!row) throw new AppError("not_found", "No such user", 404);
     // The ban already holds for every new request and socket; this closes the ones open now.
     let closed = true;
@@ -84,14 +98,17 @@ export const adminSafety = newApp()
       closed = false;
       logError("admin.ban_sockets_not_closed", error, { userId });
     }
-    await audit(c.env.DB, closed ? "ban_user" : "ban_user_sockets_not_closed", userId, 1);
+    if (!closed) await audit(c.env.DB, "ban_user_sockets_not_closed", userId, 1);
     return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);
   })
   .post("/users/:id/unban", async (c) => {
     const userId = c.req.param("id");
-    const row = await unbanUser(c.env.DB, userId);
-    if (!row) throw new AppError("not_found", "No such user", 404);
-    await audit(c.env.DB, "unban_user", userId, 1);
+    const [[live], [erased]] = await db(c.env.DB).batch([
+      unbanStatement(c.env.DB, userId),
+      unbanErasedStatement(c.env.DB, userId),
+      auditStatement(c.env.DB, "unban_user", userId, rowsOfUser(userId)),
+    ]);
+    if (!live && !erased) throw new AppError("not_found", "No such user", 404);
     return c.json({ id: userId, bannedAt: null } satisfies AdminBanResponse);
   })
   .get("/filter-words", async (c) => {
@@ -106,16 +123,20 @@ export const adminSafety = newApp()
     // Seed first: adding to an empty table would otherwise stop the defaults from ever arriving.
     invalidateFilterCache();
     await filterWords(c.env.DB);
-    const added = await addFilterWords(c.env.DB, words, Date.now());
+    await db(c.env.DB).batch([
+      addFilterWordsStatement(c.env.DB, words, Date.now()),
+      auditStatement(c.env.DB, "add_filter_words", words.join(","), CHANGED_ROWS),
+    ]);
     invalidateFilterCache();
-    await audit(c.env.DB, "add_filter_words", words.join(","), added);
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   })
   .delete("/filter-words/:word", async (c) => {
     const word = normalizeWord(c.req.param("word"));
-    const removed = await removeFilterWord(c.env.DB, word);
-    if (removed === 0) throw new AppError("not_found", "No such filter word", 404);
+    const [removed] = await db(c.env.DB).batch([
+      removeFilterWordStatement(c.env.DB, word),
+      auditStatement(c.env.DB, "remove_filter_word", word, CHANGED_ROWS),
+    ]);
+    if (removed.length === 0) throw new AppError("not_found", "No such filter word", 404);
     invalidateFilterCache();
-    await audit(c.env.DB, "remove_filter_word", word, removed);
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   });

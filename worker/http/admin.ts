@@ -1,8 +1,9 @@
-import { pageUserMessages, pageUsers } from "../db/admin";
+import { auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
 import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
+import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { adminConsole } from "./admin-console";
 import { audit, requireAdmin } from "./admin-auth";
@@ -23,6 +24,8 @@ export const admin = newApp()
         createdAt: u.createdAt,
         lastSeenAt: u.lastSeenAt,
         bannedAt: u.bannedAt,
+        adultConfirmedAt: u.adultConfirmedAt,
+        matchingSuspendedAt: u.matchingSuspendedAt,
       })),
       nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
     });
@@ -49,14 +52,19 @@ export const admin = newApp()
   .delete("/users/:id/messages", async (c) => {
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
+    // Recorded before the rooms start erasing, so a failure halfway is still on record.
+    const auditId = await auditIntent(c.env.DB, "delete_user_messages", userId);
+    await deleteImagesOfUser(c.env, userId);
     const deleted = await eraseConversationsOf(c.env, userId);
-    await audit(c.env.DB, "delete_user_messages", userId, deleted);
+    await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
   })
   .delete("/conversations/:id", async (c) => {
     const conversation = await findConversation(c.env.DB, c.req.param("id"));
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    const auditId = await auditIntent(c.env.DB, "delete_conversation", conversation.id);
+    await deleteConversationImages(c.env, conversation.id);
     const deleted = await eraseConversation(c.env, conversation.id);
-    await audit(c.env.DB, "delete_conversation", conversation.id, deleted);
+    await settleAudit(c.env.DB, auditId, deleted);
     return c.json({ deleted } satisfies DeletedResponse);
   });

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { placementFor, joinRequest, shardStub } from "../lobby/shards";
 import { isTopicId } from "../topics";
 import { newApp } from "./app";
+import { requireMatchable } from "./matching-gate";
 import { activeUser, sessionUserId } from "./session";
 import { validate } from "./validate";
 
@@ -29,6 +30,7 @@ export const lobby = newApp().get("/", validate("query", lobbyQuery), async (c) 
   const orm = db(c.env.DB);
   const [[row], blockedRows] = await orm.batch([userQuery(c.env.DB, userId), blockedPartnersQuery(c.env.DB, userId)]);
   const user = activeUser(row);
+  requireMatchable(user);
   const blocked = blockedRows.map((r) => r.id);
   c.executionCtx.waitUntil(touchUser(c.env.DB, user, Date.now()));
   const placement = placementFor(c.env, user.id);

@@ -1,17 +1,15 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app";
+import { requestClientKey } from "./client-key";
 import type { BucketRule } from "./token-bucket";
 import { limitShared } from "./shared-limiter";
 
 /**
- * Limits a REST route per client address (CF-Connecting-IP, which Cloudflare sets on every
- * request from the internet and `wrangler dev` sets to the local address). A request without it
- * reached the worker from inside (a service binding, the test harness): there is no client to
- * tell apart, and one shared bucket for all of them would throttle every test as one client.
+ * Limits a REST route per client (see client-key.ts: the CF-Connecting-IP address, IPv6 by its
+ * /64). Requests without an address share one bucket, so leaving the header out gains nothing.
  */
 export const limitPerClient = (scope: string, rule: BucketRule) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const address = c.req.header("CF-Connecting-IP");
-    if (address) await limitShared(c.env, scope, address, rule);
+    await limitShared(c.env, scope, requestClientKey(c.req.raw), rule);
     await next();
   });

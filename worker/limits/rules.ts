@@ -29,7 +29,21 @@ export const TYPING_INTERVAL_MS = 2000;
 export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
 
 /**
+ * Wrong admin tokens per client (see client-key.ts): 5 back to back, then one every 10 minutes.
+ * Past that every admin call from the client is refused (429 too_many_attempts), the right token
+ * included, so guessing cannot go on; a 48-byte random token is out of reach at this rate anyway.
+ */
+export const ADMIN_AUTH_RULE: BucketRule = { burst: 5, perSecond: 1 / 600 };
+
+/**
  * Logins per client address: 30 a minute. Addresses are shared (carrier NAT, campus Wi-Fi), so
  * this stops scripts, not people; the platform's own 45011 limit sits behind it.
  */
 export const LOGIN_RULE: BucketRule = { burst: 30, perSecond: 30 / 60 };
+
+/**
+ * Reports per user: 10 a day (rolling 24 hours), and one per conversation while the first is kept
+ * (until retention). Each report stores a snapshot, so a script must not fill the table.
+ */
+export const REPORT_DAILY_CAP = 10;
+export const REPORT_WINDOW_MS = 24 * 60 * 60 * 1000;

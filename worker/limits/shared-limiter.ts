@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { AppError, describeError } from "../errors";
 import { hmacSha256Hex } from "../platform/identity";
-import { take, type BucketRule, type BucketState } from "./token-bucket";
+import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
 
 // Limits that must hold across isolates (REST requests land on any of them) live in one small
 // Durable Object per (scope, key). One RPC per limited request is cheap for rare calls such as
@@ -23,6 +23,11 @@ export class RateLimiter extends DurableObject<Env> {
     return { ok: result.ok, retryAfterMs: result.retryAfterMs };
   }
 
+  /** Whether a token is there, without taking it. */
+  async peek(rule: BucketRule): Promise<{ ok: boolean; retryAfterMs: number }> {
+    return peek(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), Date.now());
+  }
+
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
@@ -33,6 +38,10 @@ export async function limiterName(env: Env, scope: string, key: string): Promise
   return `${scope}:${await hmacSha256Hex(env.IDENTITY_PEPPER, `ratelimit:${scope}:${key}`)}`;
 }
 
+export async function limiterStub(env: Env, scope: string, key: string) {
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await limiterName(env, scope, key)));
+}
+
 /**
  * Throws 429 `rate_limited` when `key` is over `rule` in `scope`. If the limiter itself cannot be
  * reached the request goes through: a broken limiter must not lock every user out.
@@ -40,8 +49,7 @@ export async function limiterName(env: Env, scope: string, key: string): Promise
 export async function limitShared(env: Env, scope: string, key: string, rule: BucketRule): Promise<void> {
   let verdict: { ok: boolean; retryAfterMs: number };
   try {
-    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await limiterName(env, scope, key)));
-    verdict = await stub.take(rule);
+    verdict = await (await limiterStub(env, scope, key)).take(rule);
   } catch (error) {
     console.error("rate limiter unreachable", scope, describeError(error));
     return;

@@ -59,6 +59,14 @@ export function take(rule: BucketRule, state: BucketState | undefined, now: numb
   };
 }
 
+/** Whether `cost` tokens are there now, without taking them (for limits that charge only failures). */
+export function peek(rule: BucketRule, state: BucketState | undefined, now: number, cost = 1): { ok: boolean; retryAfterMs: number } {
+  const tokens = state ? refill(rule, state, now) : rule.burst;
+  if (tokens >= cost) return { ok: true, retryAfterMs: 0 };
+  const retryAfterMs = rule.perSecond > 0 ? Math.ceil(((cost - tokens) / rule.perSecond) * 1000) : Number.POSITIVE_INFINITY;
+  return { ok: false, retryAfterMs };
+}
+
 /** The same, with the state kept inside: for a caller that holds one bucket in memory. */
 export class TokenBucket {
   private state: BucketState | undefined;

@@ -64,17 +64,29 @@ export function shardIndex(userId: string, shards: number): number {
   return hash % shards;
 }
 
-export function placementFor(env: Env, userId: string, pool = MAIN_POOL): Placement {
+/** The pool this deployment's lobby uses: LOBBY_POOL, or "main". Tests give each test its own. */
+export function lobbyPool(env: Env): string {
+  return env.LOBBY_POOL?.trim() || MAIN_POOL;
+}
+
+export function placementFor(env: Env, userId: string, pool = lobbyPool(env)): Placement {
   const shards = shardCount(env);
   return { pool, shards, index: shardIndex(userId, shards) };
 }
 
+/**
+ * A Durable Object lives where it is first created. The lobby objects are shared by everyone, and
+ * the first request could come from anywhere (a deploy check, an operator abroad), so they are
+ * placed near the users: mainland China is served from Asia-Pacific (docs/launch.md).
+ */
+export const LOBBY_LOCATION: DurableObjectLocationHint = "apac";
+
 export function shardStub(env: Env, pool: string, index: number) {
-  return env.LOBBY.get(env.LOBBY.idFromName(`${pool}/shard/${index}`));
+  return env.LOBBY.get(env.LOBBY.idFromName(`${pool}/shard/${index}`), { locationHint: LOBBY_LOCATION });
 }
 
 export function hubStub(env: Env, pool: string) {
-  return env.LOBBY_HUB.get(env.LOBBY_HUB.idFromName(`${pool}/hub`));
+  return env.LOBBY_HUB.get(env.LOBBY_HUB.idFromName(`${pool}/hub`), { locationHint: LOBBY_LOCATION });
 }
 
 export function joinRequest(join: Join): Request {

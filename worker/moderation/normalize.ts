@@ -1,9 +1,52 @@
-// One spelling for matching: full-width and compatibility forms folded (NFKC), lower case, and
-// spaces, punctuation, symbols and zero-width characters dropped, so "裸 聊", "裸-聊" and "裸​聊"
-// all read as "裸聊". Filter words are stored in this form too.
+import { Converter } from "opencc-js/t2cn";
+
+// One spelling for matching, so cheap disguises read as the word they hide: compatibility forms
+// folded (NFKC), right-to-left overrides applied as displayed, invisible and combining marks
+// dropped (format, nonspacing and enclosing marks, variation selectors, Hangul fillers), lower
+// case, spaces, punctuation and symbols dropped, and traditional characters folded to simplified
+// (OpenCC's tables). "約 炮", "约\u0301炮", "约\u3164炮" and "\u202E炮约" all read as "约炮".
+// Filter words are stored in this form too.
+
+/** Characters that show nothing: invisible fillers the Unicode categories do not cover alone. */
+const INVISIBLE = "\\p{Default_Ignorable_Code_Point}\\p{Cf}\\p{Mn}\\p{Me}\\u115F\\u1160\\u3164\\uFFA0\\u2800";
+const DROP = new RegExp(`[\\s\\p{P}\\p{S}${INVISIBLE}]`, "gu");
+const ONLY_INVISIBLE = new RegExp(`^[\\s${INVISIBLE}]*$`, "u");
+
+const RLO = "\u202E";
+/** Ends a right-to-left override: PDF, or the end of the line or paragraph. */
+const OVERRIDE_END = /[\u202C\n\r\u2029]/;
+
+// Built on first use (about 30 ms), so an isolate that never filters never pays for it.
+let toSimplified: ((text: string) => string) | null = null;
+
+/** True when `text` would look empty on screen (only spaces and invisible characters). */
+export function isInvisible(text: string): boolean {
+  return ONLY_INVISIBLE.test(text);
+}
+
+/** Text in the order it is displayed: each U+202E run (up to U+202C or a line end) reversed. */
+export function applyRtlOverrides(text: string): string {
+  if (!text.includes(RLO)) return text;
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const start = text.indexOf(RLO, i);
+    if (start < 0) {
+      out += text.slice(i);
+      break;
+    }
+    out += text.slice(i, start);
+    const rest = text.slice(start + 1);
+    const end = rest.search(OVERRIDE_END);
+    const run = end < 0 ? rest : rest.slice(0, end);
+    out += [...run].reverse().join("");
+    i = end < 0 ? text.length : start + 1 + end;
+  }
+  return out;
+}
+
 export function normalizeForFilter(text: string): string {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[\s\p{P}\p{S}\p{Cf}]/gu, "");
+  toSimplified ??= Converter({ from: "tw", to: "cn" });
+  const folded = applyRtlOverrides(text.normalize("NFKC")).toLowerCase().replace(DROP, "");
+  return folded === "" ? "" : toSimplified(folded);
 }

@@ -3,6 +3,7 @@ import { insertReportAndBlock } from "../db/reports";
 import type { MessageRow } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
+import { REPORT_DAILY_CAP, REPORT_WINDOW_MS } from "../limits/rules";
 import { LIMITS, type ReportSnapshotMessage } from "../protocol";
 
 /** Messages a report keeps for review. */
@@ -34,7 +35,11 @@ export function checkReason(reason: unknown): string {
 /**
  * Files a report about the reporter's partner in `conversationId`, with a snapshot of the last
  * 20 messages, and blocks the pair so the lobby never matches them again. Throws 404
- * `not_found` unless the reporter is a participant, 400 `bad_request` for an empty or long reason.
+ * `not_found` unless the reporter is a participant, 400 `bad_request` for an empty or long reason,
+ * 409 `already_reported` when the reporter's earlier report on this conversation is still kept
+ * (a repeat is refused, not merged: the first snapshot is the evidence), and 429
+ * `too_many_attempts` past REPORT_DAILY_CAP reports in 24 hours. The REST route and the room's
+ * report frame both come here, so the limits hold however a report arrives.
  */
 export async function createReport(env: Env, input: ReportInput): Promise<{ reportId: number; reportedId: string }> {
   const reason = checkReason(input.reason);
@@ -53,13 +58,24 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
     at: m.createdAt,
   }));
 
-  const reportId = await insertReportAndBlock(env.DB, {
-    reporterId: input.reporterId,
-    reportedId,
-    conversationId: conversation.id,
-    reason,
-    snapshot: JSON.stringify(snapshot),
-    createdAt: Date.now(),
-  });
-  return { reportId, reportedId };
+  const now = Date.now();
+  const result = await insertReportAndBlock(
+    env.DB,
+    {
+      reporterId: input.reporterId,
+      reportedId,
+      conversationId: conversation.id,
+      reason,
+      snapshot: JSON.stringify(snapshot),
+      createdAt: now,
+    },
+    { since: now - REPORT_WINDOW_MS, dailyCap: REPORT_DAILY_CAP },
+  );
+  if (!result.ok && result.reason === "already_reported") {
+    throw new AppError("already_reported", "You have already reported this conversation; the admins have it", 409);
+  }
+  if (!result.ok) {
+    throw new AppError("too_many_attempts", `At most ${REPORT_DAILY_CAP} reports a day; try again tomorrow`, 429);
+  }
+  return { reportId: result.reportId, reportedId };
 }

@@ -1,6 +1,7 @@
 import { listFilterWords, seedFilterWords } from "../db/filter-words";
 import { DEFAULT_FILTER_WORDS } from "./default-words";
 import { normalizeForFilter } from "./normalize";
+import { WordMatcher } from "./word-matcher";
 
 // The local filter reads its list from D1 at most once per CACHE_MS per isolate, so the room
 // does not query D1 per message. An admin's edit reaches every room within that time.
@@ -37,10 +38,17 @@ export async function filterWords(d1: D1Database, now = Date.now()): Promise<rea
   return loading;
 }
 
-/** The first filter word found in `text`, or null. */
+// One compiled matcher per word list: the cached list is one array until it is reloaded.
+const matchers = new WeakMap<readonly string[], WordMatcher>();
+
+/** The first filter word found in `text` once normalized (see normalize.ts), or null. */
 export function findFilterWord(words: readonly string[], text: string): string | null {
   const normalized = normalizeForFilter(text);
   if (normalized === "") return null;
-  for (const word of words) if (word !== "" && normalized.includes(word)) return word;
-  return null;
+  let matcher = matchers.get(words);
+  if (!matcher) {
+    matcher = new WordMatcher(words);
+    matchers.set(words, matcher);
+  }
+  return matcher.find(normalized);
 }

@@ -1,5 +1,6 @@
 // Validation of what a client may send into a room, after decodeFrame checked size and JSON.
 import { socketError } from "../errors";
+import { isInvisible } from "../moderation/normalize";
 import { LIMITS, ROOM_CLIENT_TYPES, type RoomClientFrame, type SocketError } from "../protocol";
 
 export type SendFrame = Extract<RoomClientFrame, { type: "send" }>;
@@ -17,7 +18,7 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       }
       if (typeof text !== "string") return bad('"text" must be a string');
       const trimmed = text.trim();
-      if (trimmed.length === 0) return { ok: false, error: socketError("empty_text", "Type something before sending") };
+      if (trimmed.length === 0 || isInvisible(trimmed)) return { ok: false, error: socketError("empty_text", "Type something before sending") };
       // Count characters (code points), not UTF-16 units, so an emoji counts once.
       if ([...trimmed].length > LIMITS.textMax) {
         return { ok: false, error: socketError("text_too_long", `A message is at most ${LIMITS.textMax} characters`) };

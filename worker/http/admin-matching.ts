@@ -1,0 +1,24 @@
+import { setMatchingSuspended } from "../db/adult";
+import { AppError } from "../errors";
+import type { AdminMatchingResponse } from "../protocol";
+import { audit, requireAdmin } from "./admin-auth";
+import { newApp } from "./app";
+
+// Admin: suspend a user's matching until reviewed (e.g. a "疑似未成年" report), and lift it.
+// Existing conversations keep working; only new matches are refused (403 matching_suspended).
+export const adminMatching = newApp()
+  .use(requireAdmin())
+  .post("/users/:id/suspend-matching", async (c) => {
+    const userId = c.req.param("id");
+    const row = await setMatchingSuspended(c.env.DB, userId, Date.now());
+    if (!row) throw new AppError("not_found", "No such user", 404);
+    await audit(c.env.DB, "suspend_matching", userId, 1);
+    return c.json({ id: userId, matchingSuspendedAt: row.matchingSuspendedAt } satisfies AdminMatchingResponse);
+  })
+  .post("/users/:id/resume-matching", async (c) => {
+    const userId = c.req.param("id");
+    const row = await setMatchingSuspended(c.env.DB, userId, null);
+    if (!row) throw new AppError("not_found", "No such user", 404);
+    await audit(c.env.DB, "resume_matching", userId, 1);
+    return c.json({ id: userId, matchingSuspendedAt: null } satisfies AdminMatchingResponse);
+  });

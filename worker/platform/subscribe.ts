@@ -1,0 +1,99 @@
+import { numberVar, type Env } from "../env";
+import type { Platform, SubscribeKind } from "../protocol";
+import { getAccessToken } from "./access-token";
+import { platformBase } from "./api";
+
+// Sending one subscribe message (订阅消息): WeChat subscribeMessage.send, QQ
+// SendSubscriptionMessage. The template ids are configuration; the template's fields must be a
+// short thing (thing1 / keyword1) and a time (time2 / keyword2), see docs/launch.md.
+
+export type SendResult = "sent" | "refused" | "failed";
+
+const TOKEN_ERRCODES = new Set([40001, 42001]);
+/** The person did not subscribe (or the consent is used up). */
+const REFUSED_ERRCODE = 43101;
+
+const TEXT: Record<SubscribeKind, string> = { matched: "匹配成功", reply: "对方回复了你" };
+
+export function templateId(env: Env, platform: Platform, kind: SubscribeKind): string | undefined {
+  const id =
+    platform === "wechat"
+      ? kind === "matched"
+        ? env.WECHAT_TEMPLATE_MATCHED
+        : env.WECHAT_TEMPLATE_REPLY
+      : kind === "matched"
+        ? env.QQ_TEMPLATE_MATCHED
+        : env.QQ_TEMPLATE_REPLY;
+  return id?.trim() || undefined;
+}
+
+/** "2026-11-26 18:30" in China Standard Time, as the templates' time field shows it. */
+export function chinaTime(at: number): string {
+  return new Date(at + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
+}
+
+function payload(env: Env, platform: Platform, kind: SubscribeKind, openid: string, template: string, at: number) {
+  const page = env.SUBSCRIBE_PAGE?.trim() || "pages/chat/index";
+  if (platform === "wechat") {
+    return {
+      touser: openid,
+      template_id: template,
+      page,
+      miniprogram_state: env.WECHAT_MINIPROGRAM_STATE?.trim() || "formal",
+      lang: "zh_CN",
+      data: { thing1: { value: TEXT[kind] }, time2: { value: chinaTime(at) } },
+    };
+  }
+  return {
+    touser: openid,
+    template_id: template,
+    page,
+    data: { keyword1: { value: TEXT[kind] }, keyword2: { value: chinaTime(at) } },
+  };
+}
+
+async function post(env: Env, url: string, body: unknown): Promise<Record<string, unknown> | null> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(numberVar(env.PLATFORM_TIMEOUT_MS, 3000)),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    const parsed: unknown = await res.json();
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sends one message; never throws (a notice that cannot go is not worth failing anything for). */
+export async function sendSubscribeMessage(
+  env: Env,
+  platform: Platform,
+  kind: SubscribeKind,
+  openid: string,
+  template: string,
+  at: number,
+): Promise<SendResult> {
+  const path = platform === "wechat" ? "/cgi-bin/message/subscribe/send" : "/api/json/subscribe/SendSubscriptionMessage";
+  const body = payload(env, platform, kind, openid, template, at);
+  const call = async (stale?: string) => {
+    const token = await getAccessToken(env, platform, stale);
+    return { token, answer: await post(env, `${platformBase(env, platform)}${path}?${new URLSearchParams({ access_token: token })}`, body) };
+  };
+  try {
+    let { token, answer } = await call();
+    if (answer && TOKEN_ERRCODES.has(Number(answer.errcode ?? 0))) ({ answer } = await call(token));
+    if (!answer) return "failed";
+    const errcode = Number(answer.errcode ?? 0);
+    if (errcode === 0) return "sent";
+    return errcode === REFUSED_ERRCODE ? "refused" : "failed";
+  } catch {
+    return "failed";
+  }
+}
