@@ -1,12 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type {
-  AdminAuditResponse,
-  AdminConversationResponse,
-  AdminLiveResponse,
-  AdminQueueReport,
-  AdminQueueResponse,
-  AdminUserDetail,
+import {
+  REPORT_REASON_MINOR,
+  type AdminAuditResponse,
+  type AdminConversationResponse,
+  type AdminLiveResponse,
+  type AdminQueueReport,
+  type AdminQueueResponse,
+  type AdminUserDetail,
 } from "../../worker/protocol";
 import { app } from "../../worker/index";
 import { adminApi, api, devLogin } from "./helpers";
@@ -109,6 +110,27 @@ describe("admin console API", () => {
     expect(again.status).toBe(404);
     expect(await again.json()).toMatchObject({ error: { code: "not_found" } });
     expect((await queue("handled")).find((r) => r.id === ours[1].id)?.handledAction).toBe("dismiss");
+  });
+
+  it("lists suspected-minor reports first, as the admin API does, and pages across the two groups", async () => {
+    const minor = await pairWithConversation();
+    const plain = await pairWithConversation();
+    await report(minor.alice.token, minor.conversationId, `${REPORT_REASON_MINOR}：看起来是初中生`);
+    await report(plain.alice.token, plain.conversationId, "spam");
+    const ours = (await queue("open")).filter((r) => [minor.bob.user.id, plain.bob.user.id].includes(r.reportedId));
+    expect(ours.map((r) => r.reason)).toEqual([`${REPORT_REASON_MINOR}：看起来是初中生`, "spam"]);
+
+    const paged: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: AdminQueueResponse = await (
+        await adminApi(`/api/admin/console/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json();
+      paged.push(...page.reports.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged.filter((id) => ours.some((r) => r.id === id))).toEqual(ours.map((r) => r.id));
+    expect(new Set(paged).size).toBe(paged.length);
   });
 
   it("refuses an unknown handling or a bad id with bad_request", async () => {

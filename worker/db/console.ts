@@ -2,6 +2,7 @@
 // first with id cursors; counts the live figures need are single indexed queries.
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { db } from "./client";
+import { afterReport, minorFirst, type ReportCursor } from "./reports";
 import { adminAudit, conversations, messageFlags, messages, reports } from "./schema";
 import type { ReportHandling } from "../protocol";
 
@@ -31,16 +32,14 @@ function selectQueue(d1: D1Database) {
 
 export type QueueRow = Awaited<ReturnType<typeof pageReportQueue>>[number];
 
-/** Open (or handled) reports, newest first; `cursor` is the last id of the previous page. */
-export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: number) {
+/**
+ * Open (or handled) reports in the admin API's order: suspected minors first, then newest first;
+ * `cursor` is the previous page's last row.
+ */
+export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: ReportCursor) {
   return selectQueue(d1)
-    .where(
-      and(
-        status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt),
-        cursor === undefined ? undefined : lt(reports.id, cursor),
-      ),
-    )
-    .orderBy(desc(reports.id))
+    .where(and(status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt), afterReport(cursor)))
+    .orderBy(desc(minorFirst), desc(reports.id))
     .limit(limit)
     .all();
 }

@@ -10,6 +10,7 @@ import {
   type QueueRow,
 } from "../db/console";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
+import { isMinorReport, type ReportCursor } from "../db/reports";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
@@ -37,6 +38,13 @@ function idCursor(raw: string | undefined): number | undefined {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
   return id;
+}
+
+/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first), as GET /reports. */
+function queueCursor(raw: string | undefined): ReportCursor | undefined {
+  if (raw === undefined) return undefined;
+  const minor = raw.startsWith("m");
+  return { minor, id: idCursor(minor ? raw.slice(1) : raw) as number };
 }
 
 function toQueueReport(r: QueueRow): AdminQueueReport {
@@ -75,11 +83,12 @@ export const adminConsole = newApp()
   })
   .get("/reports", validate("query", queueQuery), async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
-    const rows = await pageReportQueue(c.env.DB, status, limit, idCursor(cursor));
+    const rows = await pageReportQueue(c.env.DB, status, limit, queueCursor(cursor));
     await audit(c.env.DB, `list_reports_${status}`, null, rows.length);
+    const last = rows[rows.length - 1];
     return c.json({
       reports: rows.map(toQueueReport),
-      nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
+      nextCursor: rows.length === limit ? `${isMinorReport(last.reason) ? "m" : ""}${last.id}` : null,
     } satisfies AdminQueueResponse);
   })
   .post("/reports/:id/handle", validate("json", handleBody), async (c) => {
