@@ -11,6 +11,7 @@ export interface Shown {
 
 export async function startChat(page: Page, url: string): Promise<void> {
   await page.goto(url);
+  await page.check("#adult");
   await page.click("#start");
 }
 

@@ -33,6 +33,13 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
     try {
       await a.page.goto(aNetwork.url);
       await a.page.waitForSelector("#topics label.topic");
+      // No matching before the 18+ confirmation.
+      await a.page.click("#start");
+      await a.page.waitForSelector("#toast:not([hidden])");
+      expect(await a.page.textContent("#toast")).toBe("请先确认你已年满18周岁");
+      expect(await a.page.evaluate(() => document.body.dataset.phase)).toBe("idle");
+      await a.page.check("#adult");
+      await a.page.evaluate(() => (document.getElementById("toast")!.hidden = true));
       await screenshot(a.page, "chat-start");
       await startChat(a.page, aNetwork.url);
       await a.page.waitForSelector('body[data-phase="waiting"]');

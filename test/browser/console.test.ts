@@ -142,6 +142,8 @@ describe.skipIf(!chromiumPath)("admin console in Chromium", () => {
     await go(page, "#/audit");
     await page.waitForSelector('#audit-rows tr[data-action="handle_report_ban"]');
     await page.waitForSelector('#audit-rows tr[data-action="ban_user"]');
+    // The wrong token at sign-in is in the log too.
+    await page.waitForSelector('#audit-rows tr[data-action="admin_auth_failed"]');
     await screenshot(page, "console-audit");
 
     const offenderId = (await sessionOf(offender.page)).userId;

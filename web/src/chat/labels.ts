@@ -9,6 +9,7 @@ export const CHAT_LABELS: Record<Lang, Record<string, string> & Record<EndKey, s
   zh: {
     pickTopic: "选一个话题",
     anyone: "随便聊聊",
+    adult: "我已年满 18 周岁",
     match: "开始匹配",
     waiting: "正在为你寻找聊天对象…",
     online: "在线约 {n} 人",
@@ -42,6 +43,7 @@ export const CHAT_LABELS: Record<Lang, Record<string, string> & Record<EndKey, s
   en: {
     pickTopic: "Pick a topic",
     anyone: "Anyone, anything",
+    adult: "I am 18 or older",
     match: "Find someone",
     waiting: "Looking for someone to chat with…",
     online: "About {n} online",
@@ -91,4 +93,5 @@ export const ERRORS_EN: Record<string, string> = {
   too_many_attempts: "Too many attempts, try again later",
   internal: "Server trouble, try again soon",
   login_failed: "Could not log in",
+  adult_required: "Please confirm you are 18 or older first",
 };

@@ -3,13 +3,14 @@
 // when DEV_LOGIN is on).
 import { ChatClient, type ChatMessage, type ChatState } from "../../../miniprogram/lib/chat-client";
 import { errorMessage } from "../../../miniprogram/lib/errors";
-import type { Topic, TopicsResponse } from "../../../worker/protocol";
+import type { AdultRequest, Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
 import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
 import { authedPost, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
+const ADULT_KEY = "onechat.web.adult";
 const lang = browserLang();
 const t = translator(CHAT_LABELS, lang);
 document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -139,7 +140,24 @@ function render(s: ChatState): void {
 client.subscribe(render);
 client.onNotice((n) => toast(errorText(n.code)));
 
-byId("start").addEventListener("click", () => client.start(selectedTopic()));
+// Matching needs the one-time 18+ confirmation (POST /api/me/adult); the server keeps only its time.
+const adultBox = byId<HTMLInputElement>("adult");
+adultBox.checked = sessionStorage.getItem(ADULT_KEY) === "1";
+byId("start").addEventListener("click", async () => {
+  if (!adultBox.checked) {
+    toast(errorText("adult_required"));
+    return adultBox.focus();
+  }
+  try {
+    if (sessionStorage.getItem(ADULT_KEY) !== "1") {
+      await authedPost("/api/me/adult", { confirmed: true } satisfies AdultRequest);
+      sessionStorage.setItem(ADULT_KEY, "1");
+    }
+    client.start(selectedTopic());
+  } catch (err) {
+    toast(codeMessage(err));
+  }
+});
 byId("cancel").addEventListener("click", () => client.cancel());
 byId("next").addEventListener("click", () => client.next());
 byId("leave").addEventListener("click", () => client.leave());
