@@ -77,7 +77,7 @@ const secret = () => randomBytes(32).toString("base64url");
 
 /** Extracts worker/, wrangler.toml and drizzle/ as of `ref` into `dir`. */
 function checkout(ref: string, dir: string): void {
-  const archive = execFileSync("git", ["archive", "--format=tar", ref, "worker", "wrangler.toml", "drizzle"], { cwd: root, maxBuffer: 64 << 20 });
+  const archive = execFileSync("git", ["archive", "--format=tar", ref, "worker", "wrangler.toml", "drizzle", "web/public"], { cwd: root, maxBuffer: 64 << 20 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
 }
 

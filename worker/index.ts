@@ -16,6 +16,7 @@ import { me } from "./http/me";
 import { reports } from "./http/reports";
 import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
+import { web } from "./http/web";
 import { AppError } from "./errors";
 import { retentionDays, runRetention } from "./retention";
 import { deleteOldImages } from "./media/store";
@@ -54,7 +55,7 @@ app.route("/api/admin", adminMedia);
 app.route("/api/media", media);
 app.route("/api/platform/push", push);
 app.route("/api/subscriptions", subscriptions);
-app.get("/", (c) => c.json({ name: "onechat", ok: true }));
+app.route("/", web);
 app.onError(onError);
 app.notFound(notFound);
 

@@ -162,6 +162,11 @@ export class Lobby extends DurableObject<Env> {
   // --- Called by the pool's hub (RPC) -------------------------------------------------------
 
   /** Removes a user from this shard (ban, erasure): their lobby socket gets `code` and closes. */
+  /** People waiting in this shard now (the admin console's live figures). */
+  async waitingCount(): Promise<number> {
+    return this.queue.count();
+  }
+
   async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
     for (const row of this.queue.visitsOf(userId)) this.queue.remove(row.userId, row.ticket);
     for (const ws of this.ctx.getWebSockets(userId)) {
