@@ -194,6 +194,8 @@ export interface ReportSnapshotMessage {
   from: "reporter" | "reported";
   text: string;
   at: number;
+  /** The message the reporter pointed at (long-press 举报), when it is in the snapshot. */
+  highlighted?: true;
 }
 export interface AdminReport {
   id: number;

@@ -176,7 +176,7 @@ export class Room extends DurableObject<Env> {
         case "leave":
           return this.onLeave(ws, attachment);
         case "report":
-          return await this.onReport(ws, attachment, frame.reason);
+          return await this.onReport(ws, attachment, frame.reason, frame.messageId);
       }
     } catch (error) {
       this.fail(ws, error);
@@ -300,11 +300,11 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Reports the partner with the room's freshest messages (D1 may lag) and blocks the pair. */
-  private async onReport(ws: WebSocket, reporter: Attachment, reason: string): Promise<void> {
+  private async onReport(ws: WebSocket, reporter: Attachment, reason: string, messageId?: string): Promise<void> {
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
     const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
-    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, recent });
+    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, messageId, recent });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
   }
 

@@ -5,9 +5,13 @@ import { h } from "../dom";
 import { call, q } from "./api";
 import { actionButton, conversationLink, paged, time, userLink, type Ctx } from "./context";
 
-/** The snapshot oldest first; the reported user's lines stand out, the last of them most. */
+/**
+ * The snapshot oldest first; the reported user's lines stand out, most of all the message the
+ * reporter pointed at (or, without one, the reported user's last).
+ */
 export function snapshotView(ctx: Ctx, messages: ReportSnapshotMessage[]): HTMLElement {
-  const lastReported = messages.map((m) => m.from).lastIndexOf("reported");
+  const pointed = messages.findIndex((m) => m.highlighted);
+  const lastReported = pointed >= 0 ? pointed : messages.map((m) => m.from).lastIndexOf("reported");
   return h(
     "ol",
     { class: "snapshot", "aria-label": ctx.t("snapshot") },
