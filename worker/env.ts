@@ -2,6 +2,7 @@ import type { LobbyHub } from "./lobby/hub";
 import type { Lobby } from "./lobby/lobby";
 import type { RateLimiter } from "./limits/shared-limiter";
 import type { PlatformToken } from "./platform/access-token";
+import type { HistoryWriter } from "./room/history-writer";
 import type { Room } from "./room/room";
 
 /** Bindings, vars and secrets, typed once. Vars arrive as strings; read numbers through `numberVar`. */
@@ -10,6 +11,8 @@ export interface Env {
   LOBBY: DurableObjectNamespace<Lobby>;
   LOBBY_HUB: DurableObjectNamespace<LobbyHub>;
   ROOM: DurableObjectNamespace<Room>;
+  /** Group commit of room history to D1 (room/history-writer.ts), HISTORY_WRITERS of them. */
+  HISTORY_WRITER: DurableObjectNamespace<HistoryWriter>;
   /** The single owner of each platform's access token (named "wechat" / "qq"). */
   PLATFORM_TOKEN: DurableObjectNamespace<PlatformToken>;
   /** Rate limits shared across isolates (logins per client address). */
@@ -27,9 +30,11 @@ export interface Env {
   LOBBY_HUB_TICK_MS?: string;
   RECONNECT_GRACE_MS?: string;
   D1_FLUSH_DELAY_MS?: string;
+  /** History writer objects (each sends at most one D1 batch per window); default 2. */
+  HISTORY_WRITERS?: string;
+  /** How long a writer gathers rooms' messages before its D1 batch; default 200. */
+  HISTORY_WINDOW_MS?: string;
   RETENTION_DAYS?: string;
-  /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
-  ROOM_PERSISTENCE?: string;
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;
