@@ -19,6 +19,8 @@ const MAX_ROWS = 2000;
 
 export interface WriterStats {
   transactions: number;
+  /** Room hand-offs: what would each have been a D1 transaction of its own. */
+  handoffs: number;
   messages: number;
   rowsWritten: number;
 }
@@ -28,7 +30,7 @@ export class HistoryWriter extends DurableObject<Env> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing = false;
   /** Since this object woke; only the benchmark reads it. */
-  private readonly counts: WriterStats = { transactions: 0, messages: 0, rowsWritten: 0 };
+  private readonly counts: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0 };
 
   /** Resolves once these rows are committed in D1 (or the conversation turned out erased). */
   copy(copy: ConversationCopy): Promise<{ missing: boolean }> {
@@ -64,6 +66,7 @@ export class HistoryWriter extends DurableObject<Env> {
         jobs.map((j) => j.copy),
       );
       this.counts.transactions++;
+      this.counts.handoffs += jobs.length;
       this.counts.messages += rows;
       this.counts.rowsWritten += outcome.rowsWritten;
       for (const job of jobs) job.resolve({ missing: outcome.missing.has(job.copy.conversationId) });
