@@ -1,8 +1,8 @@
 // "An ack means stored": stream messages into a room, SIGKILL the server (wrangler and workerd)
 // mid-stream, start it again on the same state, and look for every acknowledged message in the
 // room's history.
-import type WebSocket from "ws";
-import { openSocket, runTag } from "./client";
+import WebSocket from "ws";
+import { runTag } from "./client";
 import { sleep } from "./schedule";
 import type { DevServer } from "./wrangler-dev";
 import { workerTarget } from "./targets";
@@ -34,9 +34,11 @@ export async function runKill(server: DevServer, ratePerSec = 100, streamMs = 15
   clearInterval(timer);
   const ackedIds = [...acked];
   await server.restart();
-  const ws = await openSocket(`${server.wsUrl}/api/rooms/${roomId}?after=0`, userA!.token, null);
+  // Listening before the upgrade completes: the history frame can arrive with the 101 itself.
+  const ws = new WebSocket(`${server.wsUrl}/api/rooms/${roomId}?after=0`, { headers: { authorization: `Bearer ${userA!.token}` }, perMessageDeflate: false });
   const history = await new Promise<{ id: string }[]>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("no history after restart")), 10_000);
+    const t = setTimeout(() => reject(new Error("no history after restart")), 20_000);
+    ws.on("error", (e) => (clearTimeout(t), reject(e)));
     ws.on("message", (data: WebSocket.RawData) => {
       const f = JSON.parse(data.toString()) as { type: string; messages?: { id: string }[] };
       if (f.type === "history") {

@@ -29,7 +29,11 @@ const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".lengt
 const only = new Set(onlyArg ? onlyArg.split(",") : picked.length ? picked : ALL);
 // A named subset alone is the quick check; --quick shortens a full run too.
 const quick = args.includes("--quick") || (picked.length > 0 && !args.includes("--full"));
-const complete = !quick && only.size === ALL.length;
+// --setup=dev or --setup=miniflare runs the relay comparison in one setup only.
+const setupArg = args.find((a) => a.startsWith("--setup="))?.slice("--setup=".length);
+const runDev = setupArg !== "miniflare";
+const runMiniflare = setupArg !== "dev";
+const complete = !quick && only.size === ALL.length && !setupArg;
 
 // Sized for 2 cores: the full run stays under ten minutes.
 const plan = quick
@@ -204,10 +208,10 @@ async function main() {
         await floor.stop();
       }
     }
-    if (only.has("relay") || only.has("kill")) {
+    if ((only.has("relay") && runDev) || only.has("kill")) {
       const dev = await startWranglerDev(DEV_PORT, { ...BENCH_VARS, ...platformVars });
       try {
-        if (only.has("relay")) {
+        if (only.has("relay") && runDev) {
           const setup: Setup = { label: "wrangler dev, state on disk (npm run dev)", sequential: [], relay: [] };
           results.setups.push(setup);
           await compare(setup, dev);
@@ -222,7 +226,7 @@ async function main() {
     }
     if (only.has("relay") || only.has("d1") || only.has("matching") || only.has("rest")) {
       await withMiniflare({ ...platformVars, LOBBY_SHARDS: "1" }, async (worker) => {
-        if (only.has("relay")) {
+        if (only.has("relay") && runMiniflare) {
           const setup: Setup = { label: "Miniflare in-process, state on tmpfs", sequential: [], relay: [] };
           results.setups.push(setup);
           await compare(setup, worker);
