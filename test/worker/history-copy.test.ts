@@ -54,6 +54,21 @@ describe("history copy to D1", () => {
     a.ws.close();
   });
 
+  it("still recognises a retried clientId after the room woke up (memory answers only for new ones)", async () => {
+    const p = await pair();
+    const a = await enter(p.roomPath, p.alice.token);
+    const first = await sendAndAck(a.ws, "once", "retry-after-wake");
+    await evictDurableObject(p.stub, { webSockets: "hibernate" });
+    expect(await sendAndAck(a.ws, "once", "retry-after-wake")).toEqual(first);
+    // The same clientId from the other participant is a different message.
+    const b = await enter(p.roomPath, p.bob.token);
+    expect((await sendAndAck(b.ws, "mine", "retry-after-wake")).seq).toBe(first.seq + 1);
+    const rows = await runInDurableObject(p.stub, (_room: Room, state) => state.storage.sql.exec("SELECT count(*) AS n FROM messages").one().n);
+    expect(rows).toBe(2);
+    a.ws.close();
+    b.ws.close();
+  });
+
   it("retries a failing copy with growing backoff and a logged reason, then copies once", async () => {
     const p = await pair();
     const a = await enter(p.roomPath, p.alice.token);

@@ -68,6 +68,11 @@ function upgradeCopiedFlag(sql: SqlStorage): void {
   sql.exec("DROP INDEX IF EXISTS messages_uncopied");
 }
 
+/** Rooms with a longer history check retries in storage instead of memory. */
+const CLIENT_KEYS_MAX = 5000;
+
+const clientKey = (sender: string, clientId: string) => `${sender}\n${clientId}`;
+
 function toMessage(row: Row): StoredMessage {
   return {
     seq: Number(row.seq),
@@ -98,6 +103,12 @@ export class RoomStore {
   /** Seq of the last message D1 is known to hold; cached like nextSeq. */
   private copiedThroughCache: number | null = null;
   private copyFailuresCache: number | null = null;
+  /**
+   * Every (sender, clientId) this room holds, read once per wake-up: a superset (pruned rows may
+   * linger), so a key absent here is absent from storage. Undefined until loaded; null when the
+   * history is too long to keep in memory (then every check reads storage).
+   */
+  private clientKeysCache: Set<string> | null | undefined;
   /** Rows this object wrote since it woke (SQLite's own count, indexes included): the bench reads it. */
   rowsWritten = 0;
 
@@ -151,7 +162,22 @@ export class RoomStore {
 
   // --- messages -------------------------------------------------------------
 
+  private clientKeys(): Set<string> | null {
+    if (this.clientKeysCache === undefined) {
+      // From the rowids alone: no scan to decide whether to scan.
+      const count = Number(this.sql.exec("SELECT coalesce(max(seq) - min(seq) + 1, 0) AS n FROM messages").one().n);
+      this.clientKeysCache =
+        count > CLIENT_KEYS_MAX
+          ? null
+          : new Set(this.sql.exec("SELECT sender, client_id FROM messages").toArray().map((r) => clientKey(String(r.sender), String(r.client_id))));
+    }
+    return this.clientKeysCache;
+  }
+
   findByClientId(sender: string, clientId: string): StoredMessage | null {
+    // Almost every send is new: answer those from memory, and read storage only on a likely retry.
+    const keys = this.clientKeys();
+    if (keys && !keys.has(clientKey(sender, clientId))) return null;
     const row = this.sql.exec("SELECT * FROM messages WHERE sender = ? AND client_id = ?", sender, clientId).toArray()[0];
     return row ? toMessage(row) : null;
   }
@@ -170,6 +196,7 @@ export class RoomStore {
       input.flag,
     );
     this.nextSeqCache = seq + 1;
+    this.clientKeysCache?.add(clientKey(input.sender, input.clientId));
     return { ...input, seq };
   }
 
@@ -241,6 +268,7 @@ export class RoomStore {
       String(next),
     );
     this.write("DELETE FROM messages");
+    this.clientKeysCache = new Set();
     // Nothing below next is left to copy.
     this.markCopiedThrough(next - 1);
     return pending;
