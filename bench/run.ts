@@ -94,16 +94,21 @@ async function compare(setup: Setup, server: BenchServer): Promise<void> {
   for (let round = 0; round < plan.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const rooms = open[i]!.map((p) => p.roomId!).filter(Boolean);
-      const before = t.name === "onechat" ? await serverStats(server, rooms) : null;
+      // Counting is best effort: an overloaded server must not cost the run its latency figures.
+      const before = t.name === "onechat" && round === 0 ? await serverStats(server, rooms).catch(() => null) : null;
       const result = await runRelay(open[i]!, plan.rate, plan.relayMs);
       setup.relay.push({ target: t.name, round, result });
       log(`${setup.label}: ${t.name}: ${plan.pairs} pairs × ${plan.rate}/s: one-way p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}`);
-      if (before && round === 0) {
+      if (before) {
         // Wait for the copy to D1 to catch up, then count what this run wrote.
-        let after = await serverStats(server, rooms);
-        for (let k = 0; k < 30 && after.writers.messages - before.writers.messages < result.acked; k++) {
+        let after = await serverStats(server, rooms).catch(() => null);
+        for (let k = 0; k < 30 && after && after.writers.messages - before.writers.messages < result.acked; k++) {
           await sleep(500);
-          after = await serverStats(server, rooms);
+          after = await serverStats(server, rooms).catch(() => null);
+        }
+        if (!after) {
+          results.notes.push(`${setup.label}: the row counts could not be read (the server did not answer in time).`);
+          continue;
         }
         const messages = result.acked;
         results.rows.push({

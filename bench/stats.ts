@@ -12,7 +12,7 @@ export async function serverStats(server: BenchServer, rooms: string[]): Promise
     method: "POST",
     headers: { authorization: `Bearer ${server.vars.ADMIN_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ rooms }),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(60_000),
   });
   if (!res.ok) throw new Error(`bench stats: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as ServerStats;

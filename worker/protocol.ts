@@ -143,6 +143,8 @@ export interface DeletedResponse {
 export interface ReportRequest {
   conversationId: string;
   reason: string;
+  /** The partner's message the report is about (long-press 举报), to highlight in the snapshot. */
+  messageId?: string;
 }
 /** POST /api/blocks: never be matched with this conversation's partner again. 204 on success. */
 export interface BlockRequest {
@@ -215,7 +217,8 @@ export type RoomClientFrame =
   | { type: "history"; after: number }
   | { type: "typing" }
   | { type: "leave" }
-  | { type: "report"; reason: string };
+  /** messageId: the partner's message the report is about (long-press 举报), if any. */
+  | { type: "report"; reason: string; messageId?: string };
 
 export type RoomServerFrame =
   /** Oldest first. `more`: there are newer messages after the last one; ask with { type: "history", after }. */

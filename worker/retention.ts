@@ -1,4 +1,3 @@
-import { describeError } from "./errors";
 import { audit } from "./http/admin-auth";
 import {
   clearStaleLastMessageAt,
@@ -9,7 +8,8 @@ import {
   inactiveUserIds,
 } from "./db/retention";
 import { numberVar, type Env } from "./env";
-import { eraseConversationsOf } from "./room/client";
+import { logError, logEvent, since } from "./log";
+import { endRoomsOf, eraseConversationsOf } from "./room/client";
 
 // The scheduled retention run: D1 keeps messages, reports and flags for RETENTION_DAYS, and users
 // with no activity for as long are removed with their conversations. Rooms prune their own storage.
@@ -35,6 +35,7 @@ export function retentionDays(env: Env): number {
 }
 
 export async function runRetention(env: Env, now = Date.now()): Promise<RetentionResult> {
+  const started = Date.now();
   const cutoff = now - retentionDays(env) * DAY_MS;
   let messages = 0;
 
@@ -43,12 +44,13 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   let users = 0;
   for (const userId of gone) {
     try {
+      await endRoomsOf(env, userId);
       messages += await eraseConversationsOf(env, userId);
       messages += await deleteUserAndHistory(env.DB, userId);
       users++;
     } catch (error) {
       // One unreachable room must not stop the run; this user is tried again tomorrow.
-      console.error("retention: user erase failed", describeError(error));
+      logError("retention.user_erase_failed", error, { userId });
     }
   }
 
@@ -62,5 +64,6 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
 
   await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags}`, messages);
+  logEvent("info", "retention.run", { users, failedUsers: gone.length - users, messages, reports, flags, durationMs: since(started) });
   return { cutoff, users, messages, reports, flags };
 }

@@ -45,8 +45,8 @@ bench.post("/bench/api/conversations", async (c) => {
 /** Rows written by these rooms since they woke, and the history writers' counters. */
 bench.post("/bench/api/stats", async (c) => {
   const { rooms } = await c.req.json<{ rooms: string[] }>();
-  let roomRows = 0;
-  for (const id of rooms) roomRows += await c.env.ROOM.get(c.env.ROOM.idFromName(id)).benchRowsWritten();
+  const perRoom = await Promise.all(rooms.map((id) => c.env.ROOM.get(c.env.ROOM.idFromName(id)).benchRowsWritten()));
+  const roomRows = perRoom.reduce((a, b) => a + b, 0);
   const writers: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0 };
   for (let i = 0; i < writerCount(c.env as unknown as Env); i++) {
     const s = await c.env.HISTORY_WRITER.get(c.env.HISTORY_WRITER.idFromName(`writer/${i}`)).stats();

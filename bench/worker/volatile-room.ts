@@ -20,12 +20,21 @@ class MemoryStore extends RoomStore {
     return stored;
   }
 
-  override latest(limit: number): StoredMessage[] {
-    return this.log.slice(-limit);
+  override latest(limit: number, floor = 0): StoredMessage[] {
+    return this.log.filter((m) => m.seq > floor).slice(-limit);
   }
 
-  override after(seq: number): StoredMessage[] {
-    return this.log.filter((m) => m.seq > seq);
+  override page(after: number, limit: number): { messages: StoredMessage[]; more: boolean } {
+    const rest = this.log.filter((m) => m.seq > after);
+    return { messages: rest.slice(0, limit), more: rest.length > limit };
+  }
+
+  override nextSeq(): number {
+    return this.seq;
+  }
+
+  override sendTimes(sender: string, since: number, limit: number): number[] {
+    return this.log.filter((m) => m.sender === sender && m.at >= since).slice(-limit).map((m) => m.at);
   }
 
   override uncopied(): StoredMessage[] {

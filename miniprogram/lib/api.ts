@@ -116,8 +116,8 @@ export class Api {
   }
 
   /** Reports the partner of a conversation (the server also blocks the pair). */
-  async report(conversationId: string, reason: string): Promise<void> {
-    const body: ReportRequest = { conversationId, reason };
+  async report(conversationId: string, reason: string, messageId?: string): Promise<void> {
+    const body: ReportRequest = messageId ? { conversationId, reason, messageId } : { conversationId, reason };
     await this.authed("/api/reports", body);
   }
 

@@ -13,6 +13,7 @@ import {
   PING_FRAME,
   PONG_FRAME,
   TEXT_MAX,
+  textLength,
   type ErrorCode,
   type LobbyClientFrame,
   type LobbyServerFrame,
@@ -42,8 +43,11 @@ export interface Timers {
 }
 
 export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
-/** "reported" / "blocked": this user reported or blocked the partner; they will not meet again. */
-export type EndReason = "partner_left" | "ended" | "replaced" | "reported" | "blocked";
+/**
+ * "reported" / "blocked": this user reported or blocked the partner; they will not meet again.
+ * "failed": a failure retrying cannot fix (banned, refused room, no valid ticket); see `failure`.
+ */
+export type EndReason = "partner_left" | "ended" | "replaced" | "reported" | "blocked" | "failed";
 
 export interface ChatState {
   phase: Phase;
@@ -60,6 +64,8 @@ export interface ChatState {
   endReason: EndReason | null;
   messages: ChatMessage[];
   lastSeq: number;
+  /** With endReason "failed": the error code (banned, forbidden, not_found, ticket_required…). */
+  failure: string | null;
 }
 
 export interface ChatClientOptions {
@@ -83,6 +89,8 @@ export interface ChatClientOptions {
   typingThrottleMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Hidden longer than this: on resume the socket is replaced at once, not trusted. */
+  staleAfterHideMs?: number;
 }
 
 export interface ChatListener {
@@ -103,6 +111,18 @@ const SEND_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
   "frame_too_large",
 ]);
 
+/** Send errors that resending the same text cannot fix: the failed bubble offers no retry. */
+const FINAL_SEND_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(["content_rejected", "text_too_long", "empty_text", "bad_message", "frame_too_large"]);
+
+/** Failures that retrying cannot fix: the client stops and shows them instead of looping. */
+const PERMANENT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(["banned", "blocked_by_platform", "forbidden", "not_found"]);
+
+/** The HTTP status of a refused upgrade, when the platform's error text carries it. */
+function refusedStatus(message: string): number | null {
+  const m = /\b(40[134])\b/.exec(message);
+  return m ? Number(m[1]) : null;
+}
+
 /** Server errors that answer a report (a bad reason, or the report could not be filed). */
 const REPORT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(["bad_message", "bad_request", "not_found", "internal"]);
 
@@ -119,6 +139,12 @@ function randomClientId(): string {
 }
 
 type Channel = "lobby" | "room";
+
+/** A second ticket_required this soon after a fresh login means the login cannot fix it. */
+const TICKET_RETRY_WINDOW_MS = 60_000;
+
+/** What a bubble refused for its content says; no retry is offered. */
+export const CONTENT_REJECTED_LINE = "未发送：包含不当内容";
 
 function codeOf(err: unknown): string {
   const code = err && typeof err === "object" && "code" in err ? (err as { code: unknown }).code : null;
@@ -146,9 +172,23 @@ export class ChatClient {
   private heartbeatTimer: unknown = null;
   private typingTimer: unknown = null;
   private lastReceivedAt = 0;
+  /** When the last ping went out while nothing has come back since (null: none outstanding). */
+  private pingSentAt: number | null = null;
+  /** When the app went to the background (null: in the foreground). */
+  private hiddenAt: number | null = null;
+  /** The next connect logs in again first (ticket_required, or a 401/403 on the upgrade). */
+  private freshLogin = false;
+  /** The last upgrade was refused with 403. */
+  private refused = false;
+  /** When ticket_required last sent us to a fresh login; another one soon after is final. */
+  private ticketRefreshedAt: number | null = null;
+  /** The history pages of this connect are earlier meetings (the first visit), or not. */
+  private historyEarlier = false;
   private lastTypingSentAt = -Infinity;
   /** The room sent its first history: later connects resume with `after`. */
   private resumable = false;
+  /** A history frame said `more`: the next one continues this connect's history. */
+  private paging = false;
   /** clientIds sent on the current room socket and not yet answered, oldest first. */
   private inflight: string[] = [];
   private readonly ackTimers = new Map<string, unknown>();
@@ -163,6 +203,7 @@ export class ChatClient {
       typingThrottleMs: 3_000,
       backoffBaseMs: 500,
       backoffMaxMs: 15_000,
+      staleAfterHideMs: 5_000,
       ...options,
     };
     this.timers = options.timers ?? defaultTimers;
@@ -185,6 +226,7 @@ export class ChatClient {
       endReason: null,
       messages: [],
       lastSeq: 0,
+      failure: null,
     };
   }
 
@@ -236,11 +278,30 @@ export class ChatClient {
     this.start(topic);
   }
 
-  /** The app came back to the foreground or the network returned: reconnect now if dropped. */
+  /** The app went to the background (onHide): remembered so resume() can judge the socket. */
+  background(): void {
+    this.hiddenAt = this.timers.now();
+  }
+
+  /**
+   * The app came back to the foreground or the network returned: reconnect now if dropped. A
+   * socket kept across a long background, or one whose ping went unanswered, is likely half-open:
+   * it is replaced at once (resuming with `after`) instead of waiting for the heartbeat to notice.
+   */
   resume(): void {
+    const hiddenFor = this.hiddenAt === null ? 0 : this.timers.now() - this.hiddenAt;
+    this.hiddenAt = null;
     const { phase } = this.state;
     if (phase === "idle" || phase === "ended") return;
-    if (this.socket) return;
+    if (this.socket) {
+      const stale = hiddenFor > this.opts.staleAfterHideMs || this.pingSentAt !== null;
+      if (!stale || !this.state.connected) return;
+      this.closeSocket();
+      this.channel = null;
+      this.inflight = [];
+      this.pendingReport?.settle(new ChatError("network"));
+      this.update({ connected: false, partnerTyping: false });
+    }
     this.clearReconnect();
     this.attempts = 0;
     void this.open(this.state.roomId ? "room" : "lobby");
@@ -250,12 +311,14 @@ export class ChatClient {
    * Reports the partner over the open room socket. Resolves on the server's `reported` (the pair
    * is blocked; the room is then left for good); rejects with a ChatError: "network" when the
    * room socket is not open or drops before the answer, "timeout" when none comes, or the
-   * server's code. On "network"/"timeout" the caller may report over REST instead.
+   * server's code. On "network"/"timeout" the caller may report over REST instead. `messageId`:
+   * the partner's message the report is about (long-press 举报).
    */
-  report(reason: string): Promise<void> {
+  report(reason: string, messageId?: string): Promise<void> {
     if (this.pendingReport) return this.pendingReport.promise;
     const text = reason.trim();
-    if (this.channel !== "room" || this.state.phase !== "chatting" || !this.transmit({ type: "report", reason: text })) {
+    const frame: RoomClientFrame = messageId ? { type: "report", reason: text, messageId } : { type: "report", reason: text };
+    if (this.channel !== "room" || this.state.phase !== "chatting" || !this.transmit(frame)) {
       return Promise.reject(new ChatError("network"));
     }
     let settle!: (err: ChatError | null) => void;
@@ -287,7 +350,7 @@ export class ChatClient {
       this.notice("empty_text");
       return false;
     }
-    if (text.length > TEXT_MAX) {
+    if (textLength(text) > TEXT_MAX) {
       this.notice("text_too_long");
       return false;
     }
@@ -303,6 +366,7 @@ export class ChatClient {
       status: "pending",
       earlier: false,
       error: null,
+      retryable: true,
     };
     this.update({ messages: [...this.state.messages, message] });
     this.dispatch(clientId);
@@ -312,7 +376,7 @@ export class ChatClient {
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
     const m = this.state.messages.find((x) => x.clientId === clientId);
-    if (!m || m.status !== "failed" || this.state.phase !== "chatting") return;
+    if (!m || m.status !== "failed" || !m.retryable || this.state.phase !== "chatting") return;
     this.setMessage(clientId, { status: "pending", error: null });
     this.dispatch(clientId);
   }
@@ -333,12 +397,16 @@ export class ChatClient {
     this.closeSocket();
     const gen = ++this.generation;
     this.channel = channel;
+    this.paging = false;
     let token: string;
+    const fresh = this.freshLogin || this.failuresBeforeOpen >= 2;
+    this.freshLogin = false;
     try {
-      token = await this.opts.getToken(this.failuresBeforeOpen >= 2);
+      token = await this.opts.getToken(fresh);
     } catch (err) {
       if (gen !== this.generation) return;
       this.channel = null;
+      if (PERMANENT_ERRORS.has(codeOf(err))) return this.failPermanently(codeOf(err));
       // One toast per outage, not one per backoff step.
       if (this.attempts === 0) this.notice(codeOf(err));
       this.scheduleReconnect();
@@ -356,8 +424,9 @@ export class ChatClient {
       onOpen: () => gen === this.generation && this.handleOpen(),
       onMessage: (data) => gen === this.generation && this.handleFrame(channel, data),
       onClose: (code) => gen === this.generation && this.handleClose(channel, code),
-      // Some platforms report a failed handshake only as an error: treat it as a drop.
-      onError: () => gen === this.generation && this.handleClose(channel, 1006),
+      // Some platforms report a failed handshake only as an error: treat it as a drop, unless its
+      // text names a refusal (401: log in again; 403/404: this socket will never be let in).
+      onError: (message) => gen === this.generation && this.handleRefusal(channel, message),
     };
     try {
       this.socket = this.opts.connect(url, token, handlers);
@@ -380,11 +449,29 @@ export class ChatClient {
   }
 
   private handleOpen(): void {
+    this.refused = false;
     this.attempts = 0;
     this.failuresBeforeOpen = 0;
     this.lastReceivedAt = this.timers.now();
+    this.pingSentAt = null;
     this.update({ connected: true, reconnecting: false });
-    if (this.channel === "room") this.startHeartbeat();
+    // Both sockets: a silently dead lobby socket would otherwise mean waiting forever.
+    this.startHeartbeat();
+  }
+
+  private handleRefusal(channel: Channel, message: string): void {
+    const status = this.state.connected ? null : refusedStatus(message);
+    // 404: the room is gone. 403 twice, the second time after a fresh login that did not say
+    // "banned" itself: this socket will never be let in.
+    if (status === 404 || (status === 403 && this.refused)) {
+      this.closeSocket();
+      this.channel = null;
+      return this.failPermanently(status === 403 ? "forbidden" : "not_found");
+    }
+    // 401, or a first 403 (a ban shows up as one): log in again, which names a ban.
+    if (status === 401 || status === 403) this.freshLogin = true;
+    if (status === 403) this.refused = true;
+    this.handleClose(channel, 1006);
   }
 
   private handleClose(channel: Channel, code: number): void {
@@ -393,12 +480,13 @@ export class ChatClient {
     this.channel = null;
     this.generation++;
     this.stopHeartbeat();
+    this.clearTyping();
     this.inflight = [];
     // Whether the server got the report is unknown; the caller reports over REST instead.
     this.pendingReport?.settle(new ChatError("network"));
     if (code === CLOSE_REPLACED) return this.end("replaced");
     if (channel === "room" && code === CLOSE_ENDED) return this.end("ended");
-    this.update({ connected: false });
+    this.update({ connected: false, partnerTyping: false });
     this.scheduleReconnect();
   }
 
@@ -433,7 +521,7 @@ export class ChatClient {
         this.handleClose(channel, 1006);
         return;
       }
-      this.transmitRaw(PING_FRAME);
+      if (this.transmitRaw(PING_FRAME) && this.pingSentAt === null) this.pingSentAt = this.timers.now();
       this.startHeartbeat();
     }, this.opts.heartbeatMs);
   }
@@ -470,6 +558,10 @@ export class ChatClient {
     this.attempts = 0;
     this.failuresBeforeOpen = 0;
     this.resumable = false;
+    this.freshLogin = false;
+    this.refused = false;
+    this.ticketRefreshedAt = null;
+    this.pingSentAt = null;
   }
 
   private transmit(frame: LobbyClientFrame | RoomClientFrame): boolean {
@@ -491,6 +583,7 @@ export class ChatClient {
 
   private handleFrame(channel: Channel, data: string): void {
     this.lastReceivedAt = this.timers.now();
+    this.pingSentAt = null;
     if (data === PONG_FRAME) return;
     let frame: LobbyServerFrame | RoomServerFrame;
     try {
@@ -526,6 +619,7 @@ export class ChatClient {
         return;
       case "error":
         if (frame.code === "replaced") return this.end("replaced");
+        if (PERMANENT_ERRORS.has(frame.code)) return this.failPermanently(frame.code);
         this.notice(frame.code);
         return;
     }
@@ -534,21 +628,31 @@ export class ChatClient {
   private handleRoomFrame(frame: RoomServerFrame): void {
     switch (frame.type) {
       case "history": {
-        const earlier = !this.resumable;
+        // Later pages of the same connect belong with its first page (earlier meetings or not).
+        if (!this.paging) this.historyEarlier = !this.resumable;
         this.resumable = true;
-        this.setMessages(mergeServerMessages(this.state.messages, frame.messages, earlier));
-        // Anything still waiting for an ack goes again with its clientId: the server dedupes.
-        for (const m of this.state.messages) if (m.status === "pending" && m.clientId) this.dispatch(m.clientId);
+        this.setMessages(mergeServerMessages(this.state.messages, frame.messages, this.historyEarlier));
+        // Own messages found stored: their ack is no longer awaited.
+        for (const h of frame.messages) if (h.clientId) this.settleSend(h.clientId);
+        this.paging = frame.more === true;
+        if (this.paging) {
+          this.transmit({ type: "history", after: this.state.lastSeq } satisfies RoomClientFrame);
+          return;
+        }
+        // Anything still waiting for an ack goes again with its clientId (the server dedupes),
+        // except what this socket already carried before its history arrived.
+        for (const m of this.state.messages) {
+          if (m.status === "pending" && m.clientId && !this.inflight.includes(m.clientId)) this.dispatch(m.clientId);
+        }
         return;
       }
       case "presence":
         this.update({ partnerPresence: frame.partner });
         return;
       case "ack": {
-        this.inflight = this.inflight.filter((c) => c !== frame.clientId);
-        const handle = this.ackTimers.get(frame.clientId);
-        if (handle !== undefined) this.timers.clearTimeout(handle);
-        this.ackTimers.delete(frame.clientId);
+        // Sends work on this socket: a later ticket_required may log in afresh again.
+        this.ticketRefreshedAt = null;
+        this.settleSend(frame.clientId);
         this.setMessages(applyAck(this.state.messages, frame));
         return;
       }
@@ -579,8 +683,11 @@ export class ChatClient {
         if (this.pendingReport && REPORT_ERRORS.has(frame.code)) return this.pendingReport.settle(new ChatError(frame.code));
         if (frame.code === "conversation_ended") return this.end("ended");
         if (frame.code === "replaced") return this.end("replaced");
+        if (PERMANENT_ERRORS.has(frame.code)) return this.failPermanently(frame.code);
+        if (frame.code === "ticket_required") return this.refreshTicket();
         if (SEND_ERRORS.has(frame.code)) {
-          const clientId = this.inflight.shift();
+          // The server names the send; an older server does not, and answers sends in order.
+          const clientId = frame.clientId ?? this.inflight[0];
           if (clientId) this.fail(clientId, frame.code);
         }
         this.notice(frame.code);
@@ -609,14 +716,46 @@ export class ChatClient {
     }
   }
 
-  private fail(clientId: string, code: string): void {
-    const m = this.state.messages.find((x) => x.clientId === clientId);
-    if (!m || m.status !== "pending") return;
+  /** The send is answered (acked, found stored, or refused): no ack timer, not in flight. */
+  private settleSend(clientId: string): void {
+    this.inflight = this.inflight.filter((c) => c !== clientId);
     const handle = this.ackTimers.get(clientId);
     if (handle !== undefined) this.timers.clearTimeout(handle);
     this.ackTimers.delete(clientId);
-    this.inflight = this.inflight.filter((c) => c !== clientId);
-    this.setMessage(clientId, { status: "failed", error: errorMessage(code) });
+  }
+
+  private fail(clientId: string, code: string): void {
+    const m = this.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "pending") return;
+    this.settleSend(clientId);
+    const final = FINAL_SEND_ERRORS.has(code);
+    const error = code === "content_rejected" ? CONTENT_REJECTED_LINE : errorMessage(code);
+    this.setMessage(clientId, { status: "failed", error, retryable: !final });
+  }
+
+  /**
+   * The room wants a valid check ticket (it expired, or the connect had none): log in again and
+   * resume with the fresh one; the refused sends stay pending and go again after the history.
+   * When that already happened moments ago with no send getting through since, stop for good.
+   */
+  private refreshTicket(): void {
+    const now = this.timers.now();
+    if (this.ticketRefreshedAt !== null && now - this.ticketRefreshedAt < TICKET_RETRY_WINDOW_MS) {
+      return this.failPermanently("ticket_required");
+    }
+    this.ticketRefreshedAt = now;
+    this.closeSocket();
+    this.channel = null;
+    this.inflight = [];
+    this.freshLogin = true;
+    this.clearReconnect();
+    void this.open("room");
+  }
+
+  /** Stops for good with a code the page shows as a screen (banned, refused room…). */
+  private failPermanently(code: string): void {
+    this.update({ failure: code });
+    this.end("failed");
   }
 
   private setMessage(clientId: string, patch: Partial<ChatMessage>): void {
@@ -637,6 +776,8 @@ export class ChatClient {
     this.clearTyping();
     for (const m of this.state.messages) if (m.status === "pending" && m.clientId) this.fail(m.clientId, "conversation_ended");
     this.update({ phase: "ended", endReason: reason, connected: false, reconnecting: false, partnerTyping: false });
+    this.freshLogin = false;
+    this.ticketRefreshedAt = null;
     if (reason === "replaced") this.notice("replaced");
   }
 

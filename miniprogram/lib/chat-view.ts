@@ -5,11 +5,24 @@ import type { ChatMessage } from "./message-list";
 export type ChatRow =
   | { kind: "time"; key: string; label: string }
   | { kind: "divider"; key: string; label: string }
-  | { kind: "message"; key: string; mine: boolean; text: string; status: ChatMessage["status"]; clientId: string; error: string };
+  | {
+      kind: "message";
+      key: string;
+      mine: boolean;
+      text: string;
+      status: ChatMessage["status"];
+      clientId: string;
+      error: string;
+      /** A failed message offers 点击重发 (not when its content was refused). */
+      retryable: boolean;
+      /** The server id, for a report that points at this message ("" while unsent). */
+      id: string;
+    };
 
 /** A new time separator after this much silence, as WeChat does. */
 export const TIME_GAP_MS = 5 * 60_000;
-export const EARLIER_LABEL = "以前的聊天";
+/** Sits between the earlier meetings (above it) and this one (below it). */
+export const EARLIER_LABEL = "以上是以前的聊天";
 
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
@@ -48,9 +61,34 @@ export function buildRows(messages: readonly ChatMessage[], now: number): ChatRo
       status: m.status,
       clientId: m.clientId ?? "",
       error: m.error ?? "",
+      retryable: m.status === "failed" && m.retryable,
+      id: m.id ?? "",
     });
   }
   // Only earlier messages so far: the divider still marks where this meeting starts.
   if (hasEarlier && !dividerShown) rows.push({ kind: "divider", key: "divider", label: EARLIER_LABEL });
   return rows;
+}
+
+function sameRow(a: ChatRow, b: ChatRow): boolean {
+  if (a.key !== b.key || a.kind !== b.kind) return false;
+  for (const k of Object.keys(b) as Array<keyof ChatRow>) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * The smallest setData for going from `prev` to `next` rows under `field`: one path per changed
+ * or appended row, so a new message or an ack sends one row, not the whole chat. Anything else
+ * (a row inserted above, one removed) replaces the list.
+ */
+export function rowPatch(field: string, prev: readonly ChatRow[], next: readonly ChatRow[]): Record<string, unknown> {
+  if (next.length < prev.length) return { [field]: next };
+  const patch: Record<string, unknown> = {};
+  for (let i = 0; i < next.length; i++) {
+    const before = prev[i];
+    const after = next[i] as ChatRow;
+    if (before && before.key !== after.key) return { [field]: next };
+    if (!before || !sameRow(before, after)) patch[`${field}[${i}]`] = after;
+  }
+  return patch;
 }

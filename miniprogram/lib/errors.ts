@@ -26,6 +26,9 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   content_rejected: "消息包含不当内容，未发送",
   moderation_unavailable: "消息审核暂时不可用，请稍后重试",
   conversation_ended: "聊天已结束",
+  ticket_required: "登录已过期，请重新进入",
+  too_many_attempts: "尝试太频繁，请稍后再试",
+  already_reported: "你已经举报过了",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

@@ -16,6 +16,8 @@ export interface ChatMessage {
   earlier: boolean;
   /** Why a failed message failed, in Chinese. */
   error: string | null;
+  /** A failed message the user may resend (false: the server refused its content for good). */
+  retryable: boolean;
 }
 
 /** Server messages first, in seq order; then this phone's unsent ones, in the order typed. */
@@ -25,30 +27,42 @@ function ordered(list: ChatMessage[]): ChatMessage[] {
   return [...sent, ...unsent];
 }
 
-/** Adds server messages that are not shown yet; a message already present (same id or seq) is kept as is. */
+/**
+ * Adds server messages that are not shown yet; a message already present (same id or seq) is kept
+ * as is. One's own stored message (it carries its clientId) replaces the pending or failed local
+ * copy with that clientId, in place, so an ack lost with a socket never leaves two bubbles.
+ */
 export function mergeServerMessages(list: ChatMessage[], incoming: readonly HistoryMessage[], earlier: boolean): ChatMessage[] {
   const ids = new Set(list.map((m) => m.id).filter((id) => id !== null));
   const seqs = new Set(list.map((m) => m.seq).filter((seq) => seq !== null));
   const added: ChatMessage[] = [];
+  let current = list;
   for (const h of incoming) {
     if (ids.has(h.id) || seqs.has(h.seq)) continue;
     ids.add(h.id);
     seqs.add(h.seq);
+    const local = h.clientId ? current.find((m) => m.clientId === h.clientId && m.status !== "sent") : undefined;
+    if (local) {
+      const stored: ChatMessage = { ...local, id: h.id, seq: h.seq, at: h.at, status: "sent", error: null, retryable: true };
+      current = current.map((m) => (m === local ? stored : m));
+      continue;
+    }
     added.push({
       key: `s:${h.id}`,
       id: h.id,
       seq: h.seq,
-      clientId: null,
+      clientId: h.clientId ?? null,
       from: h.from,
       text: h.text,
       at: h.at,
       status: "sent",
       earlier,
       error: null,
+      retryable: true,
     });
   }
-  if (added.length === 0) return list;
-  return ordered([...list, ...added]);
+  if (added.length === 0 && current === list) return list;
+  return ordered([...current, ...added]);
 }
 
 /**
@@ -66,6 +80,6 @@ export function applyAck(
     return list.filter((m) => m !== local);
   }
   return ordered(
-    list.map((m) => (m === local ? { ...m, id: ack.id, seq: ack.seq, at: ack.at, status: "sent" as const, error: null } : m)),
+    list.map((m) => (m === local ? { ...m, id: ack.id, seq: ack.seq, at: ack.at, status: "sent" as const, error: null, retryable: true } : m)),
   );
 }

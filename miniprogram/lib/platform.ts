@@ -96,3 +96,33 @@ export function openPrivacyContract(): void {
 export function toast(title: string, icon: "success" | "none" = "none"): void {
   mp.showToast({ title, icon });
 }
+
+/** Asks before leaving the page by the back button or gesture (message), or stops asking (null). */
+export function guardLeaving(message: string | null): void {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  if (message) api.enableAlertBeforeUnload?.({ message });
+  else api.disableAlertBeforeUnload?.();
+}
+
+/** A confirm dialog; resolves true when the user confirms. */
+export function confirm(title: string, content: string, confirmText: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    mp.showModal({ title, content, confirmText, success: (res) => resolve(res.confirm), fail: () => resolve(false) });
+  });
+}
+
+/** WeChat's avatar button (open-type="chooseAvatar"); QQ has none and picks an image instead. */
+export const canChooseAvatar = !isQQ;
+
+/** QQ's way to pick an avatar: one image from the album or the camera; null when cancelled. */
+export function chooseImage(): Promise<string | null> {
+  return new Promise((resolve) => {
+    mp.chooseImage({
+      count: 1,
+      sizeType: ["compressed"],
+      sourceType: ["album", "camera"],
+      success: (res) => resolve(res.tempFilePaths[0] ?? null),
+      fail: () => resolve(null),
+    });
+  });
+}

@@ -7,12 +7,14 @@ import type {
   LIMITS as WorkerLimits,
   PING_FRAME as WorkerPing,
   PONG_FRAME as WorkerPong,
+  textLength as WorkerTextLength,
 } from "../../worker/protocol";
 
 export type {
   BlockRequest,
   ErrorCode,
   HistoryMessage,
+  SocketError,
   LobbyClientFrame,
   LobbyServerFrame,
   LoginPlatform,
@@ -32,3 +34,10 @@ export const PONG_FRAME: typeof WorkerPong = '{"type":"pong"}';
 export const CLOSE_NORMAL: (typeof WorkerClose)["normal"] = 1000;
 export const CLOSE_REPLACED: (typeof WorkerClose)["replaced"] = 4001;
 export const CLOSE_ENDED: (typeof WorkerClose)["ended"] = 4002;
+
+/** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */
+export const textLength: typeof WorkerTextLength = (text) => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};

@@ -22,7 +22,7 @@ function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
   (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
 }
 
-const row = (key: string, mine: boolean, text: string, status = "sent", error = "") => ({
+const row = (key: string, mine: boolean, text: string, status = "sent", error = "", retryable = status === "failed") => ({
   kind: "message",
   key,
   mine,
@@ -30,6 +30,7 @@ const row = (key: string, mine: boolean, text: string, status = "sent", error = 
   status,
   clientId: mine ? `c-${key}` : "",
   error,
+  retryable,
 });
 
 describe("message-list", () => {
@@ -79,6 +80,22 @@ describe("message-list", () => {
     list.querySelector(".failed")!.dispatchEvent("tap");
     await simulate.sleep(0);
     expect(retries).toEqual(["c-f"]);
+  });
+
+  it("offers no retry for a message refused for its content", async () => {
+    const list = mount("components/message-list/index", {
+      rows: [row("r", true, "坏话", "failed", "未发送：包含不当内容", false)],
+    });
+    await simulate.sleep(0);
+    const dom = list.dom as HTMLElement;
+    expect(dom.querySelector(".main--failed-reason")?.textContent).toBe("未发送：包含不当内容");
+    expect(dom.textContent).not.toContain("点击重发");
+    const retries: string[] = [];
+    on(list, "retry", (e) => retries.push(e.detail.clientId));
+    list.querySelector(".failed")!.dispatchEvent("tap");
+    list.querySelector(".failed-reason")!.dispatchEvent("tap");
+    await simulate.sleep(0);
+    expect(retries).toEqual([]);
   });
 
   it("shows the typing indicator only while the partner types", async () => {

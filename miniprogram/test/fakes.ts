@@ -64,6 +64,10 @@ export class FakeSocket implements SocketLike {
   drop(code = 1006): void {
     this.handlers.onClose(code, "");
   }
+  /** The platform's error callback, e.g. a refused upgrade ("Unexpected server response: 403"). */
+  fail(message: string): void {
+    this.handlers.onError(message);
+  }
 }
 
 export class FakeNetwork {

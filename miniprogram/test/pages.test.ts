@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TOPICS, buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
 
 let root: string;
@@ -15,10 +15,20 @@ beforeEach(() => {
   fake = installFakeWx();
 });
 
+// A page left open keeps its client (and its real timers) alive into the next test: close it.
+const mounted: Array<{ instance: any; detach(): void }> = [];
+afterEach(() => {
+  for (const comp of mounted.splice(0)) {
+    comp.instance.onUnload?.();
+    comp.detach();
+  }
+});
+
 function mount(path: string) {
   const id = simulate.load(join(root, path), { rootPath: root });
   const comp = simulate.render(id);
   comp.attach(document.createElement("parent-wrapper"));
+  mounted.push(comp as unknown as { instance: any; detach(): void });
   return comp;
 }
 
@@ -30,19 +40,49 @@ async function settle() {
 const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 describe("profile page", () => {
-  it("confirms avatar and nickname, keeps them on the phone only, and goes on to topics", async () => {
+  it("confirms avatar and the submitted nickname, keeps them on the phone only, and goes on to topics", async () => {
     const page = mount("pages/profile/index");
-    page.instance.onLoad();
+    page.instance.onLoad({ first: "1" });
     await settle();
     expect(text(page)).toContain("头像和昵称只保存在你的手机上，不会发送给任何人");
     page.querySelector(".avatar-btn")!.dispatchEvent("chooseavatar", { detail: { avatarUrl: "wxfile://tmp/a.png" } });
-    page.querySelector(".nickname")!.dispatchEvent("input", { detail: { value: "小明" } });
     await settle();
-    page.querySelector(".confirm")!.dispatchEvent("tap");
+    // The nickname counts as submitted with the form (WeChat may clear one that fails its check).
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明" } } });
     await settle();
     expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
-    expect(fake.navigations).toEqual(["/pages/topics/index"]);
+    // First run: topics replaces the profile page, which is not shown again.
+    expect(fake.navigations).toEqual(["redirect:/pages/topics/index"]);
     expect(fake.requests).toEqual([]);
+  });
+
+  it("edits the profile from topics and goes back there", async () => {
+    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    const page = mount("pages/profile/index");
+    page.instance.onLoad({});
+    await settle();
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "阿草" } } });
+    await settle();
+    expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://me.png", nickname: "阿草" });
+    expect(fake.navigations).toEqual(["back"]);
+  });
+
+  it("on QQ, without chooseAvatar, picks the avatar from the album", async () => {
+    (globalThis as any).qq = (globalThis as any).wx;
+    try {
+      const page = mount("pages/profile/index");
+      page.instance.onLoad({ first: "1" });
+      await settle();
+      expect(page.data.canChooseAvatar).toBe(false);
+      page.querySelector(".pick-image")!.dispatchEvent("tap");
+      await settle();
+      expect(page.data.avatarUrl).toBe("saved://qqfile://tmp/pick.png");
+      page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "" } } });
+      await settle();
+      expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://qqfile://tmp/pick.png", nickname: "" });
+    } finally {
+      delete (globalThis as any).qq;
+    }
   });
 
   it("shows the saved profile again for confirmation", async () => {
@@ -69,6 +109,54 @@ describe("profile page", () => {
 });
 
 describe("topics page", () => {
+  beforeEach(() => fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" }));
+
+  it("is the start page, but a first launch goes to the profile first", async () => {
+    fake.storage.delete("onechat.profile");
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    expect(fake.navigations).toEqual(["redirect:/pages/profile/index?first=1"]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("links the community rules and the profile editor", async () => {
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    page.querySelector(".rules-link")!.dispatchEvent("tap");
+    page.querySelector(".edit-profile")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations).toEqual(["/pages/rules/index", "/pages/profile/index"]);
+  });
+
+  it("asks for the community rules before the first match, then goes to the chat", async () => {
+    const page = mount("pages/topics/index");
+    await page.instance.onLoad();
+    await settle();
+    page.querySelector(".primary")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations).toEqual(["/pages/rules/index?topic=any"]);
+    const rules = mount("pages/rules/index");
+    rules.instance.onLoad({ topic: "any" });
+    await settle();
+    expect(text(rules)).toContain("不骚扰");
+    expect(text(rules)).toContain("色情");
+    expect(text(rules)).toContain("广告");
+    expect(text(rules)).toContain("封禁");
+    rules.querySelector(".accept")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=any");
+    // Accepted once: the next match goes straight to the chat.
+    page.querySelector(".primary")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.navigations[2]).toBe("/pages/chat/index?topic=any");
+    const again = mount("pages/rules/index");
+    again.instance.onLoad({});
+    await settle();
+    expect(text(again)).toContain("你已同意社区规范");
+  });
+
   it("shows the topics as cards after 随便聊聊 and starts with the remembered choice", async () => {
     fake.storage.set("onechat.topic", "books");
     const page = mount("pages/topics/index");
@@ -82,6 +170,7 @@ describe("topics page", () => {
   });
 
   it("remembers a picked card and continues to the chat with it", async () => {
+    fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
@@ -174,7 +263,7 @@ describe("chat page", () => {
     expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1");
     const list = messages(page).dom!;
     expect(list.textContent).toContain("上次说到猫");
-    expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以前的聊天");
+    expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以上是以前的聊天");
     expect(fake.titles).toContain("快乐的熊猫");
     expect(text(page)).toContain("快乐的熊猫");
   });
@@ -198,16 +287,33 @@ describe("chat page", () => {
     expect(list.querySelector("[class*='is-sent']")?.textContent).toContain("你好呀");
   });
 
-  it("marks a rejected message failed with its reason, and a tap resends it with the same clientId", async () => {
+  it("marks a message refused for content 未发送：包含不当内容 without a retry", async () => {
     const page = await openChat();
     const room = await matched(page);
     page.instance.onSend({ detail: { text: "不好的话" } });
-    room.receive({ type: "error", code: "content_rejected", message: "Rejected by moderation" });
+    page.instance.onSend({ detail: { text: "好的话" } });
+    const [bad] = room.frames.filter((f) => f.type === "send") as Array<{ clientId: string }>;
+    room.receive({ type: "error", code: "content_rejected", message: "Rejected by moderation", clientId: bad!.clientId });
     await settle();
     const list = messages(page);
     expect(list.dom!.querySelector("[class*='is-failed']")?.textContent).toContain("不好的话");
-    expect(list.dom!.textContent).toContain("消息包含不当内容，未发送");
-    expect(fake.toasts).toContain("消息包含不当内容，未发送");
+    expect(list.dom!.querySelector("[class*='is-pending']")?.textContent).toContain("好的话");
+    expect(list.dom!.textContent).toContain("未发送：包含不当内容");
+    expect(list.dom!.textContent).not.toContain("点击重发");
+    list.querySelector(".failed")!.dispatchEvent("tap");
+    await settle();
+    expect(room.frames.filter((f) => f.type === "send")).toHaveLength(2);
+  });
+
+  it("marks a message failed for a passing reason with 点击重发, and a tap resends it with the same clientId", async () => {
+    const page = await openChat();
+    const room = await matched(page);
+    page.instance.onSend({ detail: { text: "稍后再审" } });
+    const [sent] = room.frames.filter((f) => f.type === "send") as Array<{ clientId: string }>;
+    room.receive({ type: "error", code: "moderation_unavailable", message: "down", clientId: sent!.clientId });
+    await settle();
+    const list = messages(page);
+    expect(list.dom!.textContent).toContain("消息审核暂时不可用，请稍后重试 · 点击重发");
     list.querySelector(".failed")!.dispatchEvent("tap");
     await settle();
     const sends = room.frames.filter((f) => f.type === "send");

@@ -1,43 +1,22 @@
 // Runs the mini program's components and pages under miniprogram-simulate. The sources are
-// TypeScript (WeChat DevTools compiles them itself), so this transpiles the app once per test
-// file into a temp folder as CommonJS beside its .json/.wxml/.wxss, which is what simulate
-// loads. It also installs a scriptable fake of the platform API (`wx`).
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+// TypeScript, so each test file builds the app with `npm run build:miniprogram`'s own code into a
+// temp folder (plain CommonJS beside its .json/.wxml/.wxss), which is what simulate loads: the
+// tests drive exactly what WeChat DevTools and QQ's tool open. It also installs a scriptable fake
+// of the platform API (`wx`).
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
+import { join } from "node:path";
+import { buildMiniprogram } from "../../scripts/build-miniprogram";
 
 const require = createRequire(import.meta.url);
-const SOURCE = dirname(dirname(fileURLToPath(import.meta.url)));
-const SKIP = new Set(["test", "node_modules", "vitest.config.ts", "tsconfig.json", "project.config.json"]);
 
 export type Simulate = typeof import("miniprogram-simulate");
 
-/** Transpiles the app into a temp folder; returns its path. */
+/** Builds the app into a temp folder; returns its path. */
 export function buildApp(): string {
   const out = mkdtempSync(join(tmpdir(), "onechat-mp-"));
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (SKIP.has(entry.name)) continue;
-      const src = join(dir, entry.name);
-      const dest = join(out, relative(SOURCE, src));
-      if (entry.isDirectory()) {
-        mkdirSync(dest, { recursive: true });
-        walk(src);
-      } else if (entry.name.endsWith(".ts")) {
-        const { outputText } = ts.transpileModule(readFileSync(src, "utf8"), {
-          fileName: src,
-          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
-        });
-        writeFileSync(dest.replace(/\.ts$/, ".js"), outputText);
-      } else {
-        copyFileSync(src, dest);
-      }
-    }
-  };
-  walk(SOURCE);
+  buildMiniprogram(out);
   return out;
 }
 
@@ -109,6 +88,17 @@ export interface FakeWx {
   titles: string[];
   networkListeners: Array<(res: { isConnected: boolean }) => void>;
   privacyListener: ((resolve: (r: unknown) => void) => void) | null;
+  /** showModal calls (title) and the answer the next one gets. */
+  modals: string[];
+  modalAnswer: boolean;
+  /** showActionSheet calls (their items) and the item the user taps (-1: cancel). */
+  actionSheets: string[][];
+  actionSheetTap: number;
+  clipboard: string[];
+  /** The leave-warning currently set with enableAlertBeforeUnload (null: none). */
+  unloadGuard: string | null;
+  /** What chooseImage returns (null: the user cancelled). */
+  chosenImage: string | null;
   lastSocket(): FakeSocketTask;
 }
 
@@ -134,6 +124,13 @@ export function installFakeWx(): FakeWx {
     titles: [],
     networkListeners: [],
     privacyListener: null,
+    modals: [],
+    modalAnswer: true,
+    actionSheets: [],
+    actionSheetTap: 0,
+    clipboard: [],
+    unloadGuard: null,
+    chosenImage: "qqfile://tmp/pick.png",
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -159,6 +156,25 @@ export function installFakeWx(): FakeWx {
     },
     showToast: (opts: any) => fake.toasts.push(opts.title),
     navigateTo: (opts: any) => fake.navigations.push(opts.url),
+    redirectTo: (opts: any) => fake.navigations.push(`redirect:${opts.url}`),
+    reLaunch: (opts: any) => fake.navigations.push(`relaunch:${opts.url}`),
+    showModal: (opts: any) => {
+      fake.modals.push(opts.title);
+      setTimeout(() => opts.success?.({ confirm: fake.modalAnswer, cancel: !fake.modalAnswer }), 0);
+    },
+    showActionSheet: (opts: any) => {
+      fake.actionSheets.push(opts.itemList);
+      setTimeout(() => (fake.actionSheetTap < 0 ? opts.fail?.({ errMsg: "cancel" }) : opts.success?.({ tapIndex: fake.actionSheetTap })), 0);
+    },
+    setClipboardData: (opts: any) => fake.clipboard.push(opts.data),
+    enableAlertBeforeUnload: (opts: any) => {
+      fake.unloadGuard = opts.message;
+    },
+    disableAlertBeforeUnload: () => {
+      fake.unloadGuard = null;
+    },
+    chooseImage: (opts: any) =>
+      setTimeout(() => (fake.chosenImage ? opts.success?.({ tempFilePaths: [fake.chosenImage] }) : opts.fail?.({ errMsg: "cancel" })), 0),
     navigateBack: () => fake.navigations.push("back"),
     setNavigationBarTitle: (opts: any) => fake.titles.push(opts.title),
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),

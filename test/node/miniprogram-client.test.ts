@@ -14,7 +14,12 @@ import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server"
 
 /** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
 function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev") {
-  const api = new Api({ apiBase: worker.url, request: nodeHttpRequest, storage: memoryStorage(), platform, loginCode: async () => name });
+  const logins: number[] = [];
+  const request: typeof nodeHttpRequest = (req) => {
+    if (req.url.endsWith("/api/login")) logins.push(Date.now());
+    return nodeHttpRequest(req);
+  };
+  const api = new Api({ apiBase: worker.url, request, storage: memoryStorage(), platform, loginCode: async () => name });
   let current: WebSocket | null = null;
   const urls: string[] = [];
   const connect = nodeSocketFactory((ws, url) => {
@@ -36,6 +41,7 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
     client,
     urls,
     notices,
+    logins,
     /** Kills the socket without a close handshake, like a phone losing its network. */
     cut: () => current?.terminate(),
   };
@@ -197,5 +203,38 @@ describe("the mini program's chat client against the worker", () => {
     await expect(frank.api.block("no-such-conversation")).rejects.toMatchObject({ code: "not_found" });
     erin.client.leave();
     frank.client.leave();
+  });
+
+  it("a user banned mid-chat gets the failure screen and stops: no login loop, no reconnects", async () => {
+    const gina = phone(worker, "mp-gina");
+    const hal = phone(worker, "mp-hal");
+    gina.client.start(null);
+    await until(gina.client, (s) => s.phase === "waiting");
+    hal.client.start(null);
+    await until(gina.client, (s) => s.phase === "chatting" && s.connected);
+    await until(hal.client, (s) => s.phase === "chatting" && s.connected);
+    const me = (await (await fetch(`${worker.url}/api/me`, { headers: { Authorization: `Bearer ${await gina.api.token()}` } })).json()) as { id: string };
+    const ban = await fetch(`${worker.url}/api/admin/users/${me.id}/ban`, { method: "POST", headers: { Authorization: `Bearer ${worker.vars.ADMIN_TOKEN}` } });
+    expect(ban.status).toBe(200);
+    const failed = await until(gina.client, (s) => s.phase === "ended");
+    expect(failed).toMatchObject({ endReason: "failed", failure: "banned", reconnecting: false });
+    expect((await until(hal.client, (s) => s.phase === "ended")).endReason).toBe("partner_left");
+
+    // Opening the chat again: one login, refused as banned, and nothing after it.
+    const before = { logins: gina.logins.length, sockets: gina.urls.length };
+    gina.api.logout();
+    gina.client.start(null);
+    const again = await until(gina.client, (s) => s.phase === "ended");
+    expect(again).toMatchObject({ endReason: "failed", failure: "banned" });
+    // A marker: hal can still meet someone while gina stays out (and makes no further attempts).
+    const ivy = phone(worker, "mp-ivy");
+    ivy.client.start(null);
+    await until(ivy.client, (s) => s.phase === "waiting");
+    hal.client.start(null);
+    await until(ivy.client, (s) => s.phase === "chatting" && s.connected);
+    expect(gina.logins.length - before.logins).toBe(1);
+    expect(gina.urls.length).toBe(before.sockets);
+    ivy.client.leave();
+    hal.client.leave();
   });
 });

@@ -1,9 +1,10 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../../worker/env";
 
+// The tests' env is the worker's (worker-configuration.d.ts + worker/env.ts) plus the migrations
+// test/worker/vitest.config.ts passes in.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
   }

@@ -121,6 +121,6 @@ describe("sharded lobby: placement", () => {
     expect(placementFor({ ...env, LOBBY_SHARDS: "0" }, id).shards).toBe(1);
     expect(placementFor({ ...env, LOBBY_SHARDS: "nonsense" }, id).shards).toBe(1);
     expect(placementFor({ ...env, LOBBY_SHARDS: "100000" }, id).shards).toBe(256);
-    expect(placementFor({ ...env, LOBBY_SHARDS: undefined }, id).shards).toBe(1);
+    expect(placementFor({ ...env, LOBBY_SHARDS: "" }, id).shards).toBe(1);
   });
 });

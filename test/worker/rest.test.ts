@@ -80,7 +80,7 @@ describe("REST", () => {
     }
   });
 
-  it("DELETE /api/conversations/:id erases history for both sides, including what the room still holds", async () => {
+  it("DELETE /api/conversations/:id hides the history for the caller only, including what the room still holds", async () => {
     const p = await chatted(3);
     const a = await enter(`${p.roomPath}?after=3`, p.alice.token);
     await sendAndAck(a.ws, "not yet copied");
@@ -91,12 +91,14 @@ describe("REST", () => {
     const res = await api(`/api/conversations/${p.roomId}`, { method: "DELETE", token: p.bob.token });
     expect(await res.json()).toEqual({ deleted: 4 });
     await p.stub.flush();
-    expect(await d1Messages(p.roomId, p.alice.token)).toEqual([]);
-    a.ws.close();
-    const again = await enter(p.roomPath, p.alice.token);
+    expect(await d1Messages(p.roomId, p.bob.token)).toEqual([]);
+    // The partner keeps everything.
+    expect((await d1Messages(p.roomId, p.alice.token)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    const again = await enter(p.roomPath, p.bob.token);
     expect(again.history).toEqual([]);
     // The room keeps working, and seq never goes backwards.
     expect((await sendAndAck(again.ws, "a fresh start")).seq).toBe(5);
+    a.ws.close();
     again.ws.close();
   });
 

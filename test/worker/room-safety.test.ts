@@ -5,7 +5,7 @@ import type { LoginResponse } from "../../worker/protocol";
 import { adminApi, api, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
 
 // What the room does with the safety modules: moderation before anything is stored or relayed,
-// per-socket rate limits, reports from the socket, and the check ticket's path to msgSecCheck.
+// per-user rate limits, reports from the socket, and the check ticket's path to msgSecCheck.
 
 async function wechatPair() {
   const login = async () =>

@@ -58,8 +58,9 @@ describe("room: relay", () => {
 
     const again = await enter(roomPath, bob.token);
     expect(again.history).toMatchObject([{ seq: 1, from: "partner", text: "first meeting" }]);
-    // A fresh meeting does not report the partner's departure from the previous one.
-    await sleep(50);
+    // A fresh meeting does not report the partner's departure from the previous one (the ack is
+    // the sync point: anything the connect sent came before it).
+    await sendAndAck(again.ws, "marker");
     expect(again.ws.pending()).toEqual([]);
     again.ws.close();
   });
@@ -174,7 +175,8 @@ describe("room: drops, resume and grace", () => {
 
     // Coming back with after= after the partner's grace ran out tells the returning user too.
     b.ws.close(4000, "gone");
-    await sleep(50);
+    // The server echoes the close once its handler ran.
+    await b.ws.waitClosed();
     const late = await enter(`${roomPath}?after=0`, alice.token);
     expect(late.presence).toBe("offline");
     late.ws.close();

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, or } from "drizzle-orm";
+import { and, count, desc, eq, exists, gt, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import { randomId } from "../platform/identity";
 import { db } from "./client";
 import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
@@ -87,15 +87,28 @@ export async function findOwnConversation(
   return row && (row.userA === userId || row.userB === userId) ? row : undefined;
 }
 
-/** Conversations that still have history, newest first. */
+/** Where `userId`'s view of a conversation starts: after the seq they deleted up to (0: all of it). */
+export function hiddenMarkOf(conversation: Pick<ConversationRow, "userA" | "hiddenSeqA" | "hiddenSeqB">, userId: string): number {
+  return conversation.userA === userId ? conversation.hiddenSeqA : conversation.hiddenSeqB;
+}
+
+/** Conversations that still have history this user has not deleted, newest first. */
 export async function listConversations(d1: D1Database, userId: string): Promise<ConversationRow[]> {
-  return db(d1)
+  const orm = db(d1);
+  const mark = sql`(CASE WHEN ${conversations.userA} = ${userId} THEN ${conversations.hiddenSeqA} ELSE ${conversations.hiddenSeqB} END)`;
+  return orm
     .select()
     .from(conversations)
     .where(
       and(
         or(eq(conversations.userA, userId), eq(conversations.userB, userId)),
         isNotNull(conversations.lastMessageAt),
+        exists(
+          orm
+            .select({ one: sql`1` })
+            .from(messages)
+            .where(and(eq(messages.conversationId, conversations.id), gt(messages.seq, mark))),
+        ),
       ),
     )
     .orderBy(desc(conversations.lastMessageAt))
@@ -112,20 +125,23 @@ export async function conversationIdsOf(d1: D1Database, userId: string): Promise
   return rows.map((r) => r.id);
 }
 
-/** Newest `limit` messages below `before` (exclusive), returned oldest first. */
+/** Newest `limit` messages below `before` (exclusive) and above `after`, returned oldest first. */
 export async function pageMessages(
   d1: D1Database,
   conversationId: string,
   before: number | undefined,
   limit: number,
+  after = 0,
 ): Promise<MessageRow[]> {
   const rows = await db(d1)
     .select()
     .from(messages)
     .where(
-      before === undefined
-        ? eq(messages.conversationId, conversationId)
-        : and(eq(messages.conversationId, conversationId), lt(messages.seq, before)),
+      and(
+        eq(messages.conversationId, conversationId),
+        before === undefined ? undefined : lt(messages.seq, before),
+        after > 0 ? gt(messages.seq, after) : undefined,
+      ),
     )
     .orderBy(desc(messages.seq))
     .limit(limit)
@@ -140,5 +156,47 @@ export async function deleteConversationMessages(d1: D1Database, conversationId:
     orm.delete(messages).where(eq(messages.conversationId, conversationId)).returning({ id: messages.id }),
     orm.update(conversations).set({ lastMessageAt: null }).where(eq(conversations.id, conversationId)),
   ]);
+  return deleted.length;
+}
+
+/**
+ * "Delete chat" for one participant: their mark moves up to `upTo` (or the newest seq D1 has, if
+ * higher) and never down. Returns their mark and the lower of the two (what both have deleted).
+ */
+export async function hideConversationFor(
+  d1: D1Database,
+  conversationId: string,
+  userId: string,
+  upTo: number,
+): Promise<{ mine: number; both: number }> {
+  const newest = sql`(SELECT coalesce(max(${messages.seq}), 0) FROM ${messages} WHERE ${messages.conversationId} = ${conversationId})`;
+  const raise = (column: typeof conversations.hiddenSeqA | typeof conversations.hiddenSeqB) => sql`max(${column}, ${upTo}, ${newest})`;
+  const [row] = await db(d1)
+    .update(conversations)
+    .set({
+      hiddenSeqA: sql`CASE WHEN ${conversations.userA} = ${userId} THEN ${raise(conversations.hiddenSeqA)} ELSE ${conversations.hiddenSeqA} END`,
+      hiddenSeqB: sql`CASE WHEN ${conversations.userB} = ${userId} THEN ${raise(conversations.hiddenSeqB)} ELSE ${conversations.hiddenSeqB} END`,
+    })
+    .where(and(eq(conversations.id, conversationId), or(eq(conversations.userA, userId), eq(conversations.userB, userId))))
+    .returning({ userA: conversations.userA, hiddenSeqA: conversations.hiddenSeqA, hiddenSeqB: conversations.hiddenSeqB });
+  if (!row) return { mine: 0, both: 0 };
+  return { mine: hiddenMarkOf(row, userId), both: Math.min(row.hiddenSeqA, row.hiddenSeqB) };
+}
+
+/** How many messages D1 holds with seq in (after, upTo]. */
+export async function countMessagesBetween(d1: D1Database, conversationId: string, after: number, upTo: number): Promise<number> {
+  const [row] = await db(d1)
+    .select({ n: count() })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, after), lte(messages.seq, upTo)));
+  return row?.n ?? 0;
+}
+
+/** Deletes what both participants have deleted (seq up to `seq`); returns how many went. */
+export async function deleteMessagesThrough(d1: D1Database, conversationId: string, seq: number): Promise<number> {
+  const deleted = await db(d1)
+    .delete(messages)
+    .where(and(eq(messages.conversationId, conversationId), lte(messages.seq, seq)))
+    .returning({ id: messages.id });
   return deleted.length;
 }

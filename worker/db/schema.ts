@@ -27,6 +27,9 @@ export const conversations = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
     lastMessageAt: integer("last_message_at"),
+    /** "Delete chat" is per person: each one's history starts after their mark (a seq; 0 = nothing hidden). */
+    hiddenSeqA: integer("hidden_seq_a").notNull().default(sql`0`),
+    hiddenSeqB: integer("hidden_seq_b").notNull().default(sql`0`),
   },
   (t) => [
     uniqueIndex("conversations_pair").on(t.userA, t.userB),

@@ -3,7 +3,8 @@ import { banUser, unbanUser } from "../db/bans";
 import { addFilterWords, listFilterWords, removeFilterWord } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
 import { listReports } from "../db/reports";
-import { AppError, describeError } from "../errors";
+import { AppError } from "../errors";
+import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
 import { filterWords, invalidateFilterCache } from "../moderation/word-filter";
 import {
@@ -81,7 +82,7 @@ export const adminSafety = newApp()
       await disconnectEverywhere(c.env, userId, "banned");
     } catch (error) {
       closed = false;
-      console.error("ban: closing sockets failed", describeError(error));
+      logError("admin.ban_sockets_not_closed", error, { userId });
     }
     await audit(c.env.DB, closed ? "ban_user" : "ban_user_sockets_not_closed", userId, 1);
     return c.json({ id: userId, bannedAt: row.bannedAt } satisfies AdminBanResponse);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { aliasFor } from "../alias";
-import { findOwnConversation, listConversations, pageMessages, partnerOf } from "../db/conversations";
+import { findOwnConversation, hiddenMarkOf, listConversations, pageMessages, partnerOf } from "../db/conversations";
 import { AppError } from "../errors";
-import { eraseConversation } from "../room/client";
+import { hideConversation } from "../room/client";
 import { LIMITS, type ConversationsResponse, type DeletedResponse, type MessagesResponse } from "../protocol";
 import { newApp } from "./app";
 import { requireUser } from "./session";
@@ -36,7 +36,9 @@ export const conversations = newApp()
     const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), me);
     if (!conversation) throw notYours();
     const { before, limit } = c.req.valid("query");
-    const rows = await pageMessages(c.env.DB, conversation.id, before, limit);
+    // What the caller deleted stays out of their history (the partner still sees it).
+    const hidden = hiddenMarkOf(conversation, me);
+    const rows = await pageMessages(c.env.DB, conversation.id, before, limit, hidden);
     return c.json({
       messages: rows.map((m) => ({
         id: m.id,
@@ -45,12 +47,17 @@ export const conversations = newApp()
         text: m.body,
         at: m.createdAt,
       })),
-      nextBefore: rows.length === limit && rows[0].seq > 1 ? rows[0].seq : null,
+      nextBefore: rows.length === limit && rows[0].seq > hidden + 1 ? rows[0].seq : null,
     } satisfies MessagesResponse);
   })
+  /**
+   * "Delete chat": hides the history for the caller only. The partner keeps it (and can still
+   * report it); it is removed once both have deleted it, or by retention.
+   */
   .delete("/:id", async (c) => {
-    const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), c.var.user.id);
+    const me = c.var.user.id;
+    const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), me);
     if (!conversation) throw notYours();
-    const deleted = await eraseConversation(c.env, conversation.id);
+    const deleted = await hideConversation(c.env, conversation.id, me, hiddenMarkOf(conversation, me));
     return c.json({ deleted } satisfies DeletedResponse);
   });

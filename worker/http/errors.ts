@@ -1,6 +1,7 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError, describeError, errorBody } from "../errors";
+import { AppError, errorBody } from "../errors";
+import { logError } from "../log";
 import type { AppEnv } from "./app";
 
 /** Every failure leaves as { error: { code, message } }; nothing internal reaches the client. */
@@ -11,7 +12,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (err.status === 400) return c.json(errorBody("bad_request", "The request could not be read"), 400);
     if (err.status === 401) return c.json(errorBody("unauthorized", "Authentication failed"), 401);
   }
-  console.error("unhandled error", describeError(err));
+  // The route pattern, not the URL: query strings can carry tokens and tickets.
+  logError("http.unhandled_error", err, { method: c.req.method, route: c.req.routePath });
   return c.json(errorBody("internal", "Something went wrong on our side; please try again"), 500);
 };
 

@@ -1,7 +1,7 @@
 import { deleteUserAndHistory } from "../db/retention";
 import type { DeletedResponse, MeResponse } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
-import { eraseConversationsOf } from "../room/client";
+import { endRoomsOf, eraseConversationsOf } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 
@@ -19,6 +19,7 @@ export const me = newApp()
   .delete("/", async (c) => {
     const userId = c.var.user.id;
     await disconnectEverywhere(c.env, userId, "conversation_ended");
+    await endRoomsOf(c.env, userId);
     let deleted = await eraseConversationsOf(c.env, userId);
     deleted += await deleteUserAndHistory(c.env.DB, userId);
     return c.json({ deleted } satisfies DeletedResponse);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "../db/client";
-import { conversationQuery } from "../db/conversations";
+import { conversationQuery, hiddenMarkOf } from "../db/conversations";
 import { userQuery } from "../db/users";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
@@ -34,7 +34,8 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
     throw new AppError("forbidden", "This room belongs to someone else", 403);
   }
   const { after, ticket } = c.req.valid("query");
-  // Opened here and handed to the room in memory only; a bad or stale ticket just means no OpenID.
+  // Opened here and handed to the room in memory only. A bad or stale ticket means no OpenID: the
+  // room then refuses a WeChat/QQ user's sends with ticket_required (or flags them, fail-open).
   const openid = ticket ? await openTicket(c.env, ticket, Date.now(), user.id) : null;
   return roomStub(c.env, conversation.id).fetch(
     roomConnectRequest("https://room.internal/connect", {
@@ -44,6 +45,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
       userA: conversation.userA,
       userB: conversation.userB,
       after: after ?? null,
+      hiddenUpTo: hiddenMarkOf(conversation, user.id),
       openid,
     }),
   );

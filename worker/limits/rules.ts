@@ -16,6 +16,15 @@ export function messageRule(env: Pick<Env, "MESSAGE_BURST" | "MESSAGE_RATE_PER_S
   };
 }
 
+/**
+ * Room connects per user and room: 6 back to back, then one every 2 s. A flaky network reconnects
+ * a few times; a script reconnecting in a loop gets 429 too_many_attempts.
+ */
+export const ROOM_CONNECT_RULE: BucketRule = { burst: 6, perSecond: 0.5 };
+
+/** Typing frames relayed per sender: at most one per this many ms; the rest are dropped. */
+export const TYPING_INTERVAL_MS = 2000;
+
 /** Lobby joins per user: 10 a minute. */
 export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
 

@@ -17,3 +17,17 @@ export async function eraseConversationsOf(env: Env, userId: string): Promise<nu
   for (const id of await conversationIdsOf(env.DB, userId)) deleted += await eraseConversation(env, id);
   return deleted;
 }
+
+/** "Delete chat" for one participant, through the room (it knows the newest seq); returns how many they no longer see. */
+export function hideConversation(env: Env, conversationId: string, userId: string, previousMark: number): Promise<number> {
+  return roomStub(env, conversationId).hideFor(conversationId, userId, previousMark);
+}
+
+/**
+ * Self-erasure: every room of the user ends for good. Partners are told and closed, nothing sent
+ * after is stored or acked, and the rooms forget the user's id. Call before the history is erased.
+ */
+export async function endRoomsOf(env: Env, userId: string): Promise<void> {
+  const ids = await conversationIdsOf(env.DB, userId);
+  await Promise.all(ids.map((id) => roomStub(env, id).endForErasure(userId)));
+}

@@ -11,6 +11,8 @@ export interface RoomConnect {
   userB: string;
   /** Resume point: deliver every message with a larger seq. Null for a fresh meeting. */
   after: number | null;
+  /** The connecting user deleted the conversation up to this seq; their history starts after it. */
+  hiddenUpTo?: number;
   /** Kept only in the socket's attachment, for the platform content check; never stored. */
   openid: string | null;
 }

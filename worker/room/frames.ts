@@ -24,6 +24,13 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       }
       return { ok: true, frame: { type: "send", clientId, text: trimmed } };
     }
+    case "history": {
+      const { after } = frame;
+      if (typeof after !== "number" || !Number.isSafeInteger(after) || after < 0) {
+        return bad('"after" must be a whole number of 0 or more (the last seq the client has)');
+      }
+      return { ok: true, frame: { type: "history", after } };
+    }
     case "typing":
     case "leave":
       return { ok: true, frame: { type: frame.type } };

@@ -1,10 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { deleteConversationMessages } from "../db/conversations";
+import {
+  countMessagesBetween,
+  deleteConversationMessages,
+  deleteMessagesThrough,
+  hideConversationFor,
+} from "../db/conversations";
 import { numberVar, type Env } from "../env";
-import { AppError, describeError, errorResponse } from "../errors";
-import { messageRule } from "../limits/rules";
+import { logEvent } from "../log";
+import { AppError, describeError, errorResponse, socketError } from "../errors";
+import { messageRule, ROOM_CONNECT_RULE, TYPING_INTERVAL_MS } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
-import { CONTENT_REJECTED_MESSAGE, moderateMessage } from "../moderation/moderate";
+import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
 import { createReport, REPORT_SNAPSHOT_SIZE } from "../moderation/report";
 import { randomId } from "../platform/identity";
 import {
@@ -12,6 +18,7 @@ import {
   LIMITS,
   PING_FRAME,
   PONG_FRAME,
+  type ErrorCode,
   type HistoryMessage,
   type RoomServerFrame,
 } from "../protocol";
@@ -19,13 +26,16 @@ import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from 
 import { readRoomConnect, type RoomConnect } from "./connect";
 import { parseRoomFrame, type SendFrame } from "./frames";
 import { copyPending, retryDelayMs } from "./history-copy";
-import { RoomStore, toD1Row, type StoredMessage } from "./store";
+import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
+import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
 
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
 interface Attachment {
   userId: string;
   platform: RoomConnect["platform"];
   openid: string | null;
+  /** The user deleted the conversation up to this seq: their history starts after it. */
+  hiddenUpTo?: number;
   /** Set when the server or the user ended this socket on purpose: no grace period follows. */
   ended?: boolean;
 }
@@ -42,10 +52,17 @@ export class Room extends DurableObject<Env> {
   /** Serializes D1 writes (copy, erase) so an erase cannot be undone by a copy in flight. */
   private d1Chain: Promise<unknown> = Promise.resolve();
   /**
-   * Message rate per socket. Memory is enough: a room only hibernates after a quiet spell, by which
-   * time any bucket has refilled.
+   * Message rate per user (not per socket). Memory is a cache: after hibernation or eviction it is
+   * rebuilt from the user's stored message times, so reconnecting refills nothing.
    */
-  private readonly buckets = new WeakMap<WebSocket, BucketState>();
+  private readonly sendBuckets = new Map<string, BucketState>();
+  /**
+   * When each user's last typing frame was relayed. Memory is enough: the interval (2 s) is
+   * shorter than the quiet spell before a room hibernates.
+   */
+  private readonly typingAt = new Map<string, number>();
+  /** Sends are stored and acked in arrival order, however long each one's content check takes. */
+  private sendChain: Promise<void> = Promise.resolve();
   /** Known alarm time; undefined until read back after a wake-up. */
   private alarmAt: number | null | undefined;
 
@@ -66,13 +83,23 @@ export class Room extends DurableObject<Env> {
     if (info.userId !== info.userA && info.userId !== info.userB) {
       return errorResponse("forbidden", "You are not part of this conversation", 403);
     }
+    if (this.store.ended()) return errorResponse("conversation_ended", "This conversation has ended", 410);
     const now = Date.now();
     if (!this.store.meta()) {
       this.store.setMeta({ conversationId: info.conversationId, userA: info.userA, userB: info.userB });
     }
+    // Per user, in storage: reconnecting in a loop neither gets through nor floods the partner.
+    const connects = this.store.metaValue(connectsKey(info.userId));
+    const allowed = take(ROOM_CONNECT_RULE, connects ? (JSON.parse(connects) as BucketState) : undefined, now);
+    this.store.setMetaValue(connectsKey(info.userId), JSON.stringify(allowed.state));
+    if (!allowed.ok) {
+      const wait = Math.ceil(allowed.retryAfterMs / 1000);
+      return errorResponse("too_many_attempts", `Too many reconnects: try again in ${wait} s`, 429);
+    }
     this.pruneExpired(now);
 
     // A second socket of the same user replaces the first (a reconnect that raced the old close).
+    const wasOnline = this.socketOf(info.userId) !== undefined;
     for (const old of this.ctx.getWebSockets(info.userId)) {
       this.endSocket(old, "replaced", "You connected to this room from somewhere else", CLOSE.replaced);
     }
@@ -80,7 +107,8 @@ export class Room extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [info.userId]);
-    server.serializeAttachment({ userId: info.userId, platform: info.platform, openid: info.openid } satisfies Attachment);
+    const hiddenUpTo = info.hiddenUpTo ?? 0;
+    server.serializeAttachment({ userId: info.userId, platform: info.platform, openid: info.openid, hiddenUpTo } satisfies Attachment);
 
     const resume = info.after !== null;
     const me = this.store.arrive(info.userId, now, resume);
@@ -88,15 +116,29 @@ export class Room extends DurableObject<Env> {
     const partnerSocket = this.socketOf(partnerId);
     const partner = this.store.member(partnerId);
 
-    const history = resume ? this.store.after(info.after ?? 0) : this.store.latest(LIMITS.historyOnConnect);
-    sendFrame(server, { type: "history", messages: history.map((m) => this.view(m, info.userId)) } satisfies RoomServerFrame);
+    if (resume) {
+      this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
+    } else {
+      const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
+      sendFrame(server, { type: "history", messages: history.map((m) => this.view(m, info.userId)) } satisfies RoomServerFrame);
+    }
     sendFrame(server, { type: "presence", partner: partnerSocket ? "online" : "offline" } satisfies RoomServerFrame);
     // The partner left during this user's meeting (while this user was away): say so now.
     if (!partnerSocket && partner?.leftAt != null && partner.leftAt >= me.joinedAt) {
       sendFrame(server, { type: "partner_left" } satisfies RoomServerFrame);
     }
-    if (partnerSocket) sendFrame(partnerSocket, { type: "presence", partner: "online" } satisfies RoomServerFrame);
+    // Told early, so the client logs in again before the user's first send is refused.
+    if (needsTicket(info)) sendError(server, "ticket_required", TICKET_REQUIRED_MESSAGE);
+    // Only a real change: a socket replacing a live one changes nothing the partner can see.
+    if (partnerSocket && !wasOnline) sendFrame(partnerSocket, { type: "presence", partner: "online" } satisfies RoomServerFrame);
     return acceptedUpgrade(client);
+  }
+
+  /** One bounded page of history after `after`; `more` tells the client to ask again. */
+  private sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): void {
+    const page = this.store.page(Math.max(after, hiddenUpTo), LIMITS.historyPageMax);
+    const messages = page.messages.map((m) => this.view(m, viewer));
+    sendFrame(ws, (page.more ? { type: "history", messages, more: true } : { type: "history", messages }) satisfies RoomServerFrame);
   }
 
   // --- frames -----------------------------------------------------------------
@@ -114,16 +156,15 @@ export class Room extends DurableObject<Env> {
       // The runtime answers the exact PING_FRAME while asleep; any other spelling of a ping lands here.
       if (decoded.frame.type === "ping") return void sendFrame(ws, PONG_FRAME);
       const parsed = parseRoomFrame(decoded.frame);
-      if (!parsed.ok) return void sendFrame(ws, parsed.error);
+      if (!parsed.ok) return void sendFrame(ws, { ...parsed.error, ...sendClientId(decoded.frame) });
       const frame = parsed.frame;
       switch (frame.type) {
         case "send":
           return await this.onSend(ws, attachment, frame);
-        case "typing": {
-          const partner = this.socketOf(this.partnerOf(attachment.userId));
-          if (partner) sendFrame(partner, { type: "typing" } satisfies RoomServerFrame);
-          return;
-        }
+        case "history":
+          return this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
+        case "typing":
+          return this.onTyping(attachment);
         case "leave":
           return this.onLeave(ws, attachment);
         case "report":
@@ -151,24 +192,51 @@ export class Room extends DurableObject<Env> {
     }
   }
 
+  /**
+   * A send: cheap checks and the rate limit now, in arrival order; the content check starts at
+   * once; storing and acking wait their turn behind every earlier send of this room.
+   */
   private async onSend(ws: WebSocket, sender: Attachment, frame: SendFrame): Promise<void> {
+    const refuse = (code: ErrorCode, message: string) => sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
+    if (this.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
     const repeat = this.findSent(sender.userId, frame.clientId);
     if (repeat) {
-      // A retry: the same ack again, nothing stored or delivered twice.
+      // A retry: the same ack again, nothing stored or delivered twice (it was checked when stored).
       sendFrame(ws, ackFrame(repeat));
       return;
     }
-    const limit = take(messageRule(this.env), this.buckets.get(ws), Date.now());
-    this.buckets.set(ws, limit.state);
+    const unchecked = needsTicket(sender);
+    if (unchecked && !failOpen(this.env)) return void refuse("ticket_required", TICKET_REQUIRED_MESSAGE);
+    const limit = this.takeSendToken(sender.userId, Date.now());
     if (!limit.ok) {
-      sendError(ws, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
+      refuse("rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
       if (limit.flooding) this.endSocket(ws, null, "flooding", CLOSE.policy, false);
       return;
     }
 
     // Checked before anything is stored or delivered; a rejected message leaves no trace.
-    const verdict = await moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid });
-    if (verdict.verdict === "reject") return sendError(ws, "content_rejected", CONTENT_REJECTED_MESSAGE);
+    const check = moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid }).then(
+      (verdict): ModerationResult =>
+        // Without a ticket (fail-open) the platform could not name the sender: flag it for admins.
+        unchecked && verdict.verdict === "pass" ? { verdict: "review", flagged: true, flagReason: "unchecked" } : verdict,
+    );
+    check.catch(() => undefined); // awaited below, in turn; never an unhandled rejection meanwhile
+    const turn = this.sendChain.then(() => this.commitSend(ws, sender, frame, check));
+    this.sendChain = turn.catch(() => undefined);
+    try {
+      await turn;
+    } catch (error) {
+      this.fail(ws, error, frame.clientId);
+    }
+  }
+
+  /** Stores, acks and delivers one send once its check is done and every earlier send is through. */
+  private async commitSend(ws: WebSocket, sender: Attachment, frame: SendFrame, check: Promise<ModerationResult>): Promise<void> {
+    const verdict = await check;
+    const refuse = (code: ErrorCode, message: string) => sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
+    if (verdict.verdict === "reject") return void refuse("content_rejected", CONTENT_REJECTED_MESSAGE);
+    // Erased while the check ran: nothing is stored after that.
+    if (this.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
     // The same message may have been retried while the check ran.
     const raced = this.findSent(sender.userId, frame.clientId);
     if (raced) return void sendFrame(ws, ackFrame(raced));
@@ -190,6 +258,27 @@ export class Room extends DurableObject<Env> {
         at: stored.at,
       } satisfies RoomServerFrame);
     }
+  }
+
+  /** The user's message budget, shared by all their sockets; rebuilt from storage after a wake-up. */
+  private takeSendToken(userId: string, now: number) {
+    const rule = messageRule(this.env);
+    let state = this.sendBuckets.get(userId);
+    if (!state) {
+      const since = Math.max(0, now - refillWindowMs(rule));
+      state = bucketFromSendTimes(rule, this.store.sendTimes(userId, since, Math.ceil(rule.burst)));
+    }
+    const result = take(rule, state, now);
+    this.sendBuckets.set(userId, result.state);
+    return result;
+  }
+
+  /** Typing is relayed at most once per TYPING_INTERVAL_MS per sender; the rest are dropped. */
+  private onTyping(sender: Attachment): void {
+    const now = Date.now();
+    if (now - (this.typingAt.get(sender.userId) ?? 0) < TYPING_INTERVAL_MS) return;
+    this.typingAt.set(sender.userId, now);
+    this.notifyPartner(sender.userId, { type: "typing" });
   }
 
   private findSent(userId: string, clientId: string): StoredMessage | null {
@@ -266,7 +355,7 @@ export class Room extends DurableObject<Env> {
       } catch (error) {
         const failures = this.store.copyFailures() + 1;
         this.store.setCopyFailures(failures);
-        console.warn(`room history copy failed (${failures} in a row; next try in about ${retryDelayMs(failures, () => 0)} ms)`, describeError(error));
+        logEvent("warn", "room.history_copy_failed", { failures, retryInMs: retryDelayMs(failures, () => 0), reason: describeError(error) });
         throw error;
       }
     });
@@ -287,6 +376,52 @@ export class Room extends DurableObject<Env> {
       const inD1 = await deleteConversationMessages(this.env.DB, conversationId);
       return pendingHere + inD1;
     });
+  }
+
+  /**
+   * `userId` deleted the conversation: their view starts after the newest message now (their REST
+   * history and this room's history frames); the partner keeps everything. What both have deleted
+   * goes for good. Returns how many messages the caller no longer sees.
+   */
+  async hideFor(conversationId: string, userId: string, previousMark: number): Promise<number> {
+    return this.withD1(async () => {
+      const last = this.store.nextSeq() - 1;
+      const marks = await hideConversationFor(this.env.DB, conversationId, userId, last);
+      for (const ws of this.ctx.getWebSockets(userId)) {
+        const attachment = this.attachment(ws);
+        if (attachment) ws.serializeAttachment({ ...attachment, hiddenUpTo: marks.mine });
+      }
+      const pendingHere = this.store.countUncopiedBetween(previousMark, marks.mine);
+      const hidden = pendingHere + (await countMessagesBetween(this.env.DB, conversationId, previousMark, marks.mine));
+      if (marks.both > 0) {
+        this.store.eraseThrough(marks.both);
+        await deleteMessagesThrough(this.env.DB, conversationId, marks.both);
+      }
+      return hidden;
+    });
+  }
+
+  /**
+   * A participant erased themselves: the room ends for good. Their partner is told and closed,
+   * nothing is stored or acked after this, and the room forgets the erased id (pair, member row,
+   * limits; the messages go with eraseHistory, which erasure calls next and which counts them).
+   */
+  async endForErasure(userId: string): Promise<void> {
+    const meta = this.store.meta();
+    if (!meta || (meta.userA !== userId && meta.userB !== userId)) return;
+    const partnerId = this.partnerOf(userId);
+    const partnerAlreadyTold = this.store.member(userId)?.leftAt != null;
+    this.store.endAndForget(userId, Date.now());
+    // Sockets already ended (disconnectUser ran first) are closing: closing them again stalls the close.
+    for (const ws of this.ctx.getWebSockets(userId)) {
+      if (!this.attachment(ws)?.ended) this.endSocket(ws, "conversation_ended", "This conversation has ended", CLOSE.ended);
+    }
+    for (const ws of this.ctx.getWebSockets(partnerId)) {
+      if (!partnerAlreadyTold) sendFrame(ws, { type: "partner_left" } satisfies RoomServerFrame);
+      this.endSocket(ws, "conversation_ended", "Your partner deleted their account; this conversation has ended", CLOSE.ended);
+    }
+    this.sendBuckets.delete(userId);
+    this.typingAt.delete(userId);
   }
 
   /** Closes this user's socket (ban, self-erasure); the partner sees them leave. */
@@ -339,7 +474,9 @@ export class Room extends DurableObject<Env> {
   }
 
   private view(m: StoredMessage, viewer: string): HistoryMessage {
-    return { id: m.id, seq: m.seq, from: m.sender === viewer ? "me" : "partner", text: m.body, at: m.at };
+    // Own messages carry their clientId, so the client merges them with its local copies.
+    if (m.sender === viewer) return { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId };
+    return { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
   }
 
   private scheduleAlarm(at: number): void {
@@ -391,11 +528,28 @@ export class Room extends DurableObject<Env> {
     return run;
   }
 
-  private fail(ws: WebSocket, error: unknown): void {
-    if (error instanceof AppError) return sendError(ws, error.code, error.message);
+  /** An error frame for a thrown error; about one send when `clientId` is given. */
+  private fail(ws: WebSocket, error: unknown, clientId?: string): void {
+    const about = clientId === undefined ? {} : { clientId };
+    if (error instanceof AppError) return void sendFrame(ws, { ...socketError(error.code, error.message), ...about });
     console.error("room frame handler failed", describeError(error));
-    sendError(ws, "internal", "Something went wrong on our side; the message was not sent");
+    sendFrame(ws, { ...socketError("internal", "Something went wrong on our side; the message was not sent"), ...about });
   }
+}
+
+const TICKET_REQUIRED_MESSAGE = "Your content-check ticket is missing or expired: log in again and reconnect";
+
+/** A WeChat/QQ socket without a valid ticket for its user: the platform check cannot name the sender. */
+function needsTicket(who: { platform: RoomConnect["platform"]; openid: string | null }): boolean {
+  return who.platform !== "dev" && !who.openid;
+}
+
+/** The clientId of a send frame that failed validation, when it has a usable one. */
+function sendClientId(frame: { type: string } & Record<string, unknown>): { clientId?: string } {
+  const { clientId } = frame;
+  return frame.type === "send" && typeof clientId === "string" && clientId.length > 0 && clientId.length <= LIMITS.clientIdMax
+    ? { clientId }
+    : {};
 }
 
 function ackFrame(m: StoredMessage): RoomServerFrame {

@@ -31,6 +31,12 @@ export interface RoomMeta {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** Meta key of a user's room-connect limit state. */
+export const connectsKey = (userId: string) => `connects:${userId}`;
+
+/** Stands in for an erased user's id in the pair, so the room keeps no trace of who it was. */
+export const ERASED_USER = "erased";
+
 // One row and two b-tree entries per message: the rowid (seq) and the clientId dedupe index, the
 // only lookup the send path makes. What D1 already has is one number in meta ("copied_through"),
 // since copies go in seq order: no per-message flag to update, no index on it.
@@ -99,6 +105,8 @@ export class RoomStore {
   private nextSeqCache: number | null = null;
   /** The pair never changes once set, so it is read from storage at most once per wake-up. */
   private metaCache: RoomMeta | null = null;
+  /** Checked on every send; it only ever turns true, through endAndForget. */
+  private endedCache: boolean | null = null;
 
   /** Seq of the last message D1 is known to hold; cached like nextSeq. */
   private copiedThroughCache: number | null = null;
@@ -145,6 +153,46 @@ export class RoomStore {
     ]) {
       this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
     }
+  }
+
+  /** One meta value (room-level facts that are not messages: limits, hidden marks, the end). */
+  metaValue(key: string): string | null {
+    const row = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  setMetaValue(key: string, value: string): void {
+    this.write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  deleteMetaValue(key: string): void {
+    this.sql.exec("DELETE FROM meta WHERE key = ?", key);
+  }
+
+  /** Set once the conversation was erased (a participant erased themselves): nothing is stored after. */
+  ended(): boolean {
+    this.endedCache ??= this.metaValue("ended") !== null;
+    return this.endedCache;
+  }
+
+  /**
+   * Ends the room for good and forgets `userId`: their place in the pair becomes a placeholder,
+   * their member row and their limit state go.
+   */
+  endAndForget(userId: string, at: number): void {
+    const meta = this.meta();
+    this.setMetaValue("ended", String(at));
+    this.endedCache = true;
+    if (meta) {
+      const forgotten = {
+        conversationId: meta.conversationId,
+        userA: meta.userA === userId ? ERASED_USER : meta.userA,
+        userB: meta.userB === userId ? ERASED_USER : meta.userB,
+      };
+      this.setMeta(forgotten);
+    }
+    this.sql.exec("DELETE FROM members WHERE user_id = ?", userId);
+    this.deleteMetaValue(connectsKey(userId));
   }
 
   /**
@@ -200,16 +248,33 @@ export class RoomStore {
     return { ...input, seq };
   }
 
-  latest(limit: number): StoredMessage[] {
+  /** The newest `limit` messages with seq above `floor` (a viewer's hidden mark), oldest first. */
+  latest(limit: number, floor = 0): StoredMessage[] {
     return this.sql
-      .exec("SELECT * FROM messages ORDER BY seq DESC LIMIT ?", limit)
+      .exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT ?", floor, limit)
       .toArray()
       .map(toMessage)
       .reverse();
   }
 
-  after(seq: number): StoredMessage[] {
-    return this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq", seq).toArray().map(toMessage);
+  /** Up to `limit` messages with seq above `after`, oldest first; `more` when newer ones remain. */
+  page(after: number, limit: number): { messages: StoredMessage[]; more: boolean } {
+    const rows = this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit + 1).toArray();
+    return { messages: rows.slice(0, limit).map(toMessage), more: rows.length > limit };
+  }
+
+  /** When `sender`'s last `limit` messages since `since` were stored, oldest first (rebuilds a rate limit). */
+  sendTimes(sender: string, since: number, limit: number): number[] {
+    return this.sql
+      .exec("SELECT at FROM messages WHERE sender = ? AND at >= ? ORDER BY seq DESC LIMIT ?", sender, since, limit)
+      .toArray()
+      .map((r) => Number(r.at))
+      .reverse();
+  }
+
+  /** Messages with seq in (after, upTo] that D1 does not have yet. */
+  countUncopiedBetween(after: number, upTo: number): number {
+    return Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq > ? AND seq <= ?", Math.max(after, this.copiedThrough()), upTo).one().n);
   }
 
   /** Seq of the last message D1 holds (copies go in seq order). */
@@ -263,15 +328,25 @@ export class RoomStore {
   eraseAll(): number {
     const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq > ?", this.copiedThrough()).one().n);
     const next = this.nextSeq();
-    this.write(
-      "INSERT INTO meta (key, value) VALUES ('next_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      String(next),
-    );
+    this.pinNextSeq();
     this.write("DELETE FROM messages");
     this.clientKeysCache = new Set();
     // Nothing below next is left to copy.
     this.markCopiedThrough(next - 1);
     return pending;
+  }
+
+  /** Deletes messages up to `seq` (both participants hid them); returns how many had not reached D1. */
+  eraseThrough(seq: number): number {
+    const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq <= ? AND seq > ?", seq, this.copiedThrough()).one().n);
+    this.pinNextSeq();
+    this.write("DELETE FROM messages WHERE seq <= ?", seq);
+    return pending;
+  }
+
+  /** Keeps the next seq in meta before rows that define it go, so no seq is ever handed out twice. */
+  private pinNextSeq(): void {
+    this.setMetaValue("next_seq", String(this.nextSeq()));
   }
 
   /** The oldest message retention may remove (only what D1 already has). */
@@ -286,7 +361,11 @@ export class RoomStore {
     // Only when the oldest is due, so a busy room's alarm does not scan its history each time.
     const oldest = this.oldestCopiedAt();
     if (oldest === null || oldest >= before) return 0;
-    return this.write("DELETE FROM messages WHERE seq <= ? AND at < ?", this.copiedThrough(), before);
+    const next = this.nextSeq();
+    const pruned = this.write("DELETE FROM messages WHERE seq <= ? AND at < ?", this.copiedThrough(), before);
+    // The newest message may have gone with them: keep the sequence where it was.
+    if (pruned > 0) this.setMetaValue("next_seq", String(next));
+    return pruned;
   }
 
   // --- members --------------------------------------------------------------

@@ -1,6 +1,26 @@
-// The input bar: a text field and a send button. It emits `send` with the text (and clears
-// itself) and `typing` as the user types; the page decides what reaches the server.
-import { TEXT_MAX } from "../../lib/protocol";
+// The input bar, like WeChat's: a multi-line field that grows to about four lines, 发送 that keeps
+// the keyboard up, an emoji panel that inserts at the cursor, and a counter near the limit
+// (code points, as the server counts) instead of silently cutting the text. It lifts itself by
+// the keyboard's height, so the page keeps its header on screen (adjust-position is off). It
+// emits `send` with the text (and clears itself), `typing`, and `keyboard` with the height.
+import { TEXT_MAX, textLength } from "../../lib/protocol";
+
+/** The counter shows once this many characters are left. */
+export const COUNTER_FROM = TEXT_MAX - 100;
+
+/** Common emoji, one code point each where possible, as WeChat's panel offers. */
+export const EMOJI = [
+  "😀", "😂", "🤣", "😊", "😍", "😘", "😎", "🤔", "😅", "😭", "😡", "😳",
+  "😴", "🙄", "😏", "😉", "🥺", "😱", "🤗", "🤭", "😬", "🙃", "😇", "🥳",
+  "👍", "👎", "👏", "🙏", "💪", "👌", "✌", "🤝", "👋", "🌹", "💔", "❤",
+  "🎉", "🔥", "✨", "🌙", "☀", "🍺", "☕", "🍰", "🐶", "🐱", "💤", "💯",
+];
+
+/** The field's value with its cursor and counter state. */
+function valueData(value: string, cursor: number) {
+  const length = textLength(value.trim());
+  return { value, cursor, length, showCounter: length >= COUNTER_FROM, tooLong: length > TEXT_MAX };
+}
 
 Component({
   properties: {
@@ -9,17 +29,55 @@ Component({
   },
   data: {
     value: "",
-    maxLength: TEXT_MAX,
+    /** Where the next emoji goes (UTF-16 index, as the textarea reports it). */
+    cursor: -1,
+    focus: false,
+    emojiOpen: false,
+    emoji: EMOJI,
+    keyboardHeight: 0,
+    length: 0,
+    showCounter: false,
+    tooLong: false,
+    max: TEXT_MAX,
   },
   methods: {
     onInput(e: WechatMiniprogram.Input) {
-      this.setData({ value: e.detail.value });
-      if (e.detail.value) this.triggerEvent("typing", {});
+      const value = e.detail.value;
+      this.setData(valueData(value, e.detail.cursor ?? value.length));
+      if (value) this.triggerEvent("typing", {});
+    },
+    onFocus() {
+      this.setData({ emojiOpen: false, focus: true });
+    },
+    onBlur(e: WechatMiniprogram.CustomEvent<{ cursor?: number }>) {
+      const cursor = e.detail?.cursor;
+      this.setData({ focus: false, ...(typeof cursor === "number" ? { cursor } : {}) });
+    },
+    onKeyboardHeight(e: WechatMiniprogram.CustomEvent<{ height: number }>) {
+      const height = Math.max(0, Math.round(e.detail.height || 0));
+      if (height === this.data.keyboardHeight) return;
+      this.setData({ keyboardHeight: height });
+      this.triggerEvent("keyboard", { height });
+    },
+    onToggleEmoji() {
+      if (this.data.disabled) return;
+      const open = !this.data.emojiOpen;
+      // The panel takes the keyboard's place, as in WeChat.
+      this.setData({ emojiOpen: open, focus: !open, keyboardHeight: open ? 0 : this.data.keyboardHeight });
+    },
+    onEmoji(e: WechatMiniprogram.BaseEvent) {
+      const emoji = (e.currentTarget.dataset as { emoji?: string }).emoji;
+      if (!emoji || this.data.disabled) return;
+      const { value } = this.data;
+      const at = this.data.cursor < 0 || this.data.cursor > value.length ? value.length : this.data.cursor;
+      const next = value.slice(0, at) + emoji + value.slice(at);
+      this.setData(valueData(next, at + emoji.length));
+      this.triggerEvent("typing", {});
     },
     onSend() {
       const text = this.data.value.trim();
-      if (!text || this.data.disabled) return;
-      this.setData({ value: "" });
+      if (!text || this.data.disabled || this.data.tooLong) return;
+      this.setData(valueData("", 0));
       this.triggerEvent("send", { text });
     },
   },

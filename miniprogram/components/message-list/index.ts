@@ -1,6 +1,9 @@
 // The chat transcript: rows from lib/chat-view (time separators, the earlier-chats divider,
-// bubbles left/right), scrolled to the bottom whenever rows change. Tapping a failed
-// message asks the page to retry it.
+// bubbles left/right). It follows new messages only while the reader is at the bottom (or on
+// their own send); a reader scrolled up keeps their place and gets an "N 条新消息" pill. Tapping a
+// failed message asks the page to retry it; a long press offers 复制, and 举报 on the partner's.
+import type { ChatRow } from "../../lib/chat-view";
+import { mp } from "../../lib/platform";
 
 /** A soft colour per alias, so the placeholder avatar is stable for one partner. */
 function colorFor(alias: string): string {
@@ -9,6 +12,27 @@ function colorFor(alias: string): string {
   for (let i = 0; i < alias.length; i++) h = (h * 31 + alias.charCodeAt(i)) >>> 0;
   return palette[h % palette.length] as string;
 }
+
+/** Where the reader is; per instance, not rendered. */
+interface ScrollState {
+  atBottom: boolean;
+  lastTop: number;
+  rowCount: number;
+  /** Grows on every jump, so scroll-top always changes and always lands past the end. */
+  jumps: number;
+}
+const scrolls = new WeakMap<object, ScrollState>();
+function scrollOf(owner: object): ScrollState {
+  let s = scrolls.get(owner);
+  if (!s) {
+    s = { atBottom: true, lastTop: 0, rowCount: 0, jumps: 0 };
+    scrolls.set(owner, s);
+  }
+  return s;
+}
+
+/** Scrolled up by more than this many pixels: the reader has left the bottom. */
+const UP_SLOP_PX = 4;
 
 Component({
   properties: {
@@ -19,22 +43,71 @@ Component({
   },
   data: {
     scrollTop: 0,
+    unread: 0,
     partnerInitial: "?",
     partnerColor: "#9ab",
   },
   observers: {
-    "rows, partnerTyping"(rows: unknown[]) {
-      // A growing number always lands past the end, which scrolls to the latest message.
-      this.setData({ scrollTop: 100_000 + rows.length * 1000 + (this.data.partnerTyping ? 1 : 0) });
+    rows(rows: ChatRow[]) {
+      const s = scrollOf(this);
+      if (rows.length < s.rowCount) {
+        // A new chat (or a rebuilt list): start at the bottom again.
+        s.rowCount = 0;
+        s.atBottom = true;
+      }
+      const added = rows.slice(s.rowCount).filter((r): r is Extract<ChatRow, { kind: "message" }> => r.kind === "message");
+      s.rowCount = rows.length;
+      if (s.atBottom || added.some((r) => r.mine)) this.toBottom();
+      else if (added.length > 0) this.setData({ unread: this.data.unread + added.length });
+    },
+    partnerTyping(typing: boolean) {
+      if (typing && scrollOf(this).atBottom) this.toBottom();
     },
     partnerAlias(alias: string) {
       this.setData({ partnerInitial: alias ? alias.slice(-1) : "?", partnerColor: colorFor(alias || "?") });
     },
   },
   methods: {
+    toBottom() {
+      const s = scrollOf(this);
+      s.atBottom = true;
+      s.jumps++;
+      this.setData({ scrollTop: 1_000_000 + s.jumps, unread: 0 });
+    },
+    onScroll(e: WechatMiniprogram.ScrollViewScroll) {
+      const s = scrollOf(this);
+      const top = e.detail?.scrollTop;
+      if (typeof top !== "number") return;
+      if (top < s.lastTop - UP_SLOP_PX) s.atBottom = false;
+      s.lastTop = top;
+    },
+    onReachBottom() {
+      scrollOf(this).atBottom = true;
+      if (this.data.unread) this.setData({ unread: 0 });
+    },
+    onJumpToBottom() {
+      this.toBottom();
+    },
+    /** The view got shorter (the keyboard rose): a reader at the bottom stays at the bottom. */
+    keepBottom() {
+      if (scrollOf(this).atBottom) this.toBottom();
+    },
     onRetry(e: WechatMiniprogram.BaseEvent) {
       const clientId = (e.currentTarget.dataset as { clientId?: string }).clientId;
       if (clientId) this.triggerEvent("retry", { clientId });
+    },
+    onLongPress(e: WechatMiniprogram.BaseEvent) {
+      const { text, id, mine } = e.currentTarget.dataset as { text?: string; id?: string; mine?: boolean };
+      if (typeof text !== "string") return;
+      // Only a partner's stored message can be reported.
+      const canReport = !mine && !!id;
+      mp.showActionSheet({
+        itemList: canReport ? ["复制", "举报"] : ["复制"],
+        success: (res) => {
+          if (res.tapIndex === 0) mp.setClipboardData({ data: text });
+          else if (res.tapIndex === 1 && canReport) this.triggerEvent("reportmessage", { id, text });
+        },
+      });
     },
   },
 });

@@ -9,6 +9,8 @@ Component({
     show: { type: Boolean, value: false },
     /** A report or block is on its way: taps are ignored until it settles. */
     busy: { type: Boolean, value: false },
+    /** The partner's message being reported (long-press 举报), shown so the user sees which. */
+    quote: { type: String, value: "" },
   },
   data: {
     reasons: REPORT_REASONS as readonly string[],

@@ -1,9 +1,12 @@
-// Profile confirmation: the user's own avatar (chooseAvatar) and nickname (the nickname
-// input), kept in local storage for their own bubbles only; they never leave the phone.
-import { mp, storage } from "../../lib/platform";
+// Profile: the user's own avatar and nickname, kept in local storage for their own bubbles and
+// the chat header only; they never leave the phone. Shown once before the first chat (then
+// topics is the start page), and again from topics' 修改资料. WeChat's avatar button has no QQ
+// counterpart, so QQ picks an image. The nickname is read from the form submit, as WeChat asks:
+// the platform may clear a nickname that fails its check, and only the submitted value counts.
+import { canChooseAvatar, chooseImage, mp, storage } from "../../lib/platform";
 import { loadProfile, saveProfile } from "../../lib/prefs";
 
-/** chooseAvatar gives a temporary file; keep a saved copy so it survives a restart. */
+/** chooseAvatar / chooseImage give a temporary file; keep a saved copy so it survives a restart. */
 function persistAvatar(tempPath: string): Promise<string> {
   return new Promise((resolve) => {
     try {
@@ -18,29 +21,36 @@ function persistAvatar(tempPath: string): Promise<string> {
   });
 }
 
+const firstRun = new WeakMap<object, boolean>();
+
 Component({
   data: {
     avatarUrl: "",
     nickname: "",
+    canChooseAvatar,
   },
   methods: {
-    onLoad() {
+    onLoad(query: Record<string, string | undefined> = {}) {
+      firstRun.set(this, query.first === "1");
       const profile = loadProfile(storage);
       this.setData({ avatarUrl: profile.avatarUrl, nickname: profile.nickname });
     },
-    async onChooseAvatar(e: WechatMiniprogram.CustomEvent<{ avatarUrl: string }>) {
-      const temp = e.detail.avatarUrl;
-      if (!temp) return;
+    async setAvatar(temp: string) {
       this.setData({ avatarUrl: temp });
-      const saved = await persistAvatar(temp);
-      this.setData({ avatarUrl: saved });
+      this.setData({ avatarUrl: await persistAvatar(temp) });
     },
-    onNickname(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
-      this.setData({ nickname: e.detail.value });
+    onChooseAvatar(e: WechatMiniprogram.CustomEvent<{ avatarUrl: string }>) {
+      if (e.detail.avatarUrl) return this.setAvatar(e.detail.avatarUrl);
     },
-    onConfirm() {
-      saveProfile(storage, { avatarUrl: this.data.avatarUrl, nickname: this.data.nickname });
-      mp.navigateTo({ url: "/pages/topics/index" });
+    async onPickImage() {
+      const temp = await chooseImage();
+      if (temp) await this.setAvatar(temp);
+    },
+    onSubmit(e: WechatMiniprogram.CustomEvent<{ value: { nickname?: string } }>) {
+      const nickname = typeof e.detail.value?.nickname === "string" ? e.detail.value.nickname : "";
+      saveProfile(storage, { avatarUrl: this.data.avatarUrl, nickname });
+      if (firstRun.get(this)) mp.redirectTo({ url: "/pages/topics/index" });
+      else mp.navigateBack({ delta: 1 });
     },
   },
 });

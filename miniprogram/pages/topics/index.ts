@@ -1,7 +1,8 @@
-// Topic preview: the curated topics as cards plus "随便聊聊"; the choice is remembered on the phone.
+// The start page: the curated topics as cards plus "随便聊聊"; the choice is remembered on the
+// phone. A first launch goes to the profile first; the first match waits for the 社区规范.
 import { errorMessage } from "../../lib/errors";
 import { mp } from "../../lib/platform";
-import { ANY_TOPIC, loadTopicChoice, saveTopicChoice } from "../../lib/prefs";
+import { ANY_TOPIC, hasProfile, loadTopicChoice, rulesAccepted, saveTopicChoice } from "../../lib/prefs";
 import type { Topic } from "../../lib/protocol";
 import { api, storage } from "../../lib/services";
 
@@ -15,6 +16,10 @@ Component({
   },
   methods: {
     onLoad() {
+      if (!hasProfile(storage)) {
+        mp.redirectTo({ url: "/pages/profile/index?first=1" });
+        return;
+      }
       this.setData({ selected: loadTopicChoice(storage) });
       return this.loadTopics();
     },
@@ -35,12 +40,17 @@ Component({
       this.setData({ selected: id });
       saveTopicChoice(storage, id);
     },
-    onBack() {
-      mp.navigateBack({ delta: 1 });
+    onEditProfile() {
+      mp.navigateTo({ url: "/pages/profile/index" });
+    },
+    onRules() {
+      mp.navigateTo({ url: "/pages/rules/index" });
     },
     onContinue() {
       saveTopicChoice(storage, this.data.selected);
-      mp.navigateTo({ url: `/pages/chat/index?topic=${encodeURIComponent(this.data.selected)}` });
+      const topic = encodeURIComponent(this.data.selected);
+      // The first match waits for the community rules; they then continue to the chat.
+      mp.navigateTo({ url: rulesAccepted(storage) ? `/pages/chat/index?topic=${topic}` : `/pages/rules/index?topic=${topic}` });
     },
   },
 });
