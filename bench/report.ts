@@ -213,6 +213,13 @@ Server, load generator and floor share this machine's cores: read the **ratios**
 
 ${renderTables(r)}
 
+## What profiling found, and what changed (issue 10)
+
+- **D1 transactions grew with active rooms.** Every active room copied to D1 on its own about once a second, so at 100 rooms local D1 took ~80 write transactions a second and, on a real disk, fell behind. Now rooms hand their messages to \`HISTORY_WRITERS\` writer objects, each of which sends one D1 batch per \`HISTORY_WINDOW_MS\` for all rooms that handed over meanwhile (table "D1 write transactions against active rooms"; decision and guarantees in [scaling.md](scaling.md)).
+- **The room's write was several writes.** Per message the room wrote the row plus four b-tree entries (rowid, a unique index on the message id, the clientId index, a partial index on \`copied = 0\`), read the clientId index twice, and later updated a \`copied\` flag per message (moving it out of the partial index); each alarm also scanned the history for \`min(at)\` and ran an unindexed retention delete. Now: the row and its clientId index entry; what D1 has is one \`copied_through\` number per hand-off; new clientIds are answered from a per-wake key set (storage is read only for a likely retry); retention reads the oldest row by rowid and deletes only when it is due.
+- **Admission waited on D1 per upgrade.** The worker read the user and the block list for each lobby upgrade; now it checks only the token, and the lobby shard reads ban state and blocks for all joiners in flight in one batch.
+- **What is left**: each message still costs one SQLite commit that the output gate waits for before the ack and the delivery leave the room — the same commit the reference room pays for its \`storage.put\`; the room without persistence pays none, which is why "persistence off" can be far ahead of both when the runtime is saturated. onechat also runs one alarm per active room per \`D1_FLUSH_DELAY_MS\` (a hand-off and a few statements). D1 stores five rows per message (the row, its text primary key, and the indexes REST paging, retention and erasure query by).
+
 ## Running it
 
 \`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`d1\`, \`matching\`, \`rest\`, \`kill\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish). wrangler dev listens on port ${"${BENCH_DEV_PORT:-9231}"}.
