@@ -17,7 +17,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export interface LocalWorkerOptions {
-  /** Overrides for wrangler.toml vars and the local secrets (e.g. WECHAT_API_BASE, ROOM_PERSISTENCE). */
+  /** Overrides for wrangler.toml vars and the local secrets (e.g. WECHAT_API_BASE, RETENTION_DAYS). */
   vars?: Record<string, string>;
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
