@@ -222,6 +222,6 @@ ${renderTables(r)}
 
 ## Running it
 
-\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`d1\`, \`matching\`, \`rest\`, \`kill\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish). wrangler dev listens on port ${"${BENCH_DEV_PORT:-9231}"}.
+\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`d1\`, \`matching\`, \`rest\`, \`kill\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish). wrangler dev listens on port 9231 (\`BENCH_DEV_PORT\` to change).
 `;
 }
