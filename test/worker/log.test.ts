@@ -4,6 +4,8 @@ import { onError } from "../../worker/http/errors";
 import { newApp } from "../../worker/http/app";
 import { logError, logEvent, logRecord, type LogRecord } from "../../worker/log";
 import { runRetention } from "../../worker/retention";
+import { limitShared } from "../../worker/limits/shared-limiter";
+import type { Env } from "../../worker/env";
 
 /** Every object the worker handed to console[method] while `run` ran. */
 async function captured(method: "log" | "error", run: () => Promise<unknown> | unknown): Promise<LogRecord[]> {
@@ -94,5 +96,19 @@ describe("log call sites", () => {
       failedUsers: expect.any(Number),
       durationMs: expect.any(Number),
     });
+  });
+
+  it("an unreachable rate limiter is one structured error naming the scope, not the key", async () => {
+    const broken = {
+      ...env,
+      RATE_LIMITER: {
+        idFromName: () => {
+          throw new Error("limiter down");
+        },
+      },
+    } as unknown as Env;
+    const records = await captured("error", () => limitShared(broken, "login", "203.0.113.9", { burst: 1, perSecond: 1 }));
+    expect(records).toEqual([{ level: "error", event: "limits.limiter_unreachable", scope: "login", error: "Error: limiter down" }]);
+    expect(JSON.stringify(records)).not.toContain("203.0.113.9");
   });
 });

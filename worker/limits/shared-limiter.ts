@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { AppError, describeError } from "../errors";
+import { AppError } from "../errors";
+import { logError } from "../log";
 import { hmacSha256Hex } from "../platform/identity";
 import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
 
@@ -51,7 +52,7 @@ export async function limitShared(env: Env, scope: string, key: string, rule: Bu
   try {
     verdict = await (await limiterStub(env, scope, key)).take(rule);
   } catch (error) {
-    console.error("rate limiter unreachable", scope, describeError(error));
+    logError("limits.limiter_unreachable", error, { scope });
     return;
   }
   if (!verdict.ok) {

@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
 import { wakeBy } from "../alarm";
 import type { Env } from "../env";
-import { describeError } from "../errors";
+import { logError } from "../log";
 import { ConversationOpener } from "./opener";
 import type { Settlement } from "./lobby";
 import { pairWaiters, type Pair, type Waiter } from "./pairing";
@@ -91,7 +91,7 @@ export class LobbyHub extends DurableObject<Env> {
       const [row] = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'pool'").toArray();
       if (row) await this.pairOffers(row.value as string, Date.now());
     } catch (err) {
-      console.error("hub alarm failed", describeError(err));
+      logError("hub.alarm_failed", err);
     }
   }
 
@@ -141,7 +141,7 @@ export class LobbyHub extends DurableObject<Env> {
       try {
         roomId = await this.opener.open(a.userId, b.userId);
       } catch (err) {
-        console.error("hub could not open a conversation", describeError(err));
+        logError("hub.open_failed", err, { shardA: a.shard, shardB: b.shard });
         await Promise.all([shardA.settle(a.userId, a.ticket, null), shardB.settle(b.userId, b.ticket, null)]);
         return;
       }
@@ -159,7 +159,7 @@ export class LobbyHub extends DurableObject<Env> {
       }
     } catch (err) {
       // A shard did not answer: its holds expire and those people wait again.
-      console.error("hub match failed", describeError(err));
+      logError("hub.match_failed", err, { shardA: a.shard, shardB: b.shard });
     } finally {
       this.inFlight.delete(a.userId);
       this.inFlight.delete(b.userId);

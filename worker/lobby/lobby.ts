@@ -5,7 +5,8 @@ import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
 import { wakeBy } from "../alarm";
 import type { Env } from "../env";
-import { describeError, errorResponse } from "../errors";
+import { errorResponse } from "../errors";
+import { logError } from "../log";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
 import { randomId } from "../platform/identity";
@@ -136,7 +137,7 @@ export class Lobby extends DurableObject<Env> {
           sendError(ws, "unknown_type", 'The lobby understands only {"type":"cancel"} and {"type":"ping"}');
       }
     } catch (err) {
-      console.error("lobby message failed", describeError(err));
+      logError("lobby.frame_failed", err);
       sendError(ws, "internal", "Something went wrong on our side; please try again");
     }
   }
@@ -146,7 +147,7 @@ export class Lobby extends DurableObject<Env> {
       closeSocket(ws, CLOSE.normal, "bye");
       await this.leave(ws);
     } catch (err) {
-      console.error("lobby close failed", describeError(err));
+      logError("lobby.close_failed", err);
     }
   }
 
@@ -154,7 +155,7 @@ export class Lobby extends DurableObject<Env> {
     try {
       await this.leave(ws);
     } catch (err) {
-      console.error("lobby socket error cleanup failed", describeError(err));
+      logError("lobby.socket_error_failed", err);
     }
   }
 
@@ -169,7 +170,7 @@ export class Lobby extends DurableObject<Env> {
       this.broadcastIfDue(now);
       await Promise.all([...completions, this.reportToHub(now)]);
     } catch (err) {
-      console.error("lobby alarm failed", describeError(err));
+      logError("lobby.alarm_failed", err);
     } finally {
       await this.reschedule();
     }
@@ -256,7 +257,7 @@ export class Lobby extends DurableObject<Env> {
     try {
       conversationId = await this.opener.open(a.userId, b.userId);
     } catch (err) {
-      console.error("lobby could not open a conversation", describeError(err));
+      logError("lobby.open_failed", err);
       this.queue.release(a.userId, a.ticket);
       this.queue.release(b.userId, b.ticket);
       this.pairAgainAt(Date.now() + RETRY_MS);
@@ -354,7 +355,7 @@ export class Lobby extends DurableObject<Env> {
       }
     } catch (err) {
       this.queue.setNumber("offersChanged", 1);
-      console.error("lobby hub report failed", describeError(err));
+      logError("lobby.hub_report_failed", err, { pool: p.pool, shard: p.index });
     }
   }
 

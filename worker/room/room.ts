@@ -6,7 +6,7 @@ import {
   hideConversationFor,
 } from "../db/conversations";
 import { numberVar, type Env } from "../env";
-import { logEvent } from "../log";
+import { logError, logEvent } from "../log";
 import { AppError, describeError, errorResponse, socketError } from "../errors";
 import { messageRule, ROOM_CONNECT_RULE, TYPING_INTERVAL_MS } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
@@ -181,7 +181,7 @@ export class Room extends DurableObject<Env> {
       closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
       this.onGone(ws);
     } catch (error) {
-      console.error("room close handler failed", describeError(error));
+      logError("room.close_failed", error);
     }
   }
 
@@ -189,7 +189,7 @@ export class Room extends DurableObject<Env> {
     try {
       this.onGone(ws);
     } catch (error) {
-      console.error("room error handler failed", describeError(error));
+      logError("room.socket_error_failed", error);
     }
   }
 
@@ -535,7 +535,7 @@ export class Room extends DurableObject<Env> {
   private fail(ws: WebSocket, error: unknown, clientId?: string): void {
     const about = clientId === undefined ? {} : { clientId };
     if (error instanceof AppError) return void sendFrame(ws, { ...socketError(error.code, error.message), ...about });
-    console.error("room frame handler failed", describeError(error));
+    logError("room.frame_failed", error);
     sendFrame(ws, { ...socketError("internal", "Something went wrong on our side; the message was not sent"), ...about });
   }
 }
