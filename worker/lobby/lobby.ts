@@ -1,7 +1,6 @@
 // One lobby shard: holds waiting people's sockets (hibernatable), keeps the queue in SQLite,
 // pairs newcomers locally, and (when there are several shards) offers its leftovers to the
 // pool's hub, which pairs across shards and completes those matches through claim/settle.
-import { DurableObject } from "cloudflare:workers";
 import { aliasFor } from "../alias";
 import { wakeBy } from "../alarm";
 import type { Env } from "../env";
@@ -10,8 +9,9 @@ import { logError } from "../log";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
 import { randomId } from "../platform/identity";
-import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
-import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
+import { CLOSE, type LobbyServerFrame, type SocketError } from "../protocol";
+import { closeSocket, sendError, sendFrame } from "../socket";
+import { SocketShell, type RawFrame } from "../socket-shell";
 import type { Offer } from "./hub";
 import { touchUser } from "../db/users";
 import { Admission } from "./admission";
@@ -41,10 +41,18 @@ interface Attachment {
   ticket: string;
 }
 
+function parseAttachment(value: unknown): Attachment | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { userId, ticket } = value as Record<string, unknown>;
+  return typeof userId === "string" && userId.length > 0 && typeof ticket === "string" && ticket.length > 0 ? { userId, ticket } : null;
+}
+
 /** What the hub tells a shard to deliver: the matched frame for one of its people. */
 export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
 
-export class Lobby extends DurableObject<Env> {
+export class Lobby extends SocketShell<Attachment> {
+  protected readonly kind = "lobby";
+  protected readonly internalMessage = "Something went wrong on our side; please try again";
   private readonly queue: LobbyQueue;
   private readonly opener: ConversationOpener;
   private readonly admission: Admission;
@@ -54,8 +62,10 @@ export class Lobby extends DurableObject<Env> {
     this.queue = new LobbyQueue(ctx.storage.sql);
     this.opener = new ConversationOpener(env.DB);
     this.admission = new Admission(env.DB);
-    // Keep-alive pings are answered without waking the object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  protected parseAttachment(value: unknown): Attachment | null {
+    return parseAttachment(value);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -86,13 +96,12 @@ export class Lobby extends DurableObject<Env> {
 
     // A second lobby socket of the same person replaces the first.
     for (const old of this.ctx.getWebSockets(join.userId)) {
-      const prev = old.deserializeAttachment() as Attachment | null;
+      const prev = this.attachment(old);
       if (prev) this.queue.remove(prev.userId, prev.ticket);
       sendError(old, "replaced", "You opened the lobby somewhere else; this connection was replaced");
       closeSocket(old, CLOSE.replaced, "replaced");
     }
 
-    const { 0: client, 1: server } = new WebSocketPair();
     const row: QueueRow = {
       userId: join.userId,
       ticket: randomId(),
@@ -101,8 +110,7 @@ export class Lobby extends DurableObject<Env> {
       blocked,
       heldAt: null,
     };
-    this.ctx.acceptWebSocket(server, [join.userId]);
-    server.serializeAttachment({ userId: row.userId, ticket: row.ticket } satisfies Attachment);
+    const { server, response } = this.accept([join.userId], { userId: row.userId, ticket: row.ticket });
     this.queue.add(row);
     this.markDirty();
     sendFrame(server, { type: "waiting", online: this.online(now) } satisfies LobbyServerFrame);
@@ -110,53 +118,30 @@ export class Lobby extends DurableObject<Env> {
     const pair = partnerFor(row, this.queue.free().filter((w) => w.userId !== row.userId), this.pairingOptions(now));
     if (pair) this.ctx.waitUntil(this.complete(pair));
     else await this.reschedule();
-    return acceptedUpgrade(client);
+    return response;
   }
 
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    try {
-      const decoded = decodeFrame(message);
-      if (!decoded.ok) {
-        sendFrame(ws, decoded.error);
-        if (decoded.close !== undefined) {
-          closeSocket(ws, decoded.close, decoded.error.code);
-          await this.leave(ws);
-        }
-        return;
-      }
-      switch (decoded.frame.type) {
-        case "cancel":
-          closeSocket(ws, CLOSE.normal, "cancelled");
-          await this.leave(ws);
-          return;
-        case "ping":
-          // A ping that is not byte-for-byte PING_FRAME still deserves an answer.
-          sendFrame(ws, PONG_FRAME);
-          return;
-        default:
-          sendError(ws, "unknown_type", 'The lobby understands only {"type":"cancel"} and {"type":"ping"}');
-      }
-    } catch (err) {
-      logError("lobby.frame_failed", err);
-      sendError(ws, "internal", "Something went wrong on our side; please try again");
-    }
-  }
-
-  override async webSocketClose(ws: WebSocket, _code: number, _reason: string): Promise<void> {
-    try {
-      closeSocket(ws, CLOSE.normal, "bye");
+  protected async onFrame(ws: WebSocket, _attachment: Attachment, frame: RawFrame): Promise<void> {
+    if (frame.type === "cancel") {
+      closeSocket(ws, CLOSE.normal, "cancelled");
       await this.leave(ws);
-    } catch (err) {
-      logError("lobby.close_failed", err);
+      return;
     }
+    sendError(ws, "unknown_type", 'The lobby understands only {"type":"cancel"} and {"type":"ping"}');
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    try {
-      await this.leave(ws);
-    } catch (err) {
-      logError("lobby.socket_error_failed", err);
-    }
+  protected async onRefusedClose(ws: WebSocket, _attachment: Attachment, error: SocketError, closeCode: number): Promise<void> {
+    closeSocket(ws, closeCode, error.code);
+    await this.leave(ws);
+  }
+
+  protected async onClose(ws: WebSocket): Promise<void> {
+    closeSocket(ws, CLOSE.normal, "bye");
+    await this.leave(ws);
+  }
+
+  protected async onSocketError(ws: WebSocket): Promise<void> {
+    await this.leave(ws);
   }
 
   override async alarm(): Promise<void> {
@@ -228,13 +213,12 @@ export class Lobby extends DurableObject<Env> {
 
   private socketFor(row: Pick<QueueRow, "userId" | "ticket">): WebSocket | undefined {
     return this.ctx.getWebSockets(row.userId).find((ws) => {
-      const a = ws.deserializeAttachment() as Attachment | null;
-      return a?.ticket === row.ticket;
+      return this.attachment(ws)?.ticket === row.ticket;
     });
   }
 
   private async leave(ws: WebSocket): Promise<void> {
-    const a = ws.deserializeAttachment() as Attachment | null;
+    const a = this.attachment(ws);
     if (a && this.queue.remove(a.userId, a.ticket)) {
       this.markDirty();
       await this.reschedule();

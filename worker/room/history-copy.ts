@@ -1,6 +1,9 @@
 // The room's side of the copy to D1: what to hand over, to which writer, and how long to wait
 // after a failure. The room's SQLite stays the record until a writer confirms the D1 commit.
 import { numberVar, type Env } from "../env";
+import { describeError } from "../errors";
+import { logEvent } from "../log";
+import type { AlarmClock } from "./alarm-clock";
 import { toD1Row, type RoomMeta, type RoomStore } from "./store";
 
 /** Messages per hand-off; a room with more pending hands them over in several. */
@@ -47,4 +50,68 @@ export async function copyPending(env: Env, store: RoomStore, meta: RoomMeta): P
 export function retryDelayMs(failures: number, random = Math.random): number {
   const base = Math.min(RETRY_MAX_MS, 1000 * 2 ** Math.max(0, failures - 1));
   return base + Math.floor(random() * (base / 2));
+}
+
+/**
+ * A room's copy to durable history: when it is due, the hand-off itself with its failure count,
+ * and the order of D1 writes (copy, erase, hide) so an erase cannot be undone by a copy in flight.
+ */
+export class HistoryCopy {
+  private d1Chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly env: Env,
+    private readonly store: RoomStore,
+    private readonly alarm: AlarmClock,
+  ) {}
+
+  /** Runs `work` after every D1 write this room started before it. */
+  withD1<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.d1Chain.then(work, work);
+    this.d1Chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Copies every message D1 does not have yet through a history writer. Safe to repeat: D1
+   * ignores ids it already holds. A failure is logged with its reason and counted for the backoff.
+   * Returns how many were copied; `onMissing` runs, in turn, when D1 no longer has the conversation.
+   */
+  flush(meta: RoomMeta, onMissing: () => void): Promise<number> {
+    return this.withD1(async () => {
+      try {
+        const copied = await copyPending(this.env, this.store, meta);
+        if (this.store.copyFailures() > 0) this.store.setCopyFailures(0);
+        if (copied !== "missing") return copied;
+        onMissing();
+        return 0;
+      } catch (error) {
+        const failures = this.store.copyFailures() + 1;
+        this.store.setCopyFailures(failures);
+        logEvent("warn", "room.history_copy_failed", { failures, retryInMs: retryDelayMs(failures, () => 0), reason: describeError(error) });
+        throw error;
+      }
+    });
+  }
+
+  /** A new message is due for copying; a failing copy keeps its backoff rather than retrying per message. */
+  scheduleAfterAppend(now: number): void {
+    const failures = this.store.copyFailures();
+    this.alarm.schedule(now + (failures > 0 ? retryDelayMs(failures, () => 0) : this.flushDelay()));
+  }
+
+  /** When the next copy attempt is due after an alarm's attempt, or null with nothing left to copy. */
+  nextAt(now: number): number | null {
+    const failures = this.store.copyFailures();
+    return failures > 0 ? now + retryDelayMs(failures) : this.store.hasUncopied() ? now + this.flushDelay() : null;
+  }
+
+  /**
+   * How long messages gather before their copy to D1. Jittered by up to half again, so rooms that
+   * started together do not all hit D1 in the same instant.
+   */
+  private flushDelay(): number {
+    const base = numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
+    return base + Math.floor(Math.random() * (base / 2));
+  }
 }

@@ -1,0 +1,28 @@
+// Per-socket state, kept in the socket's attachment so it survives hibernation. Read back through
+// parseAttachment: a value of the wrong shape is refused, never trusted.
+import type { RoomConnect } from "./connect";
+
+export interface RoomAttachment {
+  userId: string;
+  platform: RoomConnect["platform"];
+  openid: string | null;
+  /** The user deleted the conversation up to this seq: their history starts after it. */
+  hiddenUpTo?: number;
+  /** Set when the server or the user ended this socket on purpose: no grace period follows. */
+  ended?: boolean;
+}
+
+/** Checked by hand, not by a schema library: every frame and every presence lookup reads it. */
+export function parseAttachment(value: unknown): RoomAttachment | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { userId, platform, openid, hiddenUpTo, ended } = value as Record<string, unknown>;
+  if (typeof userId !== "string" || userId.length === 0) return null;
+  if (platform !== "wechat" && platform !== "qq" && platform !== "dev") return null;
+  if (openid !== null && typeof openid !== "string") return null;
+  if (hiddenUpTo !== undefined && !(typeof hiddenUpTo === "number" && Number.isSafeInteger(hiddenUpTo) && hiddenUpTo >= 0)) return null;
+  if (ended !== undefined && typeof ended !== "boolean") return null;
+  const attachment: RoomAttachment = { userId, platform, openid };
+  if (hiddenUpTo !== undefined) attachment.hiddenUpTo = hiddenUpTo;
+  if (ended !== undefined) attachment.ended = ended;
+  return attachment;
+}

@@ -1,0 +1,142 @@
+// A send, from frame to ack: cheap checks and the rate limit in arrival order, the content check
+// started at once, then store → ack → deliver in arrival order behind every earlier send of the
+// room, however long each one's check takes. One stored row per message.
+import type { Env } from "../env";
+import { socketError } from "../errors";
+import { messageRule } from "../limits/rules";
+import { take, type BucketState } from "../limits/token-bucket";
+import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
+import { randomId } from "../platform/identity";
+import type { ErrorCode, RoomServerFrame } from "../protocol";
+import { sendFrame } from "../socket";
+import type { RoomAttachment } from "./attachment";
+import type { SendFrame } from "./frames";
+import type { RoomSockets } from "./sockets";
+import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
+import type { RoomStore, StoredMessage } from "./store";
+
+export const TICKET_REQUIRED_MESSAGE = "Your content-check ticket is missing or expired: log in again and reconnect";
+
+/** A WeChat/QQ socket without a valid ticket for its user: the platform check cannot name the sender. */
+export function needsTicket(who: Pick<RoomAttachment, "platform" | "openid">): boolean {
+  return who.platform !== "dev" && !who.openid;
+}
+
+/** What the pipeline needs from the room around it. */
+export interface SendHost {
+  /** A message was stored: its copy to D1 is due. */
+  stored(now: number): void;
+  /** Ends a flooding socket (not quietly: the grace period follows). */
+  dropFlooder(ws: WebSocket): void;
+  /** An error frame for a failure of ours, about this send. */
+  fail(ws: WebSocket, error: unknown, clientId: string): void;
+}
+
+export class SendPipeline {
+  /**
+   * Message rate per user (not per socket). Memory is a cache: after hibernation or eviction it is
+   * rebuilt from the user's stored message times, so reconnecting refills nothing.
+   */
+  private readonly buckets = new Map<string, BucketState>();
+  /** Sends are stored and acked in arrival order, however long each one's content check takes. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly env: Env,
+    private readonly store: RoomStore,
+    private readonly sockets: RoomSockets,
+    private readonly host: SendHost,
+  ) {}
+
+  /**
+   * A send: cheap checks and the rate limit now, in arrival order; the content check starts at
+   * once; storing and acking wait their turn behind every earlier send of this room.
+   */
+  async send(ws: WebSocket, sender: RoomAttachment, frame: SendFrame): Promise<void> {
+    if (this.store.ended()) return void refuse(ws, frame, "conversation_ended", "This conversation has ended");
+    const repeat = this.store.findByClientId(sender.userId, frame.clientId);
+    if (repeat) {
+      // A retry: the same ack again, nothing stored or delivered twice (it was checked when stored).
+      sendFrame(ws, ackFrame(repeat));
+      return;
+    }
+    const unchecked = needsTicket(sender);
+    if (unchecked && !failOpen(this.env)) return void refuse(ws, frame, "ticket_required", TICKET_REQUIRED_MESSAGE);
+    const limit = this.takeToken(sender.userId, Date.now());
+    if (!limit.ok) {
+      refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
+      if (limit.flooding) this.host.dropFlooder(ws);
+      return;
+    }
+
+    // Checked before anything is stored or delivered; a rejected message leaves no trace.
+    const check = moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid }).then(
+      (verdict): ModerationResult =>
+        // Without a ticket (fail-open) the platform could not name the sender: flag it for admins.
+        unchecked && verdict.verdict === "pass" ? { verdict: "review", flagged: true, flagReason: "unchecked" } : verdict,
+    );
+    check.catch(() => undefined); // awaited below, in turn; never an unhandled rejection meanwhile
+    const turn = this.chain.then(() => this.commit(ws, sender, frame, check));
+    this.chain = turn.catch(() => undefined);
+    try {
+      await turn;
+    } catch (error) {
+      this.host.fail(ws, error, frame.clientId);
+    }
+  }
+
+  /** Forgets an erased user's budget. */
+  forget(userId: string): void {
+    this.buckets.delete(userId);
+  }
+
+  /** Stores, acks and delivers one send once its check is done and every earlier send is through. */
+  private async commit(ws: WebSocket, sender: RoomAttachment, frame: SendFrame, check: Promise<ModerationResult>): Promise<void> {
+    const verdict = await check;
+    if (verdict.verdict === "reject") return void refuse(ws, frame, "content_rejected", CONTENT_REJECTED_MESSAGE);
+    // Erased while the check ran: nothing is stored after that.
+    if (this.store.ended()) return void refuse(ws, frame, "conversation_ended", "This conversation has ended");
+    // The same message may have been retried while the check ran.
+    const raced = this.store.findByClientId(sender.userId, frame.clientId);
+    if (raced) return void sendFrame(ws, ackFrame(raced));
+
+    const now = Date.now();
+    const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
+    const stored = this.store.append(draft);
+    this.host.stored(now);
+    // The output gate holds these frames until the write above is durable: an ack is a promise.
+    sendFrame(ws, ackFrame(stored));
+    const partner = this.sockets.socketOf(this.sockets.partnerOf(sender.userId));
+    if (partner) {
+      sendFrame(partner, {
+        type: "message",
+        id: stored.id,
+        seq: stored.seq,
+        from: "partner",
+        text: stored.body,
+        at: stored.at,
+      } satisfies RoomServerFrame);
+    }
+  }
+
+  /** The user's message budget, shared by all their sockets; rebuilt from storage after a wake-up. */
+  private takeToken(userId: string, now: number) {
+    const rule = messageRule(this.env);
+    let state = this.buckets.get(userId);
+    if (!state) {
+      const since = Math.max(0, now - refillWindowMs(rule));
+      state = bucketFromSendTimes(rule, this.store.sendTimes(userId, since, Math.ceil(rule.burst)));
+    }
+    const result = take(rule, state, now);
+    this.buckets.set(userId, result.state);
+    return result;
+  }
+}
+
+function refuse(ws: WebSocket, frame: SendFrame, code: ErrorCode, message: string): void {
+  sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
+}
+
+export function ackFrame(m: StoredMessage): RoomServerFrame {
+  return { type: "ack", clientId: m.clientId, id: m.id, seq: m.seq, at: m.at };
+}
