@@ -10,6 +10,7 @@ import { logError } from "../log";
 import { ConversationOpener } from "./opener";
 import type { Settlement } from "./lobby";
 import { pairWaiters, type Pair, type Waiter } from "./pairing";
+import { mapRows, waiterColumns, type Row } from "./rows";
 import { lobbyTiming, shardStub, type Placement } from "./shards";
 
 /** A leftover waiter as a shard offers it. */
@@ -19,6 +20,14 @@ export interface Offer extends Waiter {
 
 interface Held extends Offer {
   shard: number;
+}
+
+/** An offer row, or null when a column has the wrong type (rows.ts). */
+function toHeld(r: Row): Held | null {
+  const waiter = waiterColumns(r);
+  const { ticket, shard } = r;
+  if (!waiter || typeof ticket !== "string" || typeof shard !== "number") return null;
+  return { ...waiter, ticket, shard };
 }
 
 /** Offers and counts not refreshed for this long belong to a shard that went quiet. */
@@ -82,14 +91,14 @@ export class LobbyHub extends DurableObject<Env> {
     const row = sql
       .exec("SELECT coalesce(sum(online), 0) AS n FROM shards WHERE idx != ? AND reported_at >= ?", placement.index, now - STALE_MS)
       .one();
-    return { remoteOnline: row.n as number };
+    return { remoteOnline: Number(row.n) };
   }
 
   /** A topic wait ran out among the offers: pair again without waiting for the next report. */
   override async alarm(): Promise<void> {
     try {
       const [row] = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'pool'").toArray();
-      if (row) await this.pairOffers(row.value as string, Date.now());
+      if (typeof row?.value === "string") await this.pairOffers(row.value, Date.now());
     } catch (err) {
       logError("hub.alarm_failed", err);
     }
@@ -97,17 +106,7 @@ export class LobbyHub extends DurableObject<Env> {
 
   private async pairOffers(pool: string, now: number): Promise<void> {
     const sql = this.ctx.storage.sql;
-    const offers: Held[] = sql
-      .exec("SELECT * FROM offers")
-      .toArray()
-      .map((r) => ({
-        userId: r.user_id as string,
-        ticket: r.ticket as string,
-        topic: (r.topic as string | null) ?? null,
-        since: r.since as number,
-        blocked: JSON.parse(r.blocked as string) as string[],
-        shard: r.shard as number,
-      }));
+    const offers = mapRows(sql.exec("SELECT * FROM offers").toArray(), toHeld, "offers");
     const { fallbackMs } = lobbyTiming(this.env);
     const pairs = pairWaiters(offers, { now, fallbackMs, random: Math.random });
     for (const pair of pairs) {
@@ -120,8 +119,8 @@ export class LobbyHub extends DurableObject<Env> {
         "SELECT min(since) AS since FROM offers WHERE topic IS NOT NULL AND since > ?",
         now - fallbackMs,
       )
-      .one().since as number | null;
-    if (next !== null) {
+      .one().since;
+    if (typeof next === "number") {
       await wakeBy(this.ctx.storage, next + fallbackMs, now);
     }
   }

@@ -1,7 +1,9 @@
 // The shard's waiting queue and bookkeeping in the object's own SQLite, so a hibernated or
 // evicted lobby wakes up with everyone still waiting. Bound parameters only.
 import type { BucketState } from "../limits/token-bucket";
+import { logEvent } from "../log";
 import type { Waiter } from "./pairing";
+import { mapRows, parsePlacement, waiterColumns, type Row } from "./rows";
 import type { Placement } from "./shards";
 
 export interface QueueRow extends Waiter {
@@ -11,18 +13,15 @@ export interface QueueRow extends Waiter {
   heldAt: number | null;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
-function toQueueRow(r: Row): QueueRow {
-  return {
-    userId: r.user_id as string,
-    ticket: r.ticket as string,
-    topic: (r.topic as string | null) ?? null,
-    since: r.since as number,
-    blocked: JSON.parse(r.blocked as string) as string[],
-    heldAt: (r.held_at as number | null) ?? null,
-  };
+/** A queue row, or null when a column has the wrong type (rows.ts). */
+function toQueueRow(r: Row): QueueRow | null {
+  const waiter = waiterColumns(r);
+  const { ticket, held_at: heldAt } = r;
+  if (!waiter || typeof ticket !== "string" || (heldAt !== null && typeof heldAt !== "number")) return null;
+  return { ...waiter, ticket, heldAt };
 }
+
+const toQueueRows = (rows: Row[]) => mapRows(rows, toQueueRow, "queue");
 
 export class LobbyQueue {
   constructor(private readonly sql: SqlStorage) {
@@ -47,7 +46,12 @@ export class LobbyQueue {
 
   joinBucket(userId: string): BucketState | undefined {
     const [row] = this.sql.exec("SELECT tokens, at, refusals FROM join_limits WHERE user_id = ?", userId).toArray();
-    return row ? { tokens: Number(row.tokens), at: Number(row.at), refusals: Number(row.refusals) } : undefined;
+    if (!row) return undefined;
+    const { tokens, at, refusals } = row;
+    if (typeof tokens === "number" && typeof at === "number" && typeof refusals === "number") return { tokens, at, refusals };
+    // Unreadable: refuse this join rather than hand out a full bucket; the next write repairs the row.
+    logEvent("warn", "lobby.bad_rows", { table: "join_limits", rows: 1 });
+    return { tokens: 0, at: Date.now(), refusals: 0 };
   }
 
   /** Stores a user's join bucket, and forgets buckets that have long refilled. */
@@ -64,7 +68,7 @@ export class LobbyQueue {
 
   /** Every visit of one user (normally at most one). */
   visitsOf(userId: string): QueueRow[] {
-    return this.sql.exec("SELECT * FROM queue WHERE user_id = ?", userId).toArray().map(toQueueRow);
+    return toQueueRows(this.sql.exec("SELECT * FROM queue WHERE user_id = ?", userId).toArray());
   }
 
   /** Adds a visit; a newer visit of the same user replaces the older one. */
@@ -82,8 +86,8 @@ export class LobbyQueue {
   }
 
   get(userId: string, ticket: string): QueueRow | undefined {
-    const [row] = this.sql.exec("SELECT * FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).toArray();
-    return row ? toQueueRow(row) : undefined;
+    const [row] = toQueueRows(this.sql.exec("SELECT * FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).toArray());
+    return row;
   }
 
   remove(userId: string, ticket: string): boolean {
@@ -94,7 +98,7 @@ export class LobbyQueue {
 
   /** Everyone waiting and not in the middle of a match. */
   free(limit = 10_000): QueueRow[] {
-    return this.sql.exec("SELECT * FROM queue WHERE held_at IS NULL LIMIT ?", limit).toArray().map(toQueueRow);
+    return toQueueRows(this.sql.exec("SELECT * FROM queue WHERE held_at IS NULL LIMIT ?", limit).toArray());
   }
 
   /** Takes a free visit out of play; false if it is gone, replaced or already held. */
@@ -135,16 +139,16 @@ export class LobbyQueue {
         now - fallbackMs,
       )
       .one();
-    return row.since === null ? null : (row.since as number) + fallbackMs;
+    return typeof row.since === "number" ? row.since + fallbackMs : null;
   }
 
   oldestHold(): number | null {
     const row = this.sql.exec("SELECT min(held_at) AS at FROM queue").one();
-    return (row.at as number | null) ?? null;
+    return typeof row.at === "number" ? row.at : null;
   }
 
   count(): number {
-    return this.sql.exec("SELECT count(*) AS n FROM queue").one().n as number;
+    return Number(this.sql.exec("SELECT count(*) AS n FROM queue").one().n);
   }
 
   recordMatch(now: number): void {
@@ -154,7 +158,7 @@ export class LobbyQueue {
   /** Matches since `cutoff`; older ones are forgotten. */
   recentMatches(cutoff: number): number {
     this.sql.exec("DELETE FROM matches WHERE at < ?", cutoff);
-    return this.sql.exec("SELECT count(*) AS n FROM matches").one().n as number;
+    return Number(this.sql.exec("SELECT count(*) AS n FROM matches").one().n);
   }
 
   getNumber(key: string, fallback: number): number {
@@ -168,7 +172,10 @@ export class LobbyQueue {
 
   placement(): Placement | null {
     const [row] = this.sql.exec("SELECT value FROM meta WHERE key = 'placement'").toArray();
-    return row ? (JSON.parse(row.value as string) as Placement) : null;
+    if (!row) return null;
+    const placement = typeof row.value === "string" ? parsePlacement(row.value) : null;
+    if (!placement) logEvent("warn", "lobby.bad_rows", { table: "meta", key: "placement" });
+    return placement;
   }
 
   setPlacement(p: Placement): void {
