@@ -19,8 +19,9 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       if (typeof text !== "string") return bad('"text" must be a string');
       const trimmed = text.trim();
       if (trimmed.length === 0 || isInvisible(trimmed)) return { ok: false, error: socketError("empty_text", "Type something before sending") };
-      // Count characters (code points), not UTF-16 units, so an emoji counts once.
-      if ([...trimmed].length > LIMITS.textMax) {
+      // Count characters (code points), not UTF-16 units, so an emoji counts once; UTF-16 length
+      // is an upper bound, so most texts skip the count.
+      if (trimmed.length > LIMITS.textMax && textLength(trimmed) > LIMITS.textMax) {
         return { ok: false, error: socketError("text_too_long", `A message is at most ${LIMITS.textMax} characters`) };
       }
       return { ok: true, frame: { type: "send", clientId, text: trimmed } };

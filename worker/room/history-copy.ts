@@ -26,9 +26,11 @@ export function writerFor(env: Env, conversationId: string) {
 }
 
 /**
- * Hands everything D1 does not have to the writer, batch by batch, marking each copied once
- * committed. Returns how many were copied, or "missing" when D1 no longer has the conversation.
- * Throws when a batch fails; what was not confirmed stays pending.
+ * Hands everything D1 did not have when called to the writer, batch by batch, marking each copied
+ * once committed. Returns how many were copied, or "missing" when D1 no longer has the conversation.
+ * Throws when a batch fails; what was not confirmed stays pending. Messages stored meanwhile wait
+ * for the next alarm (each append schedules one), so a busy room does not chase its own tail
+ * with one extra read and hand-off after another.
  */
 export async function copyPending(env: Env, store: RoomStore, meta: RoomMeta): Promise<number | "missing"> {
   let copied = 0;
@@ -43,6 +45,7 @@ export async function copyPending(env: Env, store: RoomStore, meta: RoomMeta): P
     if (missing) return "missing";
     store.markCopiedThrough(batch[batch.length - 1]!.seq);
     copied += batch.length;
+    if (batch.length < COPY_BATCH) return copied;
   }
 }
 
