@@ -75,6 +75,10 @@ export class FakeSocketTask {
   drop(code = 1006) {
     this.h.close?.({ code, reason: "" });
   }
+  /** The platform's error callback, e.g. a refused upgrade. */
+  fail(errMsg: string) {
+    this.h.error?.({ errMsg });
+  }
 }
 
 export interface FakeWx {
