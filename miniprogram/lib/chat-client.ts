@@ -317,7 +317,9 @@ export class ChatClient {
     // Cancelled or restarted meanwhile: this answer is about a wait that is over.
     if (run !== this.runs) return;
     if (code !== null && PERMANENT_ERRORS.has(code)) return this.failPermanently(code);
-    this.connection.reconnectLater();
+    // Fixed: straight back in. The check itself failed (network): the usual backoff.
+    if (code === null) this.connection.reopen();
+    else this.connection.reconnectLater();
   }
 
   /** Closes everything and cancels every timer; the message list stays until the next start. */

@@ -127,6 +127,11 @@ export function chooseImage(): Promise<string | null> {
   });
 }
 
+/** The platform has the subscribe-message prompt (QQ's base library may not: then nothing is asked). */
+export function canRequestSubscribe(): boolean {
+  return typeof (mp as Partial<WechatMiniprogram.Wx>).requestSubscribeMessage === "function";
+}
+
 /**
  * The subscribe-message prompt (wx.requestSubscribeMessage; QQ's where its base library has it):
  * resolves with each template id's answer ("accept", "reject", "ban"…), or null when the API is

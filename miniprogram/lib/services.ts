@@ -2,7 +2,7 @@
 import { configFor } from "../config";
 import { Api } from "./api";
 import { ChatClient } from "./chat-client";
-import { connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage } from "./platform";
+import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage } from "./platform";
 import { adultConfirmed } from "./prefs";
 import { SubscribeConsent } from "./subscribe-consent";
 
@@ -43,6 +43,7 @@ export function createChatClient(): ChatClient {
 export const consent = new SubscribeConsent({
   // Without a check ticket (dev login) nothing can be recorded, so nothing is asked.
   templates: async () => ((await api.credentials()).ticket ? api.subscribeTemplates() : {}),
+  supported: canRequestSubscribe,
   request: requestSubscribe,
   record: (kinds) => api.subscribe(kinds),
 });

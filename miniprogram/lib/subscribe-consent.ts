@@ -6,6 +6,8 @@
 import type { SubscribeKind, SubscribeTemplatesResponse } from "./protocol";
 
 export interface ConsentDeps {
+  /** The platform can show the prompt at all. */
+  supported(): boolean;
   /** The template ids the server lists (GET /api/subscriptions/templates). */
   templates(): Promise<SubscribeTemplatesResponse["templates"]>;
   /** The platform's prompt: each template id's answer, or null (no API, failed). */
@@ -56,7 +58,7 @@ export class SubscribeConsent {
   /** Asking now would be the first time in this occasion, for a template the server lists. */
   canAsk(kind: SubscribeKind): boolean {
     const o = this.occasion[kind];
-    return o.open && !o.asked && typeof this.templates?.[kind] === "string";
+    return o.open && !o.asked && typeof this.templates?.[kind] === "string" && this.deps.supported();
   }
 
   /**

@@ -298,10 +298,10 @@ describe("subscribe-message consent", () => {
     fake.lastSocket().open();
     fake.lastSocket().receive({ type: "waiting", online: 1 });
     await settle();
-    page.querySelector(".subscribe")!.dispatchEvent("tap");
-    await settle();
-    expect(posts()).toEqual([]);
+    // QQ's base library may lack the prompt: no button that would do nothing.
     expect(page.data.screen).toBe("waiting");
+    expect(page.querySelector(".subscribe")).toBeFalsy();
+    expect(posts()).toEqual([]);
   });
 });
 

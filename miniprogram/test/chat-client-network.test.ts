@@ -423,9 +423,8 @@ describe("the lobby refuses the socket (age gate, suspension)", () => {
     net.last.fail("Unexpected server response: 403");
     await flush();
     expect(rechecks).toHaveLength(1);
-    expect(client.snapshot).toMatchObject({ phase: "connecting", reconnecting: true });
-    clock.advance(250);
-    await flush();
+    // Straight back in, no reconnect banner.
+    expect(client.snapshot).toMatchObject({ phase: "connecting", reconnecting: false });
     expect(net.sockets).toHaveLength(2);
     expect(net.last.url).toBe(`${WS}/api/lobby?topic=music`);
     net.last.open();
@@ -446,6 +445,25 @@ describe("the lobby refuses the socket (age gate, suspension)", () => {
     await flush();
     expect(net.sockets).toHaveLength(1);
     expect(tokenCalls).toEqual([false]);
+  });
+
+  it("a check that cannot reach the server retries with the usual backoff", async () => {
+    let down = true;
+    const client = makeClient({
+      recheckMatching: async () => {
+        if (down) throw new ChatError("network");
+      },
+    });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    expect(client.snapshot).toMatchObject({ phase: "connecting", reconnecting: true });
+    expect(net.sockets).toHaveLength(1);
+    down = false;
+    clock.advance(250);
+    await flush();
+    expect(net.sockets).toHaveLength(2);
   });
 
   it("no 18+ confirmation anywhere ends the wait as adult_required", async () => {

@@ -5,11 +5,12 @@ import type { SubscribeKind } from "../lib/protocol";
 import { SubscribeConsent, type ConsentDeps } from "../lib/subscribe-consent";
 import { flush } from "./fakes";
 
-function setup(opts: { templates?: Record<string, string>; answer?: string | null; recordFails?: boolean; templatesFail?: boolean } = {}) {
+function setup(opts: { templates?: Record<string, string>; answer?: string | null; recordFails?: boolean; templatesFail?: boolean; unsupported?: boolean } = {}) {
   const prompts: string[][] = [];
   const recorded: SubscribeKind[][] = [];
   let templateCalls = 0;
   const deps: ConsentDeps = {
+    supported: () => !opts.unsupported,
     templates: async () => {
       templateCalls++;
       if (opts.templatesFail) throw new Error("offline");
@@ -71,6 +72,12 @@ describe("subscribe consent", () => {
       expect(await consent.ask("reply")).toEqual([]);
       expect(recorded).toEqual([]);
     }
+    const noApi = setup({ unsupported: true });
+    await noApi.consent.prepare();
+    noApi.consent.begin("matched");
+    expect(noApi.consent.canAsk("matched")).toBe(false);
+    expect(await noApi.consent.ask("matched")).toEqual([]);
+    expect(noApi.prompts).toEqual([]);
     const failing = setup({ recordFails: true });
     await failing.consent.prepare();
     failing.consent.begin("matched");
