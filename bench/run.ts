@@ -1,34 +1,49 @@
-// `npm run bench [-- --quick] [--only=relay,matching,rest] [--write] [--working-tree]`: starts the floor relay and the
-// worker (Miniflare) locally, runs every scenario against 127.0.0.1, prints the tables and
-// writes docs/benchmarks.md.
-import { existsSync } from "node:fs";
+// `npm run bench [-- relay|matching|rest|d1|kill ...] [--quick] [--write]`: runs onechat's room beside a
+// reference room (bench/worker/reference-room.ts) and the same room without persistence in the
+// same runtime, storage, client and run, once under `wrangler dev` with state on disk (what
+// `npm run dev` runs) and once in-process under Miniflare; then D1 write transactions against
+// active rooms, rows written per message, matching, REST and a SIGKILL restart. Prints markdown;
+// a full run (or --write) replaces docs/benchmarks.md. `npm run bench -- relay` is the quick
+// like-for-like subset.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { startLocalWorker, type LocalWorker } from "../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../test/fakes/platform-server";
-import { devUsers, runTag, type BenchUser } from "./client";
+import { devUsers, runTag } from "./client";
+import { runKill } from "./kill";
 import { runMatching } from "./matching";
-import { runRelay, runSequential, stepRate } from "./relay";
-import { renderMarkdown, renderTables, TARGET_NAMES, type Results } from "./report";
+import { runRelay, runSequential } from "./relay";
+import { renderMarkdown, renderTables, type Results, type Setup } from "./report";
 import { closedLoop, postLogin } from "./rest";
 import { sleep } from "./schedule";
-import { closePairs, floorTarget, startFloorProcess, workerTarget, type Pair, type RelayTarget } from "./targets";
+import { serverStats } from "./stats";
+import { closePairs, floorTarget, referenceTarget, startFloorProcess, workerTarget, type BenchServer, type Pair, type RelayTarget } from "./targets";
+import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
 
 const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? (args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined);
-// The committed worker by default, so colleagues' edits in progress do not end up in the figures.
-const ref = args.includes("--working-tree") ? undefined : "HEAD";
-const only = new Set((onlyArg ?? "relay,matching,rest").split(","));
+const ALL = ["relay", "d1", "matching", "rest", "kill"];
+const picked = args.filter((a) => ALL.includes(a));
+const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const only = new Set(onlyArg ? onlyArg.split(",") : picked.length ? picked : ALL);
+// A named subset alone is the quick check; --quick shortens a full run too.
+const quick = args.includes("--quick") || (picked.length > 0 && !args.includes("--full"));
+// --setup=dev or --setup=miniflare runs the relay comparison in one setup only.
+const setupArg = args.find((a) => a.startsWith("--setup="))?.slice("--setup=".length);
+const runDev = setupArg !== "miniflare";
+const runMiniflare = setupArg !== "dev";
+const complete = !quick && only.size === ALL.length && !setupArg;
 
-// Sized for 2 cores: the full run stays well under ten minutes, --quick around two.
+// Sized for 2 cores: the full run stays under ten minutes.
 const plan = quick
-  ? { relayMs: 2000, stepMs: 1500, rates: [5, 20, 80], sequential: 100, scenarios: [[1, 20], [10, 10], [100, 5]], matchingUsers: [100, 1000], shardCounts: [1, 2], burstMs: 200, restMs: 1000 }
-  : { relayMs: 8000, stepMs: 3000, rates: [5, 10, 20, 40, 80, 160], sequential: 500, scenarios: [[1, 20], [10, 10], [100, 5]], matchingUsers: [100, 1000], shardCounts: [1, 2, 4], burstMs: 200, restMs: 4000 };
+  ? { sequential: 200, pairs: 100, rate: 5, relayMs: 4000, rounds: 1, d1Rooms: [10, 100, 500], d1Ms: 4000, matchingUsers: [1000], shardCounts: [1], restMs: 1000 }
+  : { sequential: 500, pairs: 100, rate: 5, relayMs: 8000, rounds: 2, d1Rooms: [10, 100, 500], d1Ms: 8000, matchingUsers: [100, 1000], shardCounts: [1, 2], restMs: 3000 };
+// Ports of this project's bench range, away from 8787 (npm run dev).
+const DEV_PORT = Number(process.env.BENCH_DEV_PORT ?? 9231);
 
 const root = new URL("..", import.meta.url);
+const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8", cwd: root }).trim();
 const results: Results = {
   meta: {
     date: new Date().toISOString(),
@@ -37,92 +52,146 @@ const results: Results = {
     node: process.version,
     workerd: (JSON.parse(readFileSync(new URL("node_modules/workerd/package.json", root), "utf8")) as { version: string }).version,
     quick,
-    source: ref ? `commit ${execFileSync("git", ["rev-parse", "--short", ref], { encoding: "utf8" }).trim()}` : "the working tree (uncommitted changes included)",
+    source: `commit ${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "worker", "bench", "wrangler.toml", "drizzle") ? " plus uncommitted changes" : ""}`,
     loadBefore: loadavg(),
     loadAfter: [],
     seconds: 0,
   },
-  sequential: [],
-  relay: [],
-  steps: [],
+  floor: null,
+  setups: [],
+  d1: [],
+  rows: [],
   matching: [],
   rest: [],
+  kill: null,
   notes: [],
 };
 const started = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`);
 
-/** Sequential, the open-loop scenarios on 1/10/100 pairs, then rate stepping on 100 pairs. */
-async function relaySuite(target: RelayTarget, step: boolean): Promise<Pair[]> {
-  const most = Math.max(...plan.scenarios.map(([pairs]) => pairs!));
-  log(`${target.name}: opening ${most} pairs`);
-  const pairs = await target.openPairs(most);
-  const seq = await runSequential(pairs[0]!, plan.sequential);
-  results.sequential.push({ target: target.name, ...seq });
-  log(`${target.name}: sequential one-way p50 ${seq.oneWay.p50} ms`);
-  for (const [n, rate] of plan.scenarios) {
-    const result = await runRelay(pairs.slice(0, n), rate!, plan.relayMs);
-    results.relay.push({ target: target.name, result });
-    if (result.errors.rate_limited && !results.notes.some((n) => n.includes("rate_limited"))) {
-      results.notes.push(
-        "Some sends were refused with rate_limited: the per-user limit was not lifted for this run (BENCH_VARS in bench/run.ts).",
-      );
+/** The relay scenarios load the room, not people: the per-user message limit is lifted. */
+const BENCH_VARS: Record<string, string> = { MESSAGE_BURST: "1000", MESSAGE_RATE_PER_SECOND: "1000", ...JSON.parse(process.env.BENCH_VARS ?? "{}") };
+
+const targetsFor = (server: BenchServer): RelayTarget[] => [
+  referenceTarget(server),
+  workerTarget(server, "onechat"),
+  workerTarget(server, "onechat, persistence off", "/bench/volatile/rooms"),
+];
+
+/** Reference, onechat and onechat without persistence: same server, same client, interleaved. */
+async function compare(setup: Setup, server: BenchServer): Promise<void> {
+  const targets = targetsFor(server);
+  const open: Pair[][] = [];
+  for (const t of targets) {
+    log(`${setup.label}: opening ${plan.pairs} pairs for ${t.name}`);
+    open.push(await t.openPairs(plan.pairs));
+  }
+  for (const [i, t] of targets.entries()) {
+    const seq = await runSequential(open[i]![0]!, plan.sequential);
+    setup.sequential.push({ target: t.name, ...seq });
+    log(`${setup.label}: ${t.name}: sequential one-way p50 ${seq.oneWay.p50} ms`);
+  }
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const [i, t] of targets.entries()) {
+      const rooms = open[i]!.map((p) => p.roomId!).filter(Boolean);
+      // Counting is best effort: an overloaded server must not cost the run its latency figures.
+      const before = t.name === "onechat" && round === 0 ? await serverStats(server, rooms).catch(() => null) : null;
+      const result = await runRelay(open[i]!, plan.rate, plan.relayMs);
+      setup.relay.push({ target: t.name, round, result });
+      log(`${setup.label}: ${t.name}: ${plan.pairs} pairs × ${plan.rate}/s: one-way p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}`);
+      if (before) {
+        // Wait for the copy to D1 to catch up, then count what this run wrote.
+        let after = await serverStats(server, rooms).catch(() => null);
+        for (let k = 0; k < 30 && after && after.writers.messages - before.writers.messages < result.acked; k++) {
+          await sleep(500);
+          after = await serverStats(server, rooms).catch(() => null);
+        }
+        if (!after) {
+          results.notes.push(`${setup.label}: the row counts could not be read (the server did not answer in time).`);
+          continue;
+        }
+        const messages = result.acked;
+        results.rows.push({
+          setup: setup.label,
+          messages,
+          copied: after.writers.messages - before.writers.messages,
+          roomRows: after.roomRows - before.roomRows,
+          d1Rows: after.writers.rowsWritten - before.writers.rowsWritten,
+          d1Transactions: after.writers.transactions - before.writers.transactions,
+        });
+      }
     }
-    log(`${target.name}: ${n} pairs × ${rate}/s: one-way p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}`);
   }
-  if (step) {
-    const { steps, best } = await stepRate(pairs, plan.rates, plan.stepMs);
-    results.steps.push({ target: target.name, pairs: pairs.length, best, steps });
-    log(`${target.name}: best per-side rate with p99 < 50 ms on ${pairs.length} pairs: ${best}`);
-  }
-  return pairs;
+  for (const pairs of open) await closePairs(pairs);
 }
 
-/**
- * Every worker the bench starts: the per-user message limit lifted (the relay scenarios are load,
- * not people; the limit itself is tested in test/worker/room-safety.test.ts), and state on tmpfs
- * where there is one, since this VM's disk sync per commit would otherwise dominate every write
- * (production Durable Object storage does not sync a local disk per write).
- */
-const BENCH_VARS = { MESSAGE_BURST: "1000", MESSAGE_RATE_PER_SECOND: "1000", ...JSON.parse(process.env.BENCH_VARS ?? "{}") };
-const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : undefined;
-
-async function withWorker<T>(vars: Record<string, string>, fn: (w: LocalWorker) => Promise<T>): Promise<T> {
-  const worker = await startLocalWorker({ vars: { ...BENCH_VARS, ...vars }, ref, stateRoot });
-  try {
-    return await fn(worker);
-  } finally {
-    await worker.stop();
+/** D1 write transactions per second while 10, 100 and 500 rooms are active (1 msg/s each side). */
+async function d1Suite(server: BenchServer): Promise<void> {
+  const most = Math.max(...plan.d1Rooms);
+  log(`d1: opening ${most} pairs`);
+  const pairs = await workerTarget(server, "onechat").openPairs(most);
+  for (const n of plan.d1Rooms) {
+    const slice = pairs.slice(0, n);
+    const rooms = slice.map((p) => p.roomId!);
+    const before = await serverStats(server, rooms);
+    const t0 = performance.now();
+    const result = await runRelay(slice, 1, plan.d1Ms);
+    let after = await serverStats(server, rooms);
+    for (let k = 0; k < 40 && after.writers.messages - before.writers.messages < result.acked; k++) {
+      await sleep(250);
+      after = await serverStats(server, rooms);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    results.d1.push({
+      rooms: n,
+      seconds,
+      messages: result.acked,
+      transactions: after.writers.transactions - before.writers.transactions,
+      handoffs: after.writers.handoffs - before.writers.handoffs,
+    });
+    const last = results.d1[results.d1.length - 1]!;
+    log(`d1: ${n} rooms: ${(last.transactions / seconds).toFixed(1)} D1 txns/s, ${(last.handoffs / seconds).toFixed(1)} room hand-offs/s`);
   }
+  await closePairs(pairs);
 }
 
-async function matchingSuite(worker: LocalWorker, shards: number, users: BenchUser[]): Promise<void> {
-  const runs: [number, number][] = shards === 1 ? plan.matchingUsers.map((n) => [n, 1000]) : [];
-  runs.push([1000, 1000], [1000, plan.burstMs]);
-  const seen = new Set<string>();
-  for (const [n, spread] of runs) {
-    if (seen.has(`${n}/${spread}`)) continue;
-    seen.add(`${n}/${spread}`);
-    const result = await runMatching(worker.wsUrl, users.slice(0, n), spread);
+async function matchingSuite(server: BenchServer, shards: number): Promise<void> {
+  const users = await devUsers(server.url, `match-${runTag()}`, Math.max(...plan.matchingUsers));
+  for (const n of shards === 1 ? plan.matchingUsers : [1000]) {
+    const result = await runMatching(server.wsUrl, users.slice(0, n), 1000);
     results.matching.push({ shards, result });
-    log(`matching, ${shards} shard(s), ${n} users in ${spread} ms: ${result.matched}/${n} paired, ttm p99 ${result.timeToMatch.p99} ms, ${Math.round(result.matchesPerSec)} matches/s`);
+    log(`matching, ${shards} shard(s), ${n} users in 1 s: ${result.matched}/${n} paired, from join p99 ${result.waitFromJoin.p99} ms`);
     if (result.violations.length > 0) results.notes.push(`matching (${shards} shards, ${n} users): ${result.violations.slice(0, 3).join("; ")}`);
     await sleep(500);
   }
 }
 
-async function restSuite(worker: LocalWorker, history: Pair | undefined): Promise<void> {
+async function restSuite(server: BenchServer): Promise<void> {
   const tag = runTag();
-  const conc = 8;
-  results.rest.push(await closedLoop("POST /api/login (dev)", conc, plan.restMs, 50_000, (i) => postLogin(worker.url, "dev", `rest-${tag}-${i}`, 1_000_000 + i)));
-  results.rest.push(await closedLoop("POST /api/login (wechat, fake server)", conc, plan.restMs, 50_000, (i) => postLogin(worker.url, "wechat", `rest-${tag}-${i}`, 2_000_000 + i)));
-  if (history?.roomId && history.userA) {
-    const url = `${worker.url}/api/conversations/${history.roomId}/messages`;
-    const headers = { authorization: `Bearer ${history.userA.token}` };
-    const page = (await (await fetch(url, { headers })).json()) as { messages?: unknown[] };
-    results.rest.push(await closedLoop(`GET /api/conversations/:id/messages (${page.messages?.length ?? 0} per page)`, conc, plan.restMs, 50_000, () => fetch(url, { headers, signal: AbortSignal.timeout(10_000) })));
+  results.rest.push(await closedLoop("POST /api/login (dev)", 8, plan.restMs, 50_000, (i) => postLogin(server.url, "dev", `rest-${tag}-${i}`, 1_000_000 + i)));
+  results.rest.push(await closedLoop("POST /api/login (wechat, fake server)", 8, plan.restMs, 50_000, (i) => postLogin(server.url, "wechat", `rest-${tag}-${i}`, 2_000_000 + i)));
+  const [pair] = await workerTarget(server, "onechat").openPairs(1);
+  await runRelay([pair!], 20, 2000);
+  await sleep(2500); // the room's copy reaches D1 within about two seconds
+  const url = `${server.url}/api/conversations/${pair!.roomId}/messages`;
+  const headers = { authorization: `Bearer ${pair!.userA!.token}` };
+  const page = (await (await fetch(url, { headers })).json()) as { messages?: unknown[] };
+  results.rest.push(await closedLoop(`GET /api/conversations/:id/messages (${page.messages?.length ?? 0} per page)`, 8, plan.restMs, 50_000, () => fetch(url, { headers, signal: AbortSignal.timeout(10_000) })));
+  await closePairs([pair!]);
+}
+
+async function withMiniflare<T>(vars: Record<string, string>, fn: (w: LocalWorker) => Promise<T>): Promise<T> {
+  const worker = await startLocalWorker({
+    vars: { ...BENCH_VARS, ...vars },
+    stateRoot: existsSync("/dev/shm") ? "/dev/shm" : undefined,
+    entry: "bench/worker/entry.ts",
+    durableObjects: BENCH_OBJECTS,
+  });
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.stop();
   }
-  for (const r of results.rest.slice(-3)) log(`${r.name}: ${Math.round(r.perSec)}/s, p99 ${r.latency.p99} ms, failed ${r.failed}`);
 }
 
 async function main() {
@@ -133,39 +202,52 @@ async function main() {
     if (only.has("relay")) {
       const floor = await startFloorProcess();
       try {
-        await closePairs(await relaySuite(floorTarget(floor.url), true));
+        const t = floorTarget(floor.url);
+        const pairs = await t.openPairs(plan.pairs);
+        const seq = await runSequential(pairs[0]!, plan.sequential);
+        const relay = await runRelay(pairs, plan.rate, plan.relayMs);
+        results.floor = { sequential: seq, relay };
+        log(`ws floor: sequential p50 ${seq.oneWay.p50} ms, 100 pairs p99 ${relay.oneWay.p99} ms`);
+        await closePairs(pairs);
       } finally {
         await floor.stop();
       }
     }
-    if (only.has("relay") || only.has("rest") || only.has("matching")) {
-      await withWorker({ ...platformVars, LOBBY_SHARDS: "1" }, async (worker) => {
-        let pairs: Pair[] = [];
-        if (only.has("relay")) pairs = await relaySuite(workerTarget(worker, TARGET_NAMES.persist), true);
-        if (only.has("rest")) {
-          if (pairs.length === 0) pairs = await workerTarget(worker, TARGET_NAMES.persist).openPairs(1);
-          if (!only.has("relay")) await runRelay(pairs.slice(0, 1), 20, 2000);
-          await sleep(1500); // let the room's batched copy reach D1
-          await restSuite(worker, pairs[0]);
+    if ((only.has("relay") && runDev) || only.has("kill")) {
+      const dev = await startWranglerDev(DEV_PORT, { ...BENCH_VARS, ...platformVars });
+      try {
+        if (only.has("relay") && runDev) {
+          const setup: Setup = { label: "wrangler dev, state on disk (npm run dev)", sequential: [], relay: [] };
+          results.setups.push(setup);
+          await compare(setup, dev);
         }
-        await closePairs(pairs);
-        if (only.has("matching")) {
-          const users = await devUsers(worker.url, `match-${runTag()}`, Math.max(...plan.matchingUsers));
-          await matchingSuite(worker, 1, users);
+        if (only.has("kill")) {
+          try {
+            results.kill = await runKill(dev);
+            log(`kill: ${results.kill.acked} acked, ${results.kill.missing} missing after SIGKILL and restart`);
+          } catch (error) {
+            results.notes.push(`SIGKILL step did not run: ${String(error)} (the server stopped answering; see the relay rows above).`);
+          }
         }
-      });
+      } finally {
+        await dev.stop();
+      }
     }
-    if (only.has("relay")) {
-      await withWorker({ ...platformVars, ROOM_PERSISTENCE: "off" }, async (worker) => {
-        await closePairs(await relaySuite(workerTarget(worker, TARGET_NAMES.volatile), true));
+    if (only.has("relay") || only.has("d1") || only.has("matching") || only.has("rest")) {
+      await withMiniflare({ ...platformVars, LOBBY_SHARDS: "1" }, async (worker) => {
+        if (only.has("relay") && runMiniflare) {
+          const setup: Setup = { label: "Miniflare in-process, state on tmpfs", sequential: [], relay: [] };
+          results.setups.push(setup);
+          await compare(setup, worker);
+        }
+        if (only.has("d1")) await d1Suite(worker);
+        if (only.has("rest")) await restSuite(worker);
+        if (only.has("matching")) await matchingSuite(worker, 1);
       });
     }
     if (only.has("matching")) {
       for (const shards of plan.shardCounts.filter((s) => s > 1)) {
-        await withWorker({ ...platformVars, LOBBY_SHARDS: String(shards) }, async (worker) => {
-          const users = await devUsers(worker.url, `match-${runTag()}`, 1000);
-          await matchingSuite(worker, shards, users);
-        });
+        await withMiniflare({ ...platformVars, LOBBY_SHARDS: String(shards) }, (worker) => matchingSuite(worker, shards));
       }
     }
   } finally {
@@ -174,8 +256,7 @@ async function main() {
   results.meta.loadAfter = loadavg();
   results.meta.seconds = (performance.now() - started) / 1000;
   console.log(renderTables(results));
-  // Only a complete full run (or --write) replaces the published figures.
-  if (args.includes("--write") || (!quick && only.size === 3)) {
+  if (args.includes("--write") || complete) {
     writeFileSync(new URL("docs/benchmarks.md", root), renderMarkdown(results));
     log("wrote docs/benchmarks.md");
   } else log("partial or quick run: docs/benchmarks.md left as it is (pass --write to replace it)");

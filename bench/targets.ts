@@ -1,10 +1,8 @@
 // What the relay scenario drives: pairs of ready sockets that speak the room's frames, either
 // through the worker's rooms or through the floor relay.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type WebSocket from "ws";
-import type { LocalWorker } from "../scripts/local-worker";
 import { closeAll, devUsers, openSocket, runTag, type BenchUser } from "./client";
 
 export interface Pair {
@@ -24,29 +22,58 @@ export async function closePairs(pairs: Pair[]): Promise<void> {
   await closeAll(pairs.flatMap((p) => [p.a, p.b]));
 }
 
-/** The worker: two dev users, their conversation row, and both room sockets past history + presence. */
-export function workerTarget(worker: LocalWorker, name: string): RelayTarget {
+/** A running worker built from the bench entry (bench/worker/entry.ts): Miniflare or wrangler dev. */
+export interface BenchServer {
+  url: string;
+  wsUrl: string;
+  vars: Record<string, string>;
+}
+
+/** Conversation rows for pairs of users, through the bench entry's admin-only route. */
+export async function createConversations(server: BenchServer, pairs: [string, string][]): Promise<string[]> {
+  const res = await fetch(`${server.url}/bench/api/conversations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.vars.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ pairs }),
+  });
+  if (!res.ok) throw new Error(`bench conversations: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { ids: string[] }).ids;
+}
+
+/**
+ * onechat's room: two dev users, their conversation row, and both room sockets past history +
+ * presence. `roomsPath` picks the room class behind the same route (the bench's no-persistence one).
+ */
+export function workerTarget(server: BenchServer, name: string, roomsPath = "/api/rooms"): RelayTarget {
   return {
     name,
     async openPairs(n) {
       const tag = runTag();
-      const users = await devUsers(worker.url, `relay-${tag}`, 2 * n);
-      const db = await worker.mf.getD1Database("DB");
+      const users = await devUsers(server.url, `relay-${tag}`, 2 * n);
+      const ids = await createConversations(server, Array.from({ length: n }, (_, i) => [users[2 * i]!.id, users[2 * i + 1]!.id]));
       const pairs: Pair[] = [];
       for (let i = 0; i < n; i++) {
         const [u, v] = [users[2 * i]!, users[2 * i + 1]!];
-        // Rooms are conversations; the bench creates them directly so the relay is measured
-        // without the lobby in the way (matching has its own scenario).
-        const roomId = randomBytes(16).toString("base64url");
-        const [lo, hi] = u.id < v.id ? [u.id, v.id] : [v.id, u.id];
-        await db
-          .prepare("INSERT INTO conversations (id, user_a, user_b, created_at) VALUES (?1, ?2, ?3, ?4)")
-          .bind(roomId, lo, hi, Date.now())
-          .run();
-        const url = `${worker.wsUrl}/api/rooms/${roomId}`;
+        const url = `${server.wsUrl}${roomsPath}/${ids[i]}`;
         const a = await openSocket(url, u.token, "presence");
         const b = await openSocket(url, v.token, "presence");
-        pairs.push({ a, b, roomId, userA: u });
+        pairs.push({ a, b, roomId: ids[i], userA: u });
+      }
+      return pairs;
+    },
+  };
+}
+
+/** The reference room (bench/worker/reference-room.ts) in the same runtime: no auth, no checks. */
+export function referenceTarget(server: BenchServer): RelayTarget {
+  return {
+    name: "reference room",
+    async openPairs(n) {
+      const tag = runTag();
+      const pairs: Pair[] = [];
+      for (let i = 0; i < n; i++) {
+        const url = `${server.wsUrl}/bench/reference/${tag}-${i}`;
+        pairs.push({ a: await openSocket(url, null, "presence"), b: await openSocket(url, null, "presence") });
       }
       return pairs;
     },

@@ -1,5 +1,5 @@
 // `npm run dev`: make sure .dev.vars exists (random local secrets, dev login on), apply the D1
-// migrations to the local embedded database, then start wrangler dev.
+// migrations to the local embedded database, build the web pages, then start wrangler dev.
 import { spawnSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +15,9 @@ if (!existsSync(".dev.vars")) {
 }
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+// The web chat (/) and the admin console (/admin) load these bundles.
+const web = spawnSync("node", ["web/build.mjs"], { stdio: "inherit", env });
+if (web.status !== 0) process.exit(web.status ?? 1);
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
   stdio: "inherit",
   env,

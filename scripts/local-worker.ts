@@ -17,7 +17,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export interface LocalWorkerOptions {
-  /** Overrides for wrangler.toml vars and the local secrets (e.g. WECHAT_API_BASE, ROOM_PERSISTENCE). */
+  /** Overrides for wrangler.toml vars and the local secrets (e.g. WECHAT_API_BASE, RETENTION_DAYS). */
   vars?: Record<string, string>;
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
@@ -27,6 +27,10 @@ export interface LocalWorkerOptions {
   stateRoot?: string;
   /** A git revision (e.g. "HEAD") to build worker/, wrangler.toml and drizzle/ from; default: the working tree. */
   ref?: string;
+  /** Another entry module (relative to the project root), e.g. the benchmark's bench/worker/entry.ts. */
+  entry?: string;
+  /** Extra Durable Object bindings (binding → exported class), for classes only that entry exports. */
+  durableObjects?: Record<string, string>;
 }
 
 export interface LocalWorker {
@@ -77,7 +81,7 @@ const secret = () => randomBytes(32).toString("base64url");
 
 /** Extracts worker/, wrangler.toml and drizzle/ as of `ref` into `dir`. */
 function checkout(ref: string, dir: string): void {
-  const archive = execFileSync("git", ["archive", "--format=tar", ref, "worker", "wrangler.toml", "drizzle"], { cwd: root, maxBuffer: 64 << 20 });
+  const archive = execFileSync("git", ["archive", "--format=tar", ref, "worker", "bench", "wrangler.toml", "drizzle", "web/public"], { cwd: root, maxBuffer: 64 << 20 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
 }
 
@@ -93,7 +97,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
       checkout(options.ref, source);
     }
     config = unstable_getMiniflareWorkerOptions(join(source, "wrangler.toml"));
-    script = await bundleWorker(config.main ?? join(source, "worker/index.ts"), config.define);
+    script = await bundleWorker(options.entry ? join(source, options.entry) : (config.main ?? join(source, "worker/index.ts")), config.define);
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
@@ -110,6 +114,10 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const { modulesRules: _rules, rootPath: _rootPath, ...workerOptions } = config.workerOptions as typeof config.workerOptions & {
     rootPath?: string;
   };
+  const extraObjects = Object.fromEntries(
+    Object.entries(options.durableObjects ?? {}).map(([binding, className]) => [binding, { className, useSQLite: true }]),
+  );
+  workerOptions.durableObjects = { ...(workerOptions.durableObjects ?? {}), ...extraObjects };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",

@@ -30,8 +30,6 @@ export interface OptionalEnv {
   SUBSCRIBE_PAGE?: string;
   /** "developer" | "trial" | "formal" (default): which mini program version a subscribe message opens. */
   WECHAT_MINIPROGRAM_STATE?: string;
-  /** "off" skips the room's durable write and D1 copy: only for measuring what durability costs. */
-  ROOM_PERSISTENCE?: string;
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;

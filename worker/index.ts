@@ -16,6 +16,7 @@ import { me } from "./http/me";
 import { reports } from "./http/reports";
 import { rooms } from "./http/rooms";
 import { topics } from "./http/topics";
+import { web } from "./http/web";
 import { AppError } from "./errors";
 import { retentionDays, runRetention } from "./retention";
 import { deleteOldImages } from "./media/store";
@@ -26,6 +27,7 @@ import type { Env } from "./env";
 export { Lobby } from "./lobby/lobby";
 export { LobbyHub } from "./lobby/hub";
 export { Room } from "./room/room";
+export { HistoryWriter } from "./room/history-writer";
 export { PlatformToken } from "./platform/access-token";
 export { RateLimiter } from "./limits/shared-limiter";
 
@@ -54,7 +56,7 @@ app.route("/api/admin", adminMedia);
 app.route("/api/media", media);
 app.route("/api/platform/push", push);
 app.route("/api/subscriptions", subscriptions);
-app.get("/", (c) => c.json({ name: "onechat", ok: true }));
+app.route("/", web);
 app.onError(onError);
 app.notFound(notFound);
 

@@ -194,6 +194,8 @@ export interface ReportSnapshotMessage {
   from: "reporter" | "reported";
   text: string;
   at: number;
+  /** The message the reporter pointed at (long-press 举报), when it is in the snapshot. */
+  highlighted?: true;
 }
 export interface AdminReport {
   id: number;
@@ -252,6 +254,77 @@ export interface AdminBanResponse {
 export interface FilterWordsResponse {
   /** Stored normalized: NFKC, lower case, no spaces, punctuation or symbols. */
   words: string[];
+}
+
+// Admin console (/admin): the same bearer token; the report queue, viewers and live figures.
+
+export type ReportHandling = "ban" | "dismiss" | "delete_history";
+/** A report in the console's queue: the admin report plus how it was handled. */
+export interface AdminQueueReport extends AdminReport {
+  /** Reports ever made against the reported user (this one included). */
+  reportsAgainst: number;
+  handledAt: number | null;
+  handledAction: ReportHandling | null;
+  handledNote: string | null;
+}
+/** GET /api/admin/console/reports?status=open|handled — newest first. */
+export interface AdminQueueResponse {
+  reports: AdminQueueReport[];
+  nextCursor: string | null;
+}
+/** POST /api/admin/console/reports/:id/handle — after the ban or deletion itself was done. */
+export interface AdminHandleRequest {
+  action: ReportHandling;
+  note?: string;
+}
+export interface AdminConversationMessage {
+  id: string;
+  seq: number;
+  senderId: string;
+  text: string;
+  at: number;
+}
+/** GET /api/admin/console/conversations/:id?before=<seq> — oldest first within the page. */
+export interface AdminConversationResponse {
+  id: string;
+  userA: string;
+  userB: string;
+  createdAt: number;
+  messages: AdminConversationMessage[];
+  /** Pass as `before` for the older page; null when there is none. */
+  nextBefore: number | null;
+}
+export interface AdminUserDetail {
+  id: string;
+  platform: string;
+  createdAt: number;
+  lastSeenAt: number;
+  bannedAt: number | null;
+  reportsAgainst: AdminQueueReport[];
+  flagged: AdminFlaggedMessage[];
+  conversations: { id: string; partnerId: string; createdAt: number; lastMessageAt: number | null }[];
+}
+export interface AdminAuditEntry {
+  id: number;
+  at: number;
+  action: string;
+  target: string | null;
+  count: number | null;
+}
+export interface AdminAuditResponse {
+  entries: AdminAuditEntry[];
+  nextCursor: string | null;
+}
+/** GET /api/admin/console/live */
+export interface AdminLiveResponse {
+  /** People in the lobby queues now. */
+  waiting: number;
+  /** Conversations with a message in the last 5 minutes. */
+  activeRooms: number;
+  /** Messages stored in D1 during the last minute. */
+  messagesLastMinute: number;
+  reportsOpen: number;
+  at: number;
 }
 
 // Pictures: POST /api/media (multipart: file, conversationId, ticket), see docs/protocol.md.

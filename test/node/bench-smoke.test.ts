@@ -4,7 +4,9 @@ import { devUsers } from "../../bench/client";
 import { startFloorRelay } from "../../bench/floor-relay";
 import { runMatching } from "../../bench/matching";
 import { runRelay } from "../../bench/relay";
-import { closePairs, floorTarget, workerTarget } from "../../bench/targets";
+import { closePairs, floorTarget, referenceTarget, workerTarget } from "../../bench/targets";
+import { serverStats } from "../../bench/stats";
+import { BENCH_OBJECTS } from "../../bench/wrangler-dev";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
 // The local launcher the benchmark, the terminal client and the Node end-to-end tests share, and
@@ -16,7 +18,9 @@ describe("local worker launcher and benchmark harness", () => {
   beforeAll(async () => {
     fake = await startPlatformServer();
     worker = await startLocalWorker({
-      vars: { ...FAKE_CREDENTIALS, WECHAT_API_BASE: fake.url, QQ_API_BASE: fake.url },
+      vars: { ...FAKE_CREDENTIALS, WECHAT_API_BASE: fake.url, QQ_API_BASE: fake.url, D1_FLUSH_DELAY_MS: "50" },
+      entry: "bench/worker/entry.ts",
+      durableObjects: BENCH_OBJECTS,
     });
   });
   afterAll(async () => {
@@ -65,6 +69,35 @@ describe("local worker launcher and benchmark harness", () => {
     } finally {
       await closePairs(pairs);
     }
+  });
+
+  it("drives the reference room and the room without persistence through the same harness", async () => {
+    for (const target of [referenceTarget(worker), workerTarget(worker, "volatile", "/bench/volatile/rooms")]) {
+      const pairs = await target.openPairs(2);
+      try {
+        const result = await runRelay(pairs, 5, 1000);
+        expect([result.delivered, result.acked, result.lost, result.duplicated]).toEqual([result.sent, result.sent, 0, 0]);
+      } finally {
+        await closePairs(pairs);
+      }
+    }
+  });
+
+  it("counts the rows rooms write and the D1 transactions and rows of the history copy", async () => {
+    const pairs = await workerTarget(worker, "worker").openPairs(2);
+    const rooms = pairs.map((p) => p.roomId!);
+    const before = await serverStats(worker, rooms);
+    const result = await runRelay(pairs, 5, 1000);
+    let after = await serverStats(worker, rooms);
+    for (let i = 0; i < 50 && after.writers.messages - before.writers.messages < result.acked; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await serverStats(worker, rooms);
+    }
+    expect(after.writers.messages - before.writers.messages).toBe(result.acked);
+    expect(after.roomRows - before.roomRows).toBeGreaterThanOrEqual(result.acked);
+    expect(after.writers.rowsWritten - before.writers.rowsWritten).toBeGreaterThanOrEqual(result.acked);
+    expect(after.writers.transactions - before.writers.transactions).toBeGreaterThan(0);
+    await closePairs(pairs);
   });
 
   it("pairs every lobby joiner exactly once, never with themselves", async () => {

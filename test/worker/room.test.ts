@@ -249,8 +249,9 @@ describe("room: durability", () => {
 
     // A copy that reached D1 but crashed before it was marked done is retried: still one each.
     await runInDurableObject(stub, (_room: Room, state) => {
-      state.storage.sql.exec("UPDATE messages SET copied = 0");
+      state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'copied_through'");
     });
+    await evictDurableObject(stub, { webSockets: "hibernate" }); // the crash: nothing cached survives
     expect(await stub.flush()).toBe(3);
     const stored = await d1Messages(roomId, bob.token);
     expect(stored.map((m) => m.id)).toEqual(acks.map((ack) => ack.id));

@@ -29,6 +29,7 @@ describe("bad REST inputs to the safety endpoints", async () => {
     ["report without reason", "POST", "/api/reports", { conversationId }, "user", 400, "bad_request"],
     ["report with a blank reason", "POST", "/api/reports", { conversationId, reason: "   " }, "user", 400, "bad_request"],
     ["report with a numeric reason", "POST", "/api/reports", { conversationId, reason: 42 }, "user", 400, "bad_request"],
+    ["report with a numeric messageId", "POST", "/api/reports", { conversationId, reason: "x", messageId: 7 }, "user", 400, "bad_request"],
     ["report with a 501-character reason", "POST", "/api/reports", { conversationId, reason: "长".repeat(501) }, "user", 400, "bad_request"],
     ["report with an overlong conversationId", "POST", "/api/reports", { conversationId: "c".repeat(65), reason: "x" }, "user", 400, "bad_request"],
     ["report on an unknown conversation", "POST", "/api/reports", { conversationId: "nope", reason: "x" }, "user", 404, "not_found"],

@@ -42,6 +42,22 @@ describe("POST /api/reports", () => {
     expect(await blockedPartnerIds(env.DB, bob.user.id)).toEqual([alice.user.id]);
   });
 
+  it("marks the message the reporter pointed at, only when it is the partner's", async () => {
+    const { alice, bob, conversationId } = await pairWithConversation();
+    const rows = await seedMessages(conversationId, [alice.user.id, bob.user.id], 6);
+    const bobs = rows.find((m) => m.senderId === bob.user.id && m.seq === 4)!;
+    const json = { conversationId, reason: "骚扰", messageId: bobs.id };
+    expect((await api("/api/reports", { method: "POST", token: alice.token, json })).status).toBe(204);
+    const [report] = await reportsAbout(conversationId);
+    expect(report.messages.filter((m) => m.highlighted).map((m) => m.id)).toEqual([bobs.id]);
+
+    // Pointing at one's own message highlights nothing (the partner's words are the evidence).
+    const json2 = { conversationId, reason: "骚扰", messageId: bobs.id };
+    expect((await api("/api/reports", { method: "POST", token: bob.token, json: json2 })).status).toBe(204);
+    const byBob = (await reportsAbout(conversationId)).find((r) => r.reporterId === bob.user.id)!;
+    expect(byBob.messages.some((m) => m.highlighted)).toBe(false);
+  });
+
   it("works for a conversation with no history yet (empty snapshot)", async () => {
     const { bob, conversationId } = await pairWithConversation();
     const res = await api("/api/reports", { method: "POST", token: bob.token, json: { conversationId, reason: "spam" } });

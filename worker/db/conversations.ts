@@ -149,27 +149,6 @@ export async function pageMessages(
   return rows.reverse();
 }
 
-/**
- * Copies messages a room has stored into D1. Idempotent on message id, so a copy that is
- * retried after a crash neither fails nor duplicates.
- */
-export async function copyMessages(d1: D1Database, conversationId: string, rows: MessageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const orm = db(d1);
-  const last = rows.reduce((max, r) => Math.max(max, r.createdAt), 0);
-  // D1 caps bound parameters per statement (100); six columns a row leaves room for 16 rows.
-  const chunks: MessageRow[][] = [];
-  for (let i = 0; i < rows.length; i += 16) chunks.push(rows.slice(i, i + 16));
-  const update = orm
-    .update(conversations)
-    .set({ lastMessageAt: sql`max(coalesce(${conversations.lastMessageAt}, 0), ${last})` })
-    .where(eq(conversations.id, conversationId));
-  const inserts = chunks.map((chunk) =>
-    orm.insert(messages).values(chunk).onConflictDoNothing({ target: messages.id }),
-  );
-  await orm.batch([update, ...inserts]);
-}
-
 /** Deletes a conversation's history in D1; the conversation itself stays, so the pair can meet again. */
 export async function deleteConversationMessages(d1: D1Database, conversationId: string): Promise<number> {
   const orm = db(d1);

@@ -32,11 +32,12 @@ export type InsertReportResult =
 export async function insertReportAndBlock(d1: D1Database, report: NewReport, limits: ReportLimits): Promise<InsertReportResult> {
   const orm = db(d1);
   const mine = eq(reports.reporterId, report.reporterId);
-  // Columns in table order: id (assigned), reporter, reported, conversation, reason, snapshot, created.
+  // Columns in table order: id (assigned), reporter, reported, conversation, reason, snapshot, created,
+  // then the console's handled_at, handled_action, handled_note (an open report has none).
   const insert = orm
     .insert(reports)
     .select(
-      sql`select null, ${report.reporterId}, ${report.reportedId}, ${report.conversationId}, ${report.reason}, ${report.snapshot}, ${report.createdAt}
+      sql`select null, ${report.reporterId}, ${report.reportedId}, ${report.conversationId}, ${report.reason}, ${report.snapshot}, ${report.createdAt}, null, null, null
         where not exists (select 1 from ${reports} where ${and(mine, eq(reports.conversationId, report.conversationId))})
         and (select count(*) from ${reports} where ${and(mine, gt(reports.createdAt, limits.since))}) < ${limits.dailyCap}`,
     )
@@ -52,7 +53,7 @@ export async function insertReportAndBlock(d1: D1Database, report: NewReport, li
 }
 
 /** 1 for a "疑似未成年" report (the reason starts with it), else 0: admins see those first. */
-const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
+export const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
 
 export interface ReportCursor {
   minor: boolean;
@@ -65,11 +66,14 @@ export function isMinorReport(reason: string): boolean {
 
 /** Suspected-minor reports first, then the rest; newest first within each. `cursor`: the previous page's last row. */
 export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined): Promise<ReportRow[]> {
-  const after =
-    cursor === undefined
-      ? undefined
-      : cursor.minor
-        ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
-        : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
+  const after = afterReport(cursor);
   return db(d1).select().from(reports).where(after).orderBy(desc(minorFirst), desc(reports.id)).limit(limit).all();
+}
+
+/** Rows after `cursor` in the minor-first, newest-first order (shared with the console's queue). */
+export function afterReport(cursor: ReportCursor | undefined) {
+  if (cursor === undefined) return undefined;
+  return cursor.minor
+    ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
+    : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
 }

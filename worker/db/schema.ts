@@ -92,6 +92,10 @@ export const reports = sqliteTable(
     /** JSON ReportSnapshotMessage[]: the last 20 messages, oldest first. */
     snapshot: text("snapshot").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** Set when an admin handled the report in the console; an open report has none. */
+    handledAt: integer("handled_at"),
+    handledAction: text("handled_action", { enum: ["ban", "dismiss", "delete_history"] }),
+    handledNote: text("handled_note"),
   },
   (t) => [
     index("reports_created").on(t.createdAt),

@@ -48,7 +48,7 @@ export async function findOrCreateUser(
   return user;
 }
 
-export async function touchUser(d1: D1Database, user: UserRow, now: number): Promise<void> {
+export async function touchUser(d1: D1Database, user: Pick<UserRow, "id" | "lastSeenAt">, now: number): Promise<void> {
   if (now - user.lastSeenAt < TOUCH_EVERY_MS) return;
   await db(d1).update(users).set({ lastSeenAt: now }).where(eq(users.id, user.id));
 }

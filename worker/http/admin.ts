@@ -5,12 +5,14 @@ import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
 import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
+import { adminConsole } from "./admin-console";
 import { audit, requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 
 export const admin = newApp()
   .use(requireAdmin())
+  .route("/console", adminConsole)
   .get("/users", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await pageUsers(c.env.DB, limit, cursor);

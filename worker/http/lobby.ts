@@ -1,13 +1,9 @@
 import { z } from "zod";
-import { blockedPartnersQuery } from "../db/blocks";
-import { db } from "../db/client";
-import { touchUser, userQuery } from "../db/users";
 import { AppError } from "../errors";
 import { placementFor, joinRequest, shardStub } from "../lobby/shards";
 import { isTopicId } from "../topics";
 import { newApp } from "./app";
-import { requireMatchable } from "./matching-gate";
-import { activeUser, sessionUserId } from "./session";
+import { sessionUserId } from "./session";
 import { validate } from "./validate";
 
 const lobbyQuery = z.object({
@@ -25,16 +21,7 @@ export const lobby = newApp().get("/", validate("query", lobbyQuery), async (c) 
   if (topic !== null && !isTopicId(topic)) {
     throw new AppError("bad_request", "Unknown topic; pick one from GET /api/topics or leave it out", 400);
   }
-  // The user (ban check) and the veto list in one D1 round trip, once per visit, so the shard
-  // never waits on D1 for them.
-  const orm = db(c.env.DB);
-  const [[row], blockedRows] = await orm.batch([userQuery(c.env.DB, userId), blockedPartnersQuery(c.env.DB, userId)]);
-  const user = activeUser(row);
-  requireMatchable(user);
-  const blocked = blockedRows.map((r) => r.id);
-  c.executionCtx.waitUntil(touchUser(c.env.DB, user, Date.now()));
-  const placement = placementFor(c.env, user.id);
-  return shardStub(c.env, placement.pool, placement.index).fetch(
-    joinRequest({ userId: user.id, topic, blocked, placement }),
-  );
+  // No D1 here: the shard reads the ban state and the veto list for all its joiners in one batch.
+  const placement = placementFor(c.env, userId);
+  return shardStub(c.env, placement.pool, placement.index).fetch(joinRequest({ userId, topic, blocked: null, placement }));
 });

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import { confirmAdult } from "../db/adult";
-import { eraseUserAccount } from "../db/erasure";
 import type { AdultResponse, DeletedResponse, MeResponse } from "../protocol";
-import { disconnectEverywhere } from "../disconnect";
-import { deleteImagesOfUser } from "../media/store";
-import { endRoomsOf, eraseConversationsOf } from "../room/client";
+import { eraseUser } from "../erase-user";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";
@@ -36,13 +33,6 @@ export const me = newApp()
    * messages that went.
    */
   .delete("/", async (c) => {
-    const user = c.var.user;
-    await disconnectEverywhere(c.env, user.id, "conversation_ended");
-    // The rooms: each ends (the partner is told) and forgets what it holds (room/client.ts).
-    await endRoomsOf(c.env, user.id);
-    await deleteImagesOfUser(c.env, user.id);
-    let deleted = await eraseConversationsOf(c.env, user.id);
-    // D1: the account and its history; what others hold against it stays.
-    deleted += await eraseUserAccount(c.env.DB, user, Date.now());
+    const deleted = await eraseUser(c.env, c.var.user);
     return c.json({ deleted } satisfies DeletedResponse);
   });

@@ -12,6 +12,9 @@ import { randomId } from "../platform/identity";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import type { Offer } from "./hub";
+import { touchUser } from "../db/users";
+import { Admission } from "./admission";
+import { matchingRefusal } from "./matching-gate";
 import { ConversationOpener } from "./opener";
 import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
 import { LobbyQueue, type QueueRow } from "./queue";
@@ -43,11 +46,13 @@ export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
 export class Lobby extends DurableObject<Env> {
   private readonly queue: LobbyQueue;
   private readonly opener: ConversationOpener;
+  private readonly admission: Admission;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.queue = new LobbyQueue(ctx.storage.sql);
     this.opener = new ConversationOpener(env.DB);
+    this.admission = new Admission(env.DB);
     // Keep-alive pings are answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -57,6 +62,17 @@ export class Lobby extends DurableObject<Env> {
     if (!join) return new Response("bad lobby join", { status: 400 });
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a websocket upgrade", { status: 426 });
+    }
+    let blocked = join.blocked;
+    if (blocked === null) {
+      // The ban check and the veto list, read with everyone else joining right now.
+      const profile = await this.admission.profile(join.userId);
+      if (!profile.user) return errorResponse("unauthorized", "This account no longer exists; log in again", 401);
+      if (profile.user.bannedAt !== null) return errorResponse("banned", "This account has been banned", 403);
+      const refusal = matchingRefusal(profile.user);
+      if (refusal) return errorResponse(refusal.code, refusal.message, 403);
+      this.ctx.waitUntil(touchUser(this.env.DB, profile.user, Date.now()).catch(() => undefined));
+      blocked = profile.blocked;
     }
     this.queue.setPlacement(join.placement);
 
@@ -81,7 +97,7 @@ export class Lobby extends DurableObject<Env> {
       ticket: randomId(),
       topic: join.topic,
       since: now,
-      blocked: join.blocked,
+      blocked,
       heldAt: null,
     };
     this.ctx.acceptWebSocket(server, [join.userId]);
@@ -162,6 +178,11 @@ export class Lobby extends DurableObject<Env> {
   // --- Called by the pool's hub (RPC) -------------------------------------------------------
 
   /** Removes a user from this shard (ban, erasure): their lobby socket gets `code` and closes. */
+  /** People waiting in this shard now (the admin console's live figures). */
+  async waitingCount(): Promise<number> {
+    return this.queue.count();
+  }
+
   async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
     for (const row of this.queue.visitsOf(userId)) this.queue.remove(row.userId, row.ticket);
     for (const ws of this.ctx.getWebSockets(userId)) {

@@ -17,8 +17,11 @@ export interface Placement {
 export interface Join {
   userId: string;
   topic: string | null;
-  /** Ids never to pair with, loaded once per visit by the worker (off the shard's clock). */
-  blocked: string[];
+  /**
+   * Ids never to pair with. Null from the worker: the shard reads them (and the ban state) from D1
+   * itself, batched across joiners (lobby/admission.ts). Set only by callers that already know.
+   */
+  blocked: string[] | null;
   placement: Placement;
 }
 
@@ -93,12 +96,12 @@ export function joinRequest(join: Join): Request {
   const headers = new Headers({
     Upgrade: "websocket",
     [H.user]: join.userId,
-    [H.blocked]: JSON.stringify(join.blocked),
     [H.pool]: join.placement.pool,
     [H.shards]: String(join.placement.shards),
     [H.index]: String(join.placement.index),
   });
   if (join.topic !== null) headers.set(H.topic, join.topic);
+  if (join.blocked !== null) headers.set(H.blocked, JSON.stringify(join.blocked));
   return new Request("https://lobby.internal/join", { headers });
 }
 
@@ -110,12 +113,13 @@ export function readJoin(request: Request): Join | null {
   const index = Number(h.get(H.index));
   if (!userId || !pool || !Number.isInteger(shards) || !Number.isInteger(index)) return null;
   if (shards < 1 || index < 0 || index >= shards) return null;
-  let blocked: unknown;
+  let blocked: unknown = null;
   try {
-    blocked = JSON.parse(h.get(H.blocked) ?? "[]");
+    const header = h.get(H.blocked);
+    if (header !== null) blocked = JSON.parse(header);
   } catch {
     return null;
   }
-  if (!Array.isArray(blocked) || !blocked.every((id) => typeof id === "string")) return null;
-  return { userId, topic: h.get(H.topic), blocked, placement: { pool, shards, index } };
+  if (blocked !== null && !(Array.isArray(blocked) && blocked.every((id) => typeof id === "string"))) return null;
+  return { userId, topic: h.get(H.topic), blocked: blocked as string[] | null, placement: { pool, shards, index } };
 }

@@ -4,7 +4,7 @@ import type { MessageRow } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { REPORT_DAILY_CAP, REPORT_WINDOW_MS } from "../limits/rules";
-import { LIMITS, type ReportSnapshotMessage } from "../protocol";
+import { LIMITS, textLength, type ReportSnapshotMessage } from "../protocol";
 
 /** Messages a report keeps for review. */
 export const REPORT_SNAPSHOT_SIZE = 20;
@@ -15,6 +15,8 @@ export interface ReportInput {
   reporterId: string;
   conversationId: string;
   reason: string;
+  /** The message the reporter pointed at; marked `highlighted` when it is the partner's and in the snapshot. */
+  messageId?: string;
   /**
    * The room's own freshest messages of this conversation (any order, any number; the last 20 by
    * seq are kept). Without them the snapshot comes from D1, which may lag the room by a copy.
@@ -26,7 +28,7 @@ export interface ReportInput {
 export function checkReason(reason: unknown): string {
   const text = typeof reason === "string" ? reason.trim() : "";
   if (text === "") throw new AppError("bad_request", "Invalid reason: say briefly what happened", 400);
-  if ([...text].length > LIMITS.reasonMax) {
+  if (textLength(text) > LIMITS.reasonMax) {
     throw new AppError("bad_request", `Invalid reason: ${LIMITS.reasonMax} characters at most`, 400);
   }
   return text;
@@ -56,6 +58,7 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
     from: m.senderId === input.reporterId ? "reporter" : "reported",
     text: m.body,
     at: m.createdAt,
+    ...(m.id === input.messageId && m.senderId === reportedId ? { highlighted: true as const } : {}),
   }));
 
   const now = Date.now();

@@ -1,7 +1,7 @@
 // Validation of what a client may send into a room, after decodeFrame checked size and JSON.
 import { socketError } from "../errors";
 import { isInvisible } from "../moderation/normalize";
-import { LIMITS, ROOM_CLIENT_TYPES, type RoomClientFrame, type SocketError } from "../protocol";
+import { LIMITS, ROOM_CLIENT_TYPES, textLength, type RoomClientFrame, type SocketError } from "../protocol";
 
 export type SendFrame = Extract<RoomClientFrame, { type: "send" }>;
 
@@ -37,10 +37,14 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       return { ok: true, frame: { type: frame.type } };
     case "report": {
       const reason = typeof frame.reason === "string" ? frame.reason.trim() : "";
-      if (reason.length === 0 || reason.length > LIMITS.reasonMax) {
+      if (reason.length === 0 || textLength(reason) > LIMITS.reasonMax) {
         return bad(`"reason" must be 1 to ${LIMITS.reasonMax} characters`);
       }
-      return { ok: true, frame: { type: "report", reason } };
+      const { messageId } = frame;
+      if (messageId !== undefined && (typeof messageId !== "string" || messageId.length === 0 || messageId.length > LIMITS.clientIdMax)) {
+        return bad(`"messageId" must be a message id`);
+      }
+      return { ok: true, frame: messageId === undefined ? { type: "report", reason } : { type: "report", reason, messageId } };
     }
     default:
       return {

@@ -1,14 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import {
-  copyMessages,
   countMessagesBetween,
   deleteConversationMessages,
   deleteMessagesThrough,
-  findConversation,
   hideConversationFor,
 } from "../db/conversations";
-import { flagMessages } from "../db/flags";
 import { numberVar, type Env } from "../env";
+import { logEvent } from "../log";
 import { AppError, describeError, errorResponse, socketError } from "../errors";
 import { messageRule, ROOM_CONNECT_RULE, TYPING_INTERVAL_MS } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
@@ -28,6 +26,7 @@ import { deleteConversationImages } from "../media/store";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import { readRoomConnect, type RoomConnect } from "./connect";
 import { parseRoomFrame, type SendFrame } from "./frames";
+import { copyPending, retryDelayMs } from "./history-copy";
 import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
 import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
 
@@ -42,20 +41,15 @@ interface Attachment {
   ended?: boolean;
 }
 
-const COPY_BATCH = 200;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * One room per pair of users, for as long as the pair exists. It relays frames between the two
- * sockets, stores each message in its own SQLite before acknowledging it, and copies messages to D1
- * in batches from an alarm (at least once; the copy is idempotent on message id).
+ * sockets, stores each message in its own SQLite before acknowledging it, and hands messages to a
+ * history writer from an alarm, which copies them to D1 in multi-room batches (history-copy.ts).
  */
 export class Room extends DurableObject<Env> {
-  private readonly store: RoomStore;
-  private readonly persist: boolean;
-  /** Only used when persistence is off (benchmarks): clientId → ack, so retries still dedupe. */
-  private readonly volatile = new Map<string, StoredMessage>();
-  private volatileSeq = 1;
+  protected readonly store: RoomStore;
   /** Serializes D1 writes (copy, erase) so an erase cannot be undone by a copy in flight. */
   private d1Chain: Promise<unknown> = Promise.resolve();
   /**
@@ -75,8 +69,7 @@ export class Room extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new RoomStore(ctx.storage.sql);
-    this.persist = env.ROOM_PERSISTENCE !== "off";
+    this.store = this.openStore(ctx);
     // Keep-alives are answered by the runtime without waking the object, so idle rooms sleep.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -176,7 +169,7 @@ export class Room extends DurableObject<Env> {
         case "leave":
           return this.onLeave(ws, attachment);
         case "report":
-          return await this.onReport(ws, attachment, frame.reason);
+          return await this.onReport(ws, attachment, frame.reason, frame.messageId);
       }
     } catch (error) {
       this.fail(ws, error);
@@ -251,14 +244,8 @@ export class Room extends DurableObject<Env> {
 
     const now = Date.now();
     const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
-    let stored: StoredMessage;
-    if (this.persist) {
-      stored = this.store.append(draft);
-      this.scheduleAlarm(now + this.flushDelay());
-    } else {
-      stored = { ...draft, seq: this.volatileSeq++ };
-      this.volatile.set(`${sender.userId}/${frame.clientId}`, stored);
-    }
+    const stored = this.store.append(draft);
+    this.scheduleCopy(now);
     // The output gate holds these frames until the write above is durable: an ack is a promise.
     sendFrame(ws, ackFrame(stored));
     const partner = this.socketOf(this.partnerOf(sender.userId));
@@ -278,7 +265,7 @@ export class Room extends DurableObject<Env> {
   private takeSendToken(userId: string, now: number) {
     const rule = messageRule(this.env);
     let state = this.sendBuckets.get(userId);
-    if (!state && this.persist) {
+    if (!state) {
       const since = Math.max(0, now - refillWindowMs(rule));
       state = bucketFromSendTimes(rule, this.store.sendTimes(userId, since, Math.ceil(rule.burst)));
     }
@@ -296,15 +283,15 @@ export class Room extends DurableObject<Env> {
   }
 
   private findSent(userId: string, clientId: string): StoredMessage | null {
-    return this.persist ? this.store.findByClientId(userId, clientId) : (this.volatile.get(`${userId}/${clientId}`) ?? null);
+    return this.store.findByClientId(userId, clientId);
   }
 
   /** Reports the partner with the room's freshest messages (D1 may lag) and blocks the pair. */
-  private async onReport(ws: WebSocket, reporter: Attachment, reason: string): Promise<void> {
+  private async onReport(ws: WebSocket, reporter: Attachment, reason: string, messageId?: string): Promise<void> {
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
     const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
-    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, recent });
+    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, messageId, recent });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
   }
 
@@ -340,38 +327,37 @@ export class Room extends DurableObject<Env> {
     this.pruneExpired(now);
     try {
       await this.flush();
+    } catch {
+      // Logged and counted by flush; the next attempt waits out the backoff below.
     } finally {
-      const next = [this.store.nextAwayDeadline(), this.store.hasUncopied() ? now + 1000 : null, this.retentionDeadline()];
+      const failures = this.store.copyFailures();
+      const copyAt = failures > 0 ? now + retryDelayMs(failures) : this.store.hasUncopied() ? now + this.flushDelay() : null;
+      const next = [this.store.nextAwayDeadline(), copyAt, this.retentionDeadline()];
       const due = next.filter((t): t is number => t !== null);
       if (due.length) this.scheduleAlarm(Math.max(now, Math.min(...due)));
     }
   }
 
-  /** Copies every message D1 does not have yet. Safe to repeat: D1 ignores ids it already holds. */
+  /**
+   * Copies every message D1 does not have yet through a history writer. Safe to repeat: D1
+   * ignores ids it already holds. A failure is logged with its reason and counted for the backoff.
+   */
   async flush(): Promise<number> {
     const meta = this.store.meta();
-    if (!meta || !this.persist) return 0;
+    if (!meta) return 0;
     return this.withD1(async () => {
-      let copied = 0;
-      for (;;) {
-        const batch = this.store.uncopied(COPY_BATCH);
-        if (batch.length === 0) return copied;
-        try {
-          await copyMessages(this.env.DB, meta.conversationId, batch.map((m) => toD1Row(meta.conversationId, m)));
-        } catch (error) {
-          // The conversation was erased (a participant deleted their account): nothing to copy into.
-          if (!(await findConversation(this.env.DB, meta.conversationId))) {
-            this.endConversation();
-            return copied;
-          }
-          throw error;
-        }
-        await flagMessages(
-          this.env.DB,
-          batch.flatMap((m) => (m.flag ? [{ messageId: m.id, conversationId: meta.conversationId, reason: m.flag, createdAt: m.at }] : [])),
-        );
-        this.store.markCopied(batch.map((m) => m.seq));
-        copied += batch.length;
+      try {
+        const copied = await copyPending(this.env, this.store, meta);
+        if (this.store.copyFailures() > 0) this.store.setCopyFailures(0);
+        if (copied !== "missing") return copied;
+        // The conversation was erased (a participant deleted their account): nothing to copy into.
+        this.endConversation();
+        return 0;
+      } catch (error) {
+        const failures = this.store.copyFailures() + 1;
+        this.store.setCopyFailures(failures);
+        logEvent("warn", "room.history_copy_failed", { failures, retryInMs: retryDelayMs(failures, () => 0), reason: describeError(error) });
+        throw error;
       }
     });
   }
@@ -400,7 +386,7 @@ export class Room extends DurableObject<Env> {
    */
   async hideFor(conversationId: string, userId: string, previousMark: number): Promise<number> {
     return this.withD1(async () => {
-      const last = this.persist ? this.store.nextSeq() - 1 : this.volatileSeq - 1;
+      const last = this.store.nextSeq() - 1;
       const marks = await hideConversationFor(this.env.DB, conversationId, userId, last);
       for (const ws of this.ctx.getWebSockets(userId)) {
         const attachment = this.attachment(ws);
@@ -485,6 +471,11 @@ export class Room extends DurableObject<Env> {
     if (!quiet) this.onGone(ws);
   }
 
+  /** Where messages are kept; the benchmark's no-persistence variant swaps in memory. */
+  protected openStore(ctx: DurableObjectState): RoomStore {
+    return new RoomStore(ctx.storage.sql);
+  }
+
   private view(m: StoredMessage, viewer: string): HistoryMessage {
     // Own messages carry their clientId, so the client merges them with its local copies.
     if (m.sender === viewer) return { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId };
@@ -503,6 +494,12 @@ export class Room extends DurableObject<Env> {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
+  }
+
+  /** A new message is due for copying; a failing copy keeps its backoff rather than retrying per message. */
+  private scheduleCopy(now: number): void {
+    const failures = this.store.copyFailures();
+    this.scheduleAlarm(now + (failures > 0 ? retryDelayMs(failures, () => 0) : this.flushDelay()));
   }
 
   /**

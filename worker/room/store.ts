@@ -37,20 +37,21 @@ export const connectsKey = (userId: string) => `connects:${userId}`;
 /** Stands in for an erased user's id in the pair, so the room keeps no trace of who it was. */
 export const ERASED_USER = "erased";
 
+// One row and two b-tree entries per message: the rowid (seq) and the clientId dedupe index, the
+// only lookup the send path makes. What D1 already has is one number in meta ("copied_through"),
+// since copies go in seq order: no per-message flag to update, no index on it.
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS messages (
      seq INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
+     id TEXT NOT NULL,
      sender TEXT NOT NULL,
      client_id TEXT NOT NULL,
      body TEXT NOT NULL,
      at INTEGER NOT NULL,
-     flag TEXT,
-     copied INTEGER NOT NULL DEFAULT 0
+     flag TEXT
    )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (sender, client_id)`,
-  `CREATE INDEX IF NOT EXISTS messages_uncopied ON messages (seq) WHERE copied = 0`,
   `CREATE TABLE IF NOT EXISTS members (
      user_id TEXT PRIMARY KEY,
      joined_at INTEGER NOT NULL,
@@ -58,6 +59,25 @@ const SCHEMA = [
      away_until INTEGER
    )`,
 ];
+
+/**
+ * Rooms created before copied_through kept a `copied` flag per message and an index on it: carry
+ * the flag over once and drop the index, so old rooms also write one small row per message.
+ */
+function upgradeCopiedFlag(sql: SqlStorage): void {
+  const hasFlag = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'copied'").toArray().length > 0;
+  if (!hasFlag) return;
+  if (sql.exec("SELECT 1 FROM meta WHERE key = 'copied_through'").toArray().length === 0) {
+    const row = sql.exec("SELECT coalesce((SELECT min(seq) - 1 FROM messages WHERE copied = 0), (SELECT max(seq) FROM messages), 0) AS n").one();
+    sql.exec("INSERT INTO meta (key, value) VALUES ('copied_through', ?)", String(row.n));
+  }
+  sql.exec("DROP INDEX IF EXISTS messages_uncopied");
+}
+
+/** Rooms with a longer history check retries in storage instead of memory. */
+const CLIENT_KEYS_MAX = 5000;
+
+const clientKey = (sender: string, clientId: string) => `${sender}\n${clientId}`;
 
 function toMessage(row: Row): StoredMessage {
   return {
@@ -88,8 +108,27 @@ export class RoomStore {
   /** Checked on every send; it only ever turns true, through endAndForget. */
   private endedCache: boolean | null = null;
 
+  /** Seq of the last message D1 is known to hold; cached like nextSeq. */
+  private copiedThroughCache: number | null = null;
+  private copyFailuresCache: number | null = null;
+  /**
+   * Every (sender, clientId) this room holds, read once per wake-up: a superset (pruned rows may
+   * linger), so a key absent here is absent from storage. Undefined until loaded; null when the
+   * history is too long to keep in memory (then every check reads storage).
+   */
+  private clientKeysCache: Set<string> | null | undefined;
+  /** Rows this object wrote since it woke (SQLite's own count, indexes included): the bench reads it. */
+  rowsWritten = 0;
+
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
+    upgradeCopiedFlag(sql);
+  }
+
+  private write(query: string, ...bindings: SqlStorageValue[]): number {
+    const written = this.sql.exec(query, ...bindings).rowsWritten;
+    this.rowsWritten += written;
+    return written;
   }
 
   // --- meta -----------------------------------------------------------------
@@ -123,7 +162,7 @@ export class RoomStore {
   }
 
   setMetaValue(key: string, value: string): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   deleteMetaValue(key: string): void {
@@ -171,7 +210,22 @@ export class RoomStore {
 
   // --- messages -------------------------------------------------------------
 
+  private clientKeys(): Set<string> | null {
+    if (this.clientKeysCache === undefined) {
+      // From the rowids alone: no scan to decide whether to scan.
+      const count = Number(this.sql.exec("SELECT coalesce(max(seq) - min(seq) + 1, 0) AS n FROM messages").one().n);
+      this.clientKeysCache =
+        count > CLIENT_KEYS_MAX
+          ? null
+          : new Set(this.sql.exec("SELECT sender, client_id FROM messages").toArray().map((r) => clientKey(String(r.sender), String(r.client_id))));
+    }
+    return this.clientKeysCache;
+  }
+
   findByClientId(sender: string, clientId: string): StoredMessage | null {
+    // Almost every send is new: answer those from memory, and read storage only on a likely retry.
+    const keys = this.clientKeys();
+    if (keys && !keys.has(clientKey(sender, clientId))) return null;
     const row = this.sql.exec("SELECT * FROM messages WHERE sender = ? AND client_id = ?", sender, clientId).toArray()[0];
     return row ? toMessage(row) : null;
   }
@@ -179,7 +233,7 @@ export class RoomStore {
   /** Assigns the next seq and stores the message; synchronous, so no other send can interleave. */
   append(input: Omit<StoredMessage, "seq">): StoredMessage {
     const seq = this.nextSeq();
-    this.sql.exec(
+    this.write(
       "INSERT INTO messages (seq, id, sender, client_id, body, at, flag) VALUES (?, ?, ?, ?, ?, ?, ?)",
       seq,
       input.id,
@@ -190,6 +244,7 @@ export class RoomStore {
       input.flag,
     );
     this.nextSeqCache = seq + 1;
+    this.clientKeysCache?.add(clientKey(input.sender, input.clientId));
     return { ...input, seq };
   }
 
@@ -219,41 +274,73 @@ export class RoomStore {
 
   /** Messages with seq in (after, upTo] that D1 does not have yet. */
   countUncopiedBetween(after: number, upTo: number): number {
-    return Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq > ? AND seq <= ? AND copied = 0", after, upTo).one().n);
+    return Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq > ? AND seq <= ?", Math.max(after, this.copiedThrough()), upTo).one().n);
+  }
+
+  /** Seq of the last message D1 holds (copies go in seq order). */
+  copiedThrough(): number {
+    if (this.copiedThroughCache === null) {
+      const row = this.sql.exec("SELECT value FROM meta WHERE key = 'copied_through'").toArray()[0];
+      this.copiedThroughCache = row ? Number(row.value) : 0;
+    }
+    return this.copiedThroughCache;
   }
 
   uncopied(limit: number): StoredMessage[] {
     return this.sql
-      .exec("SELECT * FROM messages WHERE copied = 0 ORDER BY seq LIMIT ?", limit)
+      .exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", this.copiedThrough(), limit)
       .toArray()
       .map(toMessage);
   }
 
   hasUncopied(): boolean {
-    return this.sql.exec("SELECT 1 FROM messages WHERE copied = 0 LIMIT 1").toArray().length > 0;
+    return this.sql.exec("SELECT 1 FROM messages WHERE seq > ? LIMIT 1", this.copiedThrough()).toArray().length > 0;
   }
 
-  markCopied(seqs: number[]): void {
-    // One statement per chunk keeps the bound-parameter count small.
-    for (let i = 0; i < seqs.length; i += 90) {
-      const chunk = seqs.slice(i, i + 90);
-      this.sql.exec(`UPDATE messages SET copied = 1 WHERE seq IN (${chunk.map(() => "?").join(",")})`, ...chunk);
+  /** D1 holds every message up to `seq`: one meta row per copy, not one update per message. */
+  markCopiedThrough(seq: number): void {
+    if (seq <= this.copiedThrough()) return;
+    this.write(
+      "INSERT INTO meta (key, value) VALUES ('copied_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      String(seq),
+    );
+    this.copiedThroughCache = seq;
+  }
+
+  /** Failed copies in a row (kept in meta so the backoff survives eviction); 0 when healthy. */
+  copyFailures(): number {
+    if (this.copyFailuresCache === null) {
+      const row = this.sql.exec("SELECT value FROM meta WHERE key = 'copy_failures'").toArray()[0];
+      this.copyFailuresCache = row ? Number(row.value) : 0;
     }
+    return this.copyFailuresCache;
+  }
+
+  setCopyFailures(n: number): void {
+    this.write(
+      "INSERT INTO meta (key, value) VALUES ('copy_failures', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      String(n),
+    );
+    this.copyFailuresCache = n;
   }
 
   /** Deletes every message; returns how many had not reached D1 yet (those D1 cannot count). */
   eraseAll(): number {
-    const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE copied = 0").one().n);
+    const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq > ?", this.copiedThrough()).one().n);
+    const next = this.nextSeq();
     this.pinNextSeq();
-    this.sql.exec("DELETE FROM messages");
+    this.write("DELETE FROM messages");
+    this.clientKeysCache = new Set();
+    // Nothing below next is left to copy.
+    this.markCopiedThrough(next - 1);
     return pending;
   }
 
   /** Deletes messages up to `seq` (both participants hid them); returns how many had not reached D1. */
   eraseThrough(seq: number): number {
-    const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq <= ? AND copied = 0", seq).one().n);
+    const pending = Number(this.sql.exec("SELECT count(*) AS n FROM messages WHERE seq <= ? AND seq > ?", seq, this.copiedThrough()).one().n);
     this.pinNextSeq();
-    this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq);
+    this.write("DELETE FROM messages WHERE seq <= ?", seq);
     return pending;
   }
 
@@ -264,14 +351,18 @@ export class RoomStore {
 
   /** The oldest message retention may remove (only what D1 already has). */
   oldestCopiedAt(): number | null {
-    const row = this.sql.exec("SELECT min(at) AS at FROM messages WHERE copied = 1").one();
-    return row.at === null ? null : Number(row.at);
+    // Seq order is time order, so the first row is the oldest: no scan.
+    const row = this.sql.exec("SELECT at FROM messages WHERE seq <= ? ORDER BY seq LIMIT 1", this.copiedThrough()).toArray()[0];
+    return row ? Number(row.at) : null;
   }
 
   /** Retention: drops messages older than `before` that D1 already has (D1 runs its own retention). */
   pruneBefore(before: number): number {
+    // Only when the oldest is due, so a busy room's alarm does not scan its history each time.
+    const oldest = this.oldestCopiedAt();
+    if (oldest === null || oldest >= before) return 0;
     const next = this.nextSeq();
-    const pruned = this.sql.exec("DELETE FROM messages WHERE at < ? AND copied = 1", before).rowsWritten;
+    const pruned = this.write("DELETE FROM messages WHERE seq <= ? AND at < ?", this.copiedThrough(), before);
     // The newest message may have gone with them: keep the sequence where it was.
     if (pruned > 0) this.setMetaValue("next_seq", String(next));
     return pruned;

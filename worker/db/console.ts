@@ -1,0 +1,122 @@
+// The admin console's reads and its one write (marking a report handled). Listings are newest
+// first with id cursors; counts the live figures need are single indexed queries.
+import { and, count, desc, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { db } from "./client";
+import { afterReport, minorFirst, type ReportCursor } from "./reports";
+import { adminAudit, conversations, messageFlags, messages, reports } from "./schema";
+import type { ReportHandling } from "../protocol";
+
+// Spelled out: inside a select drizzle writes a column without its table, which the subquery's
+// own alias would capture.
+const reportsAgainst = sql<number>`(SELECT count(*) FROM "reports" AS "r2" WHERE "r2"."reported_id" = "reports"."reported_id")`.as(
+  "reports_against",
+);
+
+function selectQueue(d1: D1Database) {
+  return db(d1)
+    .select({
+      id: reports.id,
+      reporterId: reports.reporterId,
+      reportedId: reports.reportedId,
+      conversationId: reports.conversationId,
+      reason: reports.reason,
+      snapshot: reports.snapshot,
+      createdAt: reports.createdAt,
+      handledAt: reports.handledAt,
+      handledAction: reports.handledAction,
+      handledNote: reports.handledNote,
+      reportsAgainst,
+    })
+    .from(reports);
+}
+
+export type QueueRow = Awaited<ReturnType<typeof pageReportQueue>>[number];
+
+/**
+ * Open (or handled) reports in the admin API's order: suspected minors first, then newest first;
+ * `cursor` is the previous page's last row.
+ */
+export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: ReportCursor) {
+  return selectQueue(d1)
+    .where(and(status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt), afterReport(cursor)))
+    .orderBy(desc(minorFirst), desc(reports.id))
+    .limit(limit)
+    .all();
+}
+
+/** Reports against one user, newest first. */
+export async function reportsAgainstUser(d1: D1Database, userId: string, limit: number) {
+  return selectQueue(d1).where(eq(reports.reportedId, userId)).orderBy(desc(reports.id)).limit(limit).all();
+}
+
+/** Marks an open report handled; false when there is no such open report (already handled or gone). */
+export async function markReportHandled(
+  d1: D1Database,
+  id: number,
+  action: ReportHandling,
+  note: string | null,
+  now: number,
+): Promise<boolean> {
+  const rows = await db(d1)
+    .update(reports)
+    .set({ handledAt: now, handledAction: action, handledNote: note })
+    .where(and(eq(reports.id, id), isNull(reports.handledAt)))
+    .returning({ id: reports.id });
+  return rows.length === 1;
+}
+
+/** Messages this user sent that were flagged, newest first. */
+export async function flaggedFrom(d1: D1Database, userId: string, limit: number) {
+  return db(d1)
+    .select({
+      messageId: messageFlags.messageId,
+      conversationId: messageFlags.conversationId,
+      senderId: messages.senderId,
+      text: messages.body,
+      reason: messageFlags.reason,
+      at: messageFlags.createdAt,
+    })
+    .from(messageFlags)
+    .innerJoin(messages, eq(messages.id, messageFlags.messageId))
+    .where(eq(messages.senderId, userId))
+    .orderBy(desc(messageFlags.createdAt))
+    .limit(limit)
+    .all();
+}
+
+/** A user's conversations, most recently active first. */
+export async function conversationsOf(d1: D1Database, userId: string, limit: number) {
+  return db(d1)
+    .select()
+    .from(conversations)
+    .where(or(eq(conversations.userA, userId), eq(conversations.userB, userId)))
+    .orderBy(desc(sql`coalesce(${conversations.lastMessageAt}, ${conversations.createdAt})`))
+    .limit(limit)
+    .all();
+}
+
+/** The audit log, newest first; `cursor` is the last id of the previous page. */
+export async function pageAudit(d1: D1Database, limit: number, cursor?: number) {
+  return db(d1)
+    .select()
+    .from(adminAudit)
+    .where(cursor === undefined ? undefined : lt(adminAudit.id, cursor))
+    .orderBy(desc(adminAudit.id))
+    .limit(limit)
+    .all();
+}
+
+/** The D1 half of the live figures, in one round trip. */
+export async function liveCounts(d1: D1Database, now: number) {
+  const orm = db(d1);
+  const [rooms, recent, open] = await orm.batch([
+    // Through the messages_created index: conversations has no index on last_message_at.
+    orm
+      .select({ n: sql<number>`count(DISTINCT ${messages.conversationId})` })
+      .from(messages)
+      .where(gt(messages.createdAt, now - 5 * 60_000)),
+    orm.select({ n: count() }).from(messages).where(gt(messages.createdAt, now - 60_000)),
+    orm.select({ n: count() }).from(reports).where(isNull(reports.handledAt)),
+  ]);
+  return { activeRooms: rooms[0]?.n ?? 0, messagesLastMinute: recent[0]?.n ?? 0, reportsOpen: open[0]?.n ?? 0 };
+}

@@ -1,0 +1,168 @@
+import { z } from "zod";
+import {
+  conversationsOf,
+  flaggedFrom,
+  liveCounts,
+  markReportHandled,
+  pageAudit,
+  pageReportQueue,
+  reportsAgainstUser,
+  type QueueRow,
+} from "../db/console";
+import { findConversation, pageMessages, partnerOf } from "../db/conversations";
+import { isMinorReport, type ReportCursor } from "../db/reports";
+import { findUser } from "../db/users";
+import { eraseUser } from "../erase-user";
+import { AppError } from "../errors";
+import { placementFor, shardStub } from "../lobby/shards";
+import {
+  LIMITS,
+  type AdminAuditResponse,
+  type AdminConversationResponse,
+  type AdminLiveResponse,
+  type AdminQueueReport,
+  type AdminQueueResponse,
+  type AdminUserDetail,
+  type DeletedResponse,
+  type ReportSnapshotMessage,
+} from "../protocol";
+import { audit } from "./admin-auth";
+import { newApp } from "./app";
+import { pageQuery, validate } from "./validate";
+
+// What the admin console (/admin) needs beyond the plain admin API. Mounted by the admin router
+// at /api/admin/console, behind its requireAdmin.
+
+function idCursor(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
+  return id;
+}
+
+/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first), as GET /reports. */
+function queueCursor(raw: string | undefined): ReportCursor | undefined {
+  if (raw === undefined) return undefined;
+  const minor = raw.startsWith("m");
+  return { minor, id: idCursor(minor ? raw.slice(1) : raw) as number };
+}
+
+function toQueueReport(r: QueueRow): AdminQueueReport {
+  return {
+    id: r.id,
+    reporterId: r.reporterId,
+    reportedId: r.reportedId,
+    conversationId: r.conversationId,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
+    reportsAgainst: Number(r.reportsAgainst),
+    handledAt: r.handledAt,
+    handledAction: r.handledAction,
+    handledNote: r.handledNote,
+  };
+}
+
+const queueQuery = pageQuery.extend({ status: z.enum(["open", "handled"]).default("open") });
+const handleBody = z.object({
+  action: z.enum(["ban", "dismiss", "delete_history"]),
+  note: z.string().trim().max(LIMITS.reasonMax).optional(),
+});
+const conversationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+});
+/** Lists inside the user view: the most recent ones; older ones are in the queue and viewers. */
+const USER_VIEW_ROWS = 50;
+
+export const adminConsole = newApp()
+  /** Sign-in check: a right token gets 200 (and an audit row); a wrong one the middleware's 401. */
+  .post("/session", async (c) => {
+    await audit(c.env.DB, "console_sign_in", null, null);
+    return c.json({ ok: true });
+  })
+  .get("/reports", validate("query", queueQuery), async (c) => {
+    const { limit, cursor, status } = c.req.valid("query");
+    const rows = await pageReportQueue(c.env.DB, status, limit, queueCursor(cursor));
+    await audit(c.env.DB, `list_reports_${status}`, null, rows.length);
+    const last = rows[rows.length - 1];
+    return c.json({
+      reports: rows.map(toQueueReport),
+      nextCursor: rows.length === limit ? `${isMinorReport(last.reason) ? "m" : ""}${last.id}` : null,
+    } satisfies AdminQueueResponse);
+  })
+  .post("/reports/:id/handle", validate("json", handleBody), async (c) => {
+    const id = idCursor(c.req.param("id")) as number;
+    const { action, note } = c.req.valid("json");
+    const done = await markReportHandled(c.env.DB, id, action, note || null, Date.now());
+    if (!done) throw new AppError("not_found", "No such open report", 404);
+    await audit(c.env.DB, `handle_report_${action}`, String(id), 1);
+    return c.json({ id, action });
+  })
+  .get("/conversations/:id", validate("query", conversationQuery), async (c) => {
+    const conversation = await findConversation(c.env.DB, c.req.param("id"));
+    if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    const { limit, before } = c.req.valid("query");
+    const rows = await pageMessages(c.env.DB, conversation.id, before, limit);
+    await audit(c.env.DB, "view_conversation", conversation.id, rows.length);
+    return c.json({
+      id: conversation.id,
+      userA: conversation.userA,
+      userB: conversation.userB,
+      createdAt: conversation.createdAt,
+      messages: rows.map((m) => ({ id: m.id, seq: m.seq, senderId: m.senderId, text: m.body, at: m.createdAt })),
+      nextBefore: rows.length === limit ? rows[0].seq : null,
+    } satisfies AdminConversationResponse);
+  })
+  .get("/users/:id", async (c) => {
+    const user = await findUser(c.env.DB, c.req.param("id"));
+    if (!user) throw new AppError("not_found", "No such user", 404);
+    const [against, flagged, convs] = await Promise.all([
+      reportsAgainstUser(c.env.DB, user.id, USER_VIEW_ROWS),
+      flaggedFrom(c.env.DB, user.id, USER_VIEW_ROWS),
+      conversationsOf(c.env.DB, user.id, USER_VIEW_ROWS),
+    ]);
+    await audit(c.env.DB, "view_user", user.id, null);
+    return c.json({
+      id: user.id,
+      platform: user.platform,
+      createdAt: user.createdAt,
+      lastSeenAt: user.lastSeenAt,
+      bannedAt: user.bannedAt,
+      reportsAgainst: against.map(toQueueReport),
+      flagged,
+      conversations: convs.map((v) => ({
+        id: v.id,
+        partnerId: partnerOf(v, user.id),
+        createdAt: v.createdAt,
+        lastMessageAt: v.lastMessageAt,
+      })),
+    } satisfies AdminUserDetail);
+  })
+  /** Erases the user exactly as DELETE /api/me does. */
+  .delete("/users/:id", async (c) => {
+    const user = await findUser(c.env.DB, c.req.param("id"));
+    if (!user) throw new AppError("not_found", "No such user", 404);
+    const deleted = await eraseUser(c.env, user);
+    await audit(c.env.DB, "erase_user", user.id, deleted);
+    return c.json({ deleted } satisfies DeletedResponse);
+  })
+  .get("/audit", validate("query", pageQuery), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await pageAudit(c.env.DB, limit, idCursor(cursor));
+    return c.json({
+      entries: rows,
+      nextCursor: rows.length === limit ? String(rows[rows.length - 1].id) : null,
+    } satisfies AdminAuditResponse);
+  })
+  /** Polled every few seconds by the console: not audited, reads no personal data. */
+  .get("/live", async (c) => {
+    const now = Date.now();
+    // The pool and shard count every user's placement uses (any user id gives the same two).
+    const { pool, shards } = placementFor(c.env, "");
+    const [counts, ...waiting] = await Promise.all([
+      liveCounts(c.env.DB, now),
+      ...Array.from({ length: shards }, (_, i) => shardStub(c.env, pool, i).waitingCount()),
+    ]);
+    return c.json({ ...counts, waiting: waiting.reduce((a, b) => a + b, 0), at: now } satisfies AdminLiveResponse);
+  });
