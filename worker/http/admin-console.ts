@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   conversationsOf,
-  flaggedFrom,
   liveCounts,
   markReportHandled,
   pageAudit,
@@ -10,6 +9,7 @@ import {
   type QueueRow,
 } from "../db/console";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
+import { flaggedFrom } from "../db/flags";
 import { isMinorReport, type ReportCursor } from "../db/reports";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
