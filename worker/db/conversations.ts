@@ -1,5 +1,5 @@
 import { and, count, desc, eq, exists, gt, isNotNull, lt, lte, or, sql } from "drizzle-orm";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { db } from "./client";
 import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
 

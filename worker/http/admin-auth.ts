@@ -4,7 +4,7 @@ import { describeError, AppError } from "../errors";
 import { requestClientKey } from "../limits/client-key";
 import { ADMIN_AUTH_RULE } from "../limits/rules";
 import { limiterName, limiterStub } from "../limits/shared-limiter";
-import { constantTimeEqual } from "../platform/identity";
+import { constantTimeEqual } from "../lib/constant-time";
 import { tokenFrom } from "./session";
 import type { AppEnv } from "./app";
 

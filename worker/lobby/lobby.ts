@@ -8,7 +8,7 @@ import type { Env } from "../env";
 import { describeError, errorResponse } from "../errors";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
 import type { Offer } from "./hub";

@@ -6,7 +6,7 @@ import { limitShared } from "../limits/shared-limiter";
 import type { BucketRule } from "../limits/token-bucket";
 import { AppError, describeError } from "../errors";
 import { qqImageCheck, wechatMediaCheckAsync } from "../platform/media-check";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { LIMITS, type ImageUploadResponse } from "../protocol";
 import { readImageHeader } from "./image-header";
 import { signMediaUrl } from "./signed-url";
