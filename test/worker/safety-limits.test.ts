@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
 import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
 import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
-import { clientKey, NO_ADDRESS } from "../../worker/limits/client-key";
+import { clientKey, NO_ADDRESS } from "../../worker/http/client-key";
 import { api, devLogin, randomAddress, uniqueName } from "./helpers";
 import { connectLobby, newPool, openLobby } from "./lobby-helpers";
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { auditStatement } from "../db/admin";
 import { describeError, AppError } from "../errors";
-import { requestClientKey } from "../limits/client-key";
+import { requestClientKey } from "./client-key";
 import { ADMIN_AUTH_RULE } from "../limits/rules";
 import { limiterName, limiterStub } from "../limits/shared-limiter";
 import { constantTimeEqual } from "../lib/constant-time";
