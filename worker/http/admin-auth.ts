@@ -41,8 +41,3 @@ export const requireAdmin = () =>
     }
     await next();
   });
-
-/** Every admin call leaves a row: what was done, to whom, how many records it touched. */
-export async function audit(d1: D1Database, action: string, target: string | null, count: number | null): Promise<void> {
-  await auditStatement(d1, action, target, count);
-}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { auditStatement, CHANGED_ROWS } from "../db/admin";
+import { audit, auditStatement, CHANGED_ROWS } from "../db/admin";
 import { banErasedStatement, banStatement, rowsOfUser, unbanErasedStatement, unbanStatement } from "../db/bans";
 import { db } from "../db/client";
 import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
@@ -17,7 +17,7 @@ import {
   type ReportSnapshotMessage,
 } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
-import { audit, requireAdmin } from "./admin-auth";
+import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 

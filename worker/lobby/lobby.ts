@@ -11,7 +11,7 @@ import { take } from "../limits/token-bucket";
 import { randomId } from "../lib/random-id";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
-import type { Offer } from "./hub";
+import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
 import { Admission } from "./admission";
 import { matchingRefusal } from "./matching-gate";
@@ -39,9 +39,6 @@ interface Attachment {
   userId: string;
   ticket: string;
 }
-
-/** What the hub tells a shard to deliver: the matched frame for one of its people. */
-export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
 
 export class Lobby extends DurableObject<Env> {
   private readonly queue: LobbyQueue;
