@@ -59,11 +59,3 @@ export async function unbanWithAudit(d1: D1Database, userId: string): Promise<bo
   ]);
   return Boolean(live || erased);
 }
-
-export async function banUser(d1: D1Database, userId: string, now: number): Promise<{ bannedAt: number | null } | undefined> {
-  return banStatement(d1, userId, now).get();
-}
-
-export async function unbanUser(d1: D1Database, userId: string): Promise<{ bannedAt: number | null } | undefined> {
-  return unbanStatement(d1, userId).get();
-}

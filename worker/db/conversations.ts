@@ -12,16 +12,6 @@ export function partnerOf(conversation: Pick<ConversationRow, "userA" | "userB">
   return conversation.userA === userId ? conversation.userB : conversation.userA;
 }
 
-export async function getOrCreateConversation(
-  d1: D1Database,
-  u1: string,
-  u2: string,
-  now: number,
-): Promise<ConversationRow> {
-  const [row] = await getOrCreateConversations(d1, [[u1, u2]], now);
-  return row;
-}
-
 /** Pairs per statement: four bound parameters a row keeps each insert under D1's 100. */
 const PAIRS_PER_STATEMENT = 25;
 

@@ -27,10 +27,6 @@ export function removeFilterWordStatement(d1: D1Database, word: string) {
   return db(d1).delete(filterWords).where(eq(filterWords.word, word)).returning({ word: filterWords.word });
 }
 
-export async function removeFilterWord(d1: D1Database, word: string): Promise<number> {
-  return (await removeFilterWordStatement(d1, word)).length;
-}
-
 /** Adds words (normalized, at least one) with the admin's audit row in one batch. */
 export async function addFilterWordsWithAudit(d1: D1Database, words: readonly string[], now: number): Promise<void> {
   await db(d1).batch([

@@ -11,7 +11,6 @@ import { validate } from "./validate";
 
 const roomQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
-  token: z.string().optional(),
   /** The login's check ticket: the sealed OpenID the platform content check needs. */
   ticket: z.string().max(1024).optional(),
 });
