@@ -56,9 +56,9 @@ export class Lobby extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const join = readJoin(request);
-    if (!join) return new Response("bad lobby join", { status: 400 });
+    if (!join) return errorResponse("bad_request", "Lobbies only accept visits handed over by the API", 400);
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a websocket upgrade", { status: 426 });
+      return errorResponse("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
     }
     let blocked = join.blocked;
     if (blocked === null) {
