@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { AppError, describeError } from "../errors";
-import { hmacSha256Hex } from "../platform/identity";
+import { hmacSha256Hex } from "../lib/hmac";
 import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
 
 // Limits that must hold across isolates (REST requests land on any of them) live in one small

@@ -8,10 +8,10 @@ import type { Env } from "../env";
 import { describeError, errorResponse } from "../errors";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { CLOSE, PING_FRAME, PONG_FRAME, type LobbyServerFrame } from "../protocol";
 import { acceptedUpgrade, closeSocket, decodeFrame, sendError, sendFrame } from "../socket";
-import type { Offer } from "./hub";
+import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
 import { Admission } from "./admission";
 import { matchingRefusal } from "./matching-gate";
@@ -40,9 +40,6 @@ interface Attachment {
   ticket: string;
 }
 
-/** What the hub tells a shard to deliver: the matched frame for one of its people. */
-export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
-
 export class Lobby extends DurableObject<Env> {
   private readonly queue: LobbyQueue;
   private readonly opener: ConversationOpener;
@@ -59,9 +56,9 @@ export class Lobby extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const join = readJoin(request);
-    if (!join) return new Response("bad lobby join", { status: 400 });
+    if (!join) return errorResponse("bad_request", "Lobbies only accept visits handed over by the API", 400);
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a websocket upgrade", { status: 426 });
+      return errorResponse("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
     }
     let blocked = join.blocked;
     if (blocked === null) {

@@ -11,8 +11,8 @@ import { AppError, describeError, errorResponse, socketError } from "../errors";
 import { messageRule, ROOM_CONNECT_RULE, TYPING_INTERVAL_MS } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
-import { createReport, REPORT_SNAPSHOT_SIZE } from "../moderation/report";
-import { randomId } from "../platform/identity";
+import { createReport, REPORT_SNAPSHOT_SIZE } from "../report";
+import { randomId } from "../lib/random-id";
 import {
   CLOSE,
   LIMITS,
