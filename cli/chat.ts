@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { ChatClient, type ChatState } from "../miniprogram/lib/chat-client";
 import { Api } from "../miniprogram/lib/api";
+import { errorMessage } from "../miniprogram/lib/errors";
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "./node-socket";
 
 const { values } = parseArgs({
@@ -22,14 +23,6 @@ const name = values.name;
 const baseUrl = values.url!.replace(/\/+$/, "");
 
 // The phone's own REST client: dev login as <name>, the token kept and renewed as the app does.
-async function confirmAdult(base: string, token: string): Promise<void> {
-  const res = await fetch(`${base}/api/me/adult`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ confirmed: true }),
-  });
-  if (!res.ok) throw new Error(`18+ confirmation failed: HTTP ${res.status}`);
-}
 const api = new Api({ apiBase: baseUrl, request: nodeHttpRequest, storage: memoryStorage(), platform: "dev", loginCode: async () => name });
 let adult: Promise<void> | null = null;
 const client = new ChatClient({
@@ -38,9 +31,11 @@ const client = new ChatClient({
   // Running this client is the terminal's 18+ confirmation (the phone asks in its profile step).
   getToken: async (fresh) => {
     const token = await api.token(fresh);
-    await (adult ??= confirmAdult(baseUrl, token));
+    await (adult ??= api.ensureMatchable(true));
     return token;
   },
+  // The lobby refused (403): send the confirmation again, or stop on a suspension.
+  recheckMatching: () => api.ensureMatchable(true, true),
 });
 
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });
@@ -80,7 +75,7 @@ client.subscribe((state) => {
     say(`(${state.partnerAlias} is ${state.partnerPresence})`);
   }
   if (state.phase === "ended" && prev?.phase !== "ended") {
-    say(state.endReason === "partner_left" ? "对方已离开. /next to meet someone new, /quit to leave." : `(conversation ended: ${state.endReason})`);
+    say(state.endReason === "partner_left" ? "对方已离开. /next to meet someone new, /quit to leave." : `(conversation ended: ${state.endReason}${state.failure ? ` — ${errorMessage(state.failure)}` : ""})`);
   }
   if (state.reconnecting && !prev?.reconnecting) say("(connection lost, reconnecting…)");
 });

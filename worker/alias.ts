@@ -1,3 +1,5 @@
+import { fnv1a } from "./lib/fnv";
+
 // Anonymous names: stable for one person within one conversation, unrelated across conversations,
 // and derived from ids alone so nothing about them is stored.
 
@@ -11,16 +13,6 @@ const ANIMALS = [
   "考拉", "水獭", "鲸鱼", "兔子", "柴犬", "橘猫", "仓鼠", "海龟",
   "小浣熊", "羊驼", "孔雀", "蜂鸟", "树懒", "北极熊", "小狮子", "鹦鹉",
 ];
-
-/** FNV-1a, 32-bit: enough spread for picking names, no secret involved. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
 
 export function aliasFor(conversationId: string, userId: string): string {
   const h = fnv1a(`${conversationId}/${userId}`);

@@ -1,4 +1,4 @@
-import { audit } from "./http/admin-auth";
+import { audit } from "./db/admin";
 import {
   clearStaleLastMessageAt,
   deleteOldMessages,

@@ -1,8 +1,23 @@
-// REST calls: topics (public), login, report and block. The session token and the content-check
+// REST calls: topics (public), login, report and block, the 18+ confirmation before matching,
+// and the subscribe-message consents. The session token and the content-check
 // ticket live in storage and are renewed by logging in again shortly before either expires. No
 // wx here: the platform adapter passes in how to make a request, read storage and get a login code.
 import { ChatError, codeOf } from "./errors";
-import type { BlockRequest, LoginPlatform, LoginRequest, LoginResponse, ReportRequest, Topic, TopicsResponse } from "./protocol";
+import type {
+  AdultRequest,
+  BlockRequest,
+  LoginPlatform,
+  LoginRequest,
+  LoginResponse,
+  MeResponse,
+  ReportRequest,
+  SubscribeKind,
+  SubscribeRequest,
+  SubscribeResponse,
+  SubscribeTemplatesResponse,
+  Topic,
+  TopicsResponse,
+} from "./protocol";
 
 export interface HttpResponse {
   status: number;
@@ -27,6 +42,8 @@ export interface ApiOptions {
 }
 
 export const SESSION_KEY = "onechat.session";
+/** The account (user id) the server already has the 18+ confirmation for. */
+export const ADULT_SENT_KEY = "onechat.adultSentFor";
 /** Log in again when less than this is left, so a socket never starts with a dying token or ticket. */
 export const RENEW_BEFORE_MS = 5 * 60_000;
 
@@ -36,6 +53,8 @@ interface StoredSession {
   /** WeChat/QQ: the sealed OpenID for the room's content check; null when the login gave none (dev). */
   checkTicket: string | null;
   checkTicketExpiresAt: number | null;
+  /** The account this session is for (absent in sessions stored by older versions). */
+  userId?: string;
 }
 
 /** What a socket needs: the token, and for room sockets the check ticket (null: connect without). */
@@ -126,13 +145,64 @@ export class Api {
     await this.authed("/api/blocks", body);
   }
 
-  /** A POST with the session token; an expired session (401) logs in once more and tries again. */
-  private async authed(path: string, data: unknown): Promise<unknown> {
+  /**
+   * Matching needs the 年满18周岁 confirmation on the server: sends the phone's confirmation once
+   * per account (again after a login as another account), or with `recheck` (the lobby refused
+   * the socket) asks the server what is missing. Throws ChatError "adult_required" when neither
+   * the server nor this phone has the confirmation, "matching_suspended" when an admin paused it.
+   */
+  async ensureMatchable(confirmedOnPhone: boolean, recheck = false): Promise<void> {
+    await this.credentials();
+    const session = this.usable();
+    const sentFor = this.opts.storage.get(ADULT_SENT_KEY);
+    if (!recheck && session?.userId && sentFor === session.userId) return;
+    const me = (await this.authed("/api/me", undefined, "GET")) as MeResponse;
+    if (me?.matchingSuspended) throw new ChatError("matching_suspended");
+    if (me?.adultConfirmedAt == null) {
+      if (!confirmedOnPhone) throw new ChatError("adult_required");
+      const body: AdultRequest = { confirmed: true };
+      await this.authed("/api/me/adult", body);
+    }
+    if (typeof me?.id === "string") this.opts.storage.set(ADULT_SENT_KEY, me.id);
+  }
+
+  /** The subscribe-message template ids this server can send for the caller's platform. */
+  async subscribeTemplates(): Promise<SubscribeTemplatesResponse["templates"]> {
+    const body = (await this.authed("/api/subscriptions/templates", undefined, "GET")) as SubscribeTemplatesResponse;
+    return body?.templates && typeof body.templates === "object" ? body.templates : {};
+  }
+
+  /**
+   * Records the kinds the person accepted in wx.requestSubscribeMessage, with the login's check
+   * ticket (the server needs the sealed openid to send). Without a ticket (dev login) nothing is
+   * sent; a refused ticket logs in once more for a fresh one.
+   */
+  async subscribe(kinds: SubscribeKind[]): Promise<SubscribeKind[]> {
+    if (kinds.length === 0) return [];
+    const post = async (fresh: boolean) => {
+      const { token, ticket } = await this.credentials(fresh);
+      if (!ticket) return null;
+      const body: SubscribeRequest = { kinds, ticket };
+      return (await this.call("POST", "/api/subscriptions", body, token)) as SubscribeResponse;
+    };
+    let res: SubscribeResponse | null;
     try {
-      return await this.call("POST", path, data, await this.token());
+      res = await post(false);
+    } catch (err) {
+      const code = err instanceof ChatError ? err.code : "";
+      if (code !== "ticket_required" && code !== "unauthorized") throw err;
+      res = await post(true);
+    }
+    return Array.isArray(res?.kinds) ? res.kinds.map((k) => k.kind) : [];
+  }
+
+  /** A call with the session token; an expired session (401) logs in once more and tries again. */
+  private async authed(path: string, data: unknown, method: "GET" | "POST" = "POST"): Promise<unknown> {
+    try {
+      return await this.call(method, path, data, await this.token());
     } catch (err) {
       if (!(err instanceof ChatError) || err.code !== "unauthorized") throw err;
-      return this.call("POST", path, data, await this.token(true));
+      return this.call(method, path, data, await this.token(true));
     }
   }
 
@@ -160,6 +230,7 @@ export class Api {
       expiresAt: res.expiresAt,
       checkTicket: hasTicket ? (res.checkTicket as string) : null,
       checkTicketExpiresAt: hasTicket ? (res.checkTicketExpiresAt as number) : null,
+      ...(typeof res.user?.id === "string" ? { userId: res.user.id } : {}),
     };
     this.opts.storage.set(SESSION_KEY, session);
     return session;

@@ -6,7 +6,7 @@
 // their ack (outbox.ts) and the state the page draws (chat-state.ts).
 import { ChatStore, type ChatListener, type ChatState, type EndReason, type NoticeListener } from "./chat-state";
 import { Connection, PERMANENT_ERRORS, defaultTimers, type Channel, type SocketFactory, type Timers } from "./connection";
-import { ChatError } from "./errors";
+import { ChatError, codeOf } from "./errors";
 import { applyAck, mergeServerMessages } from "./message-list";
 import { Outbox } from "./outbox";
 import {
@@ -49,6 +49,12 @@ export interface ChatClientOptions {
   backoffMaxMs?: number;
   /** Hidden longer than this: on resume the socket is replaced at once, not trusted. */
   staleAfterHideMs?: number;
+  /**
+   * Asked when the lobby refuses the socket (403): find out why and fix what can be fixed (send
+   * the 18+ confirmation again, e.g. after a login as a new account). Rejects with the code that
+   * ends the wait: "adult_required", "matching_suspended", "banned"…
+   */
+  recheckMatching?(): Promise<void>;
 }
 
 /** Server errors that answer a send: they fail the oldest send still waiting on this socket. */
@@ -80,12 +86,15 @@ export class ChatClient {
   private readonly ackTimeoutMs: number;
   private readonly typingShowMs: number;
   private readonly typingThrottleMs: number;
+  private readonly recheckMatching: (() => Promise<void>) | null;
 
   private readonly store = new ChatStore();
   private readonly connection: Connection;
   private readonly outbox: Outbox;
 
   private typingTimer: unknown = null;
+  /** Bumped by every start/cancel/leave, so a late async answer knows its wait is over. */
+  private runs = 0;
   private lastTypingSentAt = -Infinity;
   /** When ticket_required last sent us to a fresh login; another one soon after is final. */
   private ticketRefreshedAt: number | null = null;
@@ -104,6 +113,7 @@ export class ChatClient {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
     this.typingShowMs = options.typingShowMs ?? 5_000;
     this.typingThrottleMs = options.typingThrottleMs ?? 3_000;
+    this.recheckMatching = options.recheckMatching ?? null;
     this.connection = new Connection(
       {
         getToken: options.getToken,
@@ -130,6 +140,7 @@ export class ChatClient {
           this.store.update({ connected: false, partnerTyping: false });
         },
         failed: (code) => this.failPermanently(code),
+        lobbyRefused: this.recheckMatching ? () => void this.lobbyRefused() : undefined,
       },
     );
     this.outbox = new Outbox(
@@ -294,8 +305,26 @@ export class ChatClient {
     this.connection.reconnectLater();
   }
 
+  /** The lobby said 403: a fixable gap (18+ sent again) retries; a suspension or ban ends the wait. */
+  private async lobbyRefused(): Promise<void> {
+    const run = this.runs;
+    let code: string | null = null;
+    try {
+      await this.recheckMatching!();
+    } catch (err) {
+      code = codeOf(err, "network");
+    }
+    // Cancelled or restarted meanwhile: this answer is about a wait that is over.
+    if (run !== this.runs) return;
+    if (code !== null && PERMANENT_ERRORS.has(code)) return this.failPermanently(code);
+    // Fixed: straight back in. The check itself failed (network): the usual backoff.
+    if (code === null) this.connection.reopen();
+    else this.connection.reconnectLater();
+  }
+
   /** Closes everything and cancels every timer; the message list stays until the next start. */
   private teardown(): void {
+    this.runs++;
     this.connection.reset();
     this.clearTyping();
     this.outbox.clear();

@@ -34,7 +34,14 @@ export const defaultTimers: Timers = {
 export type Channel = "lobby" | "room";
 
 /** Failures that retrying cannot fix: the client stops and shows them instead of looping. */
-export const PERMANENT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(["banned", "blocked_by_platform", "forbidden", "not_found"]);
+export const PERMANENT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
+  "banned",
+  "blocked_by_platform",
+  "forbidden",
+  "not_found",
+  "adult_required",
+  "matching_suspended",
+]);
 
 /** The HTTP status of a refused upgrade, when the platform's error text carries it. */
 function refusedStatus(message: string): number | null {
@@ -69,6 +76,11 @@ export interface ConnectionHooks {
   replaced(): void;
   /** A failure no retry fixes (a ban, a refused room). */
   failed(code: string): void;
+  /**
+   * The lobby refused the upgrade with 403 (the socket cannot read why: no 18+ confirmation,
+   * matching suspended, or a ban). The hook finds out and ends the chat or calls reconnectLater().
+   */
+  lobbyRefused?(): void;
 }
 
 export class Connection {
@@ -89,6 +101,8 @@ export class Connection {
   private freshLogin = false;
   /** The last upgrade was refused with 403. */
   private refused = false;
+  /** lobbyRefused was asked since the last open: a second 403 takes the usual way (a ban). */
+  private lobbyChecked = false;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -171,6 +185,7 @@ export class Connection {
     this.failuresBeforeOpen = 0;
     this.freshLogin = false;
     this.refused = false;
+    this.lobbyChecked = false;
     this.pingSentAt = null;
   }
 
@@ -233,6 +248,7 @@ export class Connection {
 
   private handleOpen(): void {
     this.refused = false;
+    this.lobbyChecked = false;
     this.attempts = 0;
     this.failuresBeforeOpen = 0;
     this.lastReceivedAt = this.opts.timers.now();
@@ -252,6 +268,12 @@ export class Connection {
 
   private handleRefusal(channel: Channel, message: string): void {
     const status = this.store.state.connected ? null : refusedStatus(message);
+    if (status === 403 && channel === "lobby" && this.hooks.lobbyRefused && !this.lobbyChecked) {
+      this.lobbyChecked = true;
+      this.close();
+      this.failuresBeforeOpen++;
+      return this.hooks.lobbyRefused();
+    }
     // 404: the room is gone. 403 twice, the second time after a fresh login that did not say
     // "banned" itself: this socket will never be let in.
     if (status === 404 || (status === 403 && this.refused)) {

@@ -126,3 +126,29 @@ export function chooseImage(): Promise<string | null> {
     });
   });
 }
+
+/** The platform has the subscribe-message prompt (QQ's base library may not: then nothing is asked). */
+export function canRequestSubscribe(): boolean {
+  return typeof (mp as Partial<WechatMiniprogram.Wx>).requestSubscribeMessage === "function";
+}
+
+/**
+ * The subscribe-message prompt (wx.requestSubscribeMessage; QQ's where its base library has it):
+ * resolves with each template id's answer ("accept", "reject", "ban"…), or null when the API is
+ * missing or failed. WeChat shows it only when called synchronously inside a tap handler.
+ */
+export function requestSubscribe(tmplIds: string[]): Promise<Record<string, string> | null> {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  if (typeof api.requestSubscribeMessage !== "function") return Promise.resolve(null);
+  return new Promise((resolve) => {
+    try {
+      api.requestSubscribeMessage!({
+        tmplIds,
+        success: (res) => resolve(res as unknown as Record<string, string>),
+        fail: () => resolve(null),
+      });
+    } catch {
+      resolve(null);
+    }
+  });
+}

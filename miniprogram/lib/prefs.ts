@@ -9,6 +9,7 @@ export interface Profile {
 const PROFILE_KEY = "onechat.profile";
 const TOPIC_KEY = "onechat.topic";
 const RULES_KEY = "onechat.rulesAccepted";
+const ADULT_KEY = "onechat.adult";
 /** Bump when the community rules change in substance: everyone accepts them again. */
 export const RULES_VERSION = 1;
 /** Characters (code points, as every length in the app) a nickname keeps. */
@@ -53,4 +54,14 @@ export function rulesAccepted(storage: KeyValueStorage): boolean {
 
 export function acceptRules(storage: KeyValueStorage): void {
   storage.set(RULES_KEY, RULES_VERSION);
+}
+
+/** The person ticked 年满18周岁 on this phone (no birth date is asked or kept). */
+export function adultConfirmed(storage: KeyValueStorage): boolean {
+  const v = storage.get(ADULT_KEY) as { confirmedAt?: unknown } | undefined;
+  return !!v && typeof v === "object" && typeof v.confirmedAt === "number";
+}
+
+export function confirmAdult(storage: KeyValueStorage, now = Date.now()): void {
+  if (!adultConfirmed(storage)) storage.set(ADULT_KEY, { confirmedAt: now });
 }

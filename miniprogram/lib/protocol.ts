@@ -7,11 +7,19 @@ import type {
   LIMITS as WorkerLimits,
   PING_FRAME as WorkerPing,
   PONG_FRAME as WorkerPong,
+  REPORT_REASON_MINOR as WorkerReasonMinor,
   textLength as WorkerTextLength,
 } from "../../worker/protocol";
 
 export type {
+  AdultRequest,
+  AdultResponse,
   BlockRequest,
+  MeResponse,
+  SubscribeKind,
+  SubscribeRequest,
+  SubscribeResponse,
+  SubscribeTemplatesResponse,
   ErrorCode,
   HistoryMessage,
   SocketError,
@@ -33,6 +41,8 @@ export const PING_FRAME: typeof WorkerPing = '{"type":"ping"}';
 export const PONG_FRAME: typeof WorkerPong = '{"type":"pong"}';
 export const CLOSE_NORMAL: (typeof WorkerClose)["normal"] = 1000;
 export const CLOSE_REPLACED: (typeof WorkerClose)["replaced"] = 4001;
+/** The report reason for a partner who seems under 18; admins see these reports first. */
+export const REPORT_REASON_MINOR: typeof WorkerReasonMinor = "疑似未成年";
 export const CLOSE_ENDED: (typeof WorkerClose)["ended"] = 4002;
 
 /** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */

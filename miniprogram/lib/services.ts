@@ -2,7 +2,9 @@
 import { configFor } from "../config";
 import { Api } from "./api";
 import { ChatClient } from "./chat-client";
-import { connectSocket, envVersion, httpRequest, loginCode, platform, storage } from "./platform";
+import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage } from "./platform";
+import { adultConfirmed } from "./prefs";
+import { SubscribeConsent } from "./subscribe-consent";
 
 const config = configFor(envVersion());
 const DEVICE_KEY = "onechat.devDevice";
@@ -32,7 +34,18 @@ export function createChatClient(): ChatClient {
     // Asked right after getToken, so it comes from the same (renewed if need be) login.
     getTicket: async () => (await api.credentials()).ticket,
     connect: connectSocket,
+    // The lobby said 403: send the phone's 18+ confirmation again if the server lacks it.
+    recheckMatching: () => api.ensureMatchable(adultConfirmed(storage), true),
   });
 }
+
+/** Subscribe-message consent, shared by the pages that start a wait (topics, rules, chat). */
+export const consent = new SubscribeConsent({
+  // Without a check ticket (dev login) nothing can be recorded, so nothing is asked.
+  templates: async () => ((await api.credentials()).ticket ? api.subscribeTemplates() : {}),
+  supported: canRequestSubscribe,
+  request: requestSubscribe,
+  record: (kinds) => api.subscribe(kinds),
+});
 
 export { storage };

@@ -53,7 +53,7 @@ describe("Api", () => {
   it("logs in with the platform code, keeps the token in storage and reuses it", async () => {
     expect(await api.token()).toBe("t1");
     expect(calls[0]).toMatchObject({ method: "POST", url: "http://api.test/api/login", data: { platform: "wechat", code: "code1" } });
-    expect(storage.get(SESSION_KEY)).toEqual({ token: "t1", expiresAt: now + 3_600_000, checkTicket: null, checkTicketExpiresAt: null });
+    expect(storage.get(SESSION_KEY)).toEqual({ token: "t1", expiresAt: now + 3_600_000, checkTicket: null, checkTicketExpiresAt: null, userId: "u1" });
     expect(await api.token()).toBe("t1");
     expect(calls).toHaveLength(1);
   });
@@ -162,5 +162,104 @@ describe("Api", () => {
     respond = () => ({ status: 502, data: "<html>bad gateway</html>" });
     const fresh = new Api({ apiBase: "", request: async (r) => respond(r), storage, platform: "qq", loginCode: async () => "c" });
     await expect(fresh.topics()).rejects.toMatchObject({ code: "internal" });
+  });
+
+  describe("the 18+ confirmation before matching", () => {
+    /** A server that keeps per-account confirmations and suspensions, and logs in as `account`. */
+    function server() {
+      const state = { account: "u1", confirmed: new Set<string>(), suspended: new Set<string>() };
+      respond = (req) => {
+        if (req.url.endsWith("/api/login")) return { status: 200, data: { token: `tok-${state.account}`, user: { id: state.account }, expiresAt: now + 3_600_000 } };
+        const user = String(req.header?.Authorization).replace("Bearer tok-", "");
+        if (req.url.endsWith("/api/me/adult")) {
+          state.confirmed.add(user);
+          return { status: 200, data: { adultConfirmedAt: now } };
+        }
+        if (req.url.endsWith("/api/me")) {
+          return { status: 200, data: { id: user, createdAt: 1, adultConfirmedAt: state.confirmed.has(user) ? 5 : null, matchingSuspended: state.suspended.has(user) } };
+        }
+        return { status: 404, data: null };
+      };
+      return state;
+    }
+    const rest = () => calls.filter((c) => !c.url.endsWith("/api/login")).map((c) => `${c.method} ${c.url.replace("http://api.test", "")}`);
+
+    it("sends the phone's confirmation once per account, and again after a login as a new account", async () => {
+      const state = server();
+      await api.ensureMatchable(true);
+      expect(rest()).toEqual(["GET /api/me", "POST /api/me/adult"]);
+      expect(calls.find((c) => c.url.endsWith("/api/me/adult"))!.data).toEqual({ confirmed: true });
+      expect(state.confirmed).toEqual(new Set(["u1"]));
+      await api.ensureMatchable(true);
+      expect(rest()).toHaveLength(2);
+      // Logged in again as another account (e.g. the server's user was erased): sent for it too.
+      state.account = "u2";
+      await api.token(true);
+      await api.ensureMatchable(true);
+      expect(rest()).toEqual(["GET /api/me", "POST /api/me/adult", "GET /api/me", "POST /api/me/adult"]);
+      expect(state.confirmed).toEqual(new Set(["u1", "u2"]));
+    });
+
+    it("does not send what the server already has, and refuses without a confirmation anywhere", async () => {
+      const state = server();
+      await expect(api.ensureMatchable(false)).rejects.toMatchObject({ code: "adult_required", message: "请先确认你已年满18周岁" });
+      expect(rest()).toEqual(["GET /api/me"]);
+      state.confirmed.add("u1");
+      // A reinstall: the server has it, the phone not; matching may go on.
+      await api.ensureMatchable(false);
+      expect(rest()).toEqual(["GET /api/me", "GET /api/me"]);
+    });
+
+    it("a recheck (the lobby said 403) asks the server again and names a suspension", async () => {
+      const state = server();
+      await api.ensureMatchable(true);
+      // The server lost the confirmation: the recheck sends it again.
+      state.confirmed.clear();
+      await api.ensureMatchable(true, true);
+      expect(state.confirmed).toEqual(new Set(["u1"]));
+      state.suspended.add("u1");
+      await expect(api.ensureMatchable(true, true)).rejects.toMatchObject({ code: "matching_suspended", message: "匹配已暂停，等待管理员审核" });
+    });
+  });
+
+  describe("subscribe-message consent", () => {
+    function wechat(opts: { ticketRefused?: number } = {}) {
+      let logins = 0;
+      let refusals = opts.ticketRefused ?? 0;
+      respond = (req) => {
+        if (req.url.endsWith("/api/login")) {
+          logins++;
+          return { status: 200, data: { token: `t${logins}`, user: { id: "u1" }, expiresAt: now + 86_400_000, checkTicket: `tk${logins}`, checkTicketExpiresAt: now + 7_200_000 } };
+        }
+        if (req.url.endsWith("/api/subscriptions/templates")) return { status: 200, data: { templates: { matched: "T_MATCH" } } };
+        if (req.url.endsWith("/api/subscriptions")) {
+          if (refusals-- > 0) return { status: 401, data: { error: { code: "ticket_required", message: "ticket" } } };
+          const kinds = (req.data as { kinds: string[] }).kinds;
+          return { status: 200, data: { kinds: kinds.map((kind) => ({ kind, expiresAt: now + 3_600_000 })) } };
+        }
+        return { status: 404, data: null };
+      };
+    }
+
+    it("reads the templates and records accepted kinds with the login's check ticket", async () => {
+      wechat();
+      expect(await api.subscribeTemplates()).toEqual({ matched: "T_MATCH" });
+      expect(await api.subscribe(["matched"])).toEqual(["matched"]);
+      const post = calls.find((c) => c.url.endsWith("/api/subscriptions"))!;
+      expect(post).toMatchObject({ method: "POST", data: { kinds: ["matched"], ticket: "tk1" }, header: { Authorization: "Bearer t1" } });
+    });
+
+    it("a refused ticket logs in once more for a fresh one", async () => {
+      wechat({ ticketRefused: 1 });
+      expect(await api.subscribe(["reply"])).toEqual(["reply"]);
+      const posts = calls.filter((c) => c.url.endsWith("/api/subscriptions")).map((c) => (c.data as { ticket: string }).ticket);
+      expect(posts).toEqual(["tk1", "tk2"]);
+    });
+
+    it("a dev login has no ticket: nothing is sent", async () => {
+      api = new Api({ apiBase: "http://api.test", request: async (req) => (calls.push(req), respond(req)), storage, platform: "dev", loginCode: async () => "alice", now: () => now });
+      expect(await api.subscribe(["matched"])).toEqual([]);
+      expect(calls.map((c) => c.url)).toEqual(["http://api.test/api/login"]);
+    });
   });
 });

@@ -409,3 +409,106 @@ describe("permanent failures stop retrying", () => {
     expect(net.sockets).toHaveLength(1);
   });
 });
+
+describe("the lobby refuses the socket (age gate, suspension)", () => {
+  it("asks why once, and after the 18+ confirmation went again, waits in the lobby", async () => {
+    const rechecks: number[] = [];
+    const client = makeClient({
+      recheckMatching: async () => {
+        rechecks.push(clock.now());
+      },
+    });
+    client.start("music");
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    expect(rechecks).toHaveLength(1);
+    // Straight back in, no reconnect banner.
+    expect(client.snapshot).toMatchObject({ phase: "connecting", reconnecting: false });
+    expect(net.sockets).toHaveLength(2);
+    expect(net.last.url).toBe(`${WS}/api/lobby?topic=music`);
+    net.last.open();
+    net.last.receive({ type: "waiting", online: 3 });
+    expect(client.snapshot).toMatchObject({ phase: "waiting", online: 3 });
+  });
+
+  it("a suspension ends the wait with its code and nothing retries", async () => {
+    const client = makeClient({
+      recheckMatching: () => Promise.reject(new ChatError("matching_suspended")),
+    });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    expect(client.snapshot).toMatchObject({ phase: "ended", endReason: "failed", failure: "matching_suspended" });
+    clock.advance(600_000);
+    await flush();
+    expect(net.sockets).toHaveLength(1);
+    expect(tokenCalls).toEqual([false]);
+  });
+
+  it("a check that cannot reach the server retries with the usual backoff", async () => {
+    let down = true;
+    const client = makeClient({
+      recheckMatching: async () => {
+        if (down) throw new ChatError("network");
+      },
+    });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    expect(client.snapshot).toMatchObject({ phase: "connecting", reconnecting: true });
+    expect(net.sockets).toHaveLength(1);
+    down = false;
+    clock.advance(250);
+    await flush();
+    expect(net.sockets).toHaveLength(2);
+  });
+
+  it("no 18+ confirmation anywhere ends the wait as adult_required", async () => {
+    const client = makeClient({ recheckMatching: () => Promise.reject(new ChatError("adult_required")) });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    expect(client.snapshot).toMatchObject({ phase: "ended", endReason: "failed", failure: "adult_required" });
+  });
+
+  it("when the check finds nothing to fix, a second 403 takes the usual way: fresh login, then final", async () => {
+    let rechecks = 0;
+    const client = makeClient({
+      recheckMatching: async () => {
+        rechecks++;
+      },
+    });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    await flush();
+    clock.advance(250);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    clock.advance(1_000);
+    await flush();
+    expect(tokenCalls[tokenCalls.length - 1]).toBe(true);
+    net.last.fail("Unexpected server response: 403");
+    expect(client.snapshot).toMatchObject({ phase: "ended", endReason: "failed", failure: "forbidden" });
+    expect(rechecks).toBe(1);
+  });
+
+  it("a check that answers after the user cancelled changes nothing", async () => {
+    let answer!: () => void;
+    const client = makeClient({ recheckMatching: () => new Promise<void>((resolve) => (answer = resolve)) });
+    client.start(null);
+    await flush();
+    net.last.fail("Unexpected server response: 403");
+    client.cancel();
+    answer();
+    await flush();
+    clock.advance(60_000);
+    await flush();
+    expect(client.snapshot.phase).toBe("idle");
+    expect(net.sockets).toHaveLength(1);
+  });
+});

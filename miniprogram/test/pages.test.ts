@@ -47,10 +47,23 @@ describe("profile page", () => {
     expect(text(page)).toContain("头像和昵称只保存在你的手机上，不会发送给任何人");
     page.querySelector(".avatar-btn")!.dispatchEvent("chooseavatar", { detail: { avatarUrl: "wxfile://tmp/a.png" } });
     await settle();
+    // Without the 年满18周岁 box ticked there is no going on.
+    expect(text(page)).toContain("我已年满18周岁");
+    expect(page.data.adult).toBe(false);
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: [] } } });
+    await settle();
+    expect(fake.toasts).toEqual(["请先确认你已年满18周岁"]);
+    expect(fake.storage.has("onechat.profile")).toBe(false);
+    expect(fake.navigations).toEqual([]);
+    page.querySelector(".adult")!.dispatchEvent("change", { detail: { value: ["adult"] } });
+    await settle();
+    expect(page.data.adult).toBe(true);
     // The nickname counts as submitted with the form (WeChat may clear one that fails its check).
-    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明" } } });
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: ["adult"] } } });
     await settle();
     expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
+    // Kept on the phone only (a time, no birth date); the chat page sends it before the first match.
+    expect(fake.storage.get("onechat.adult")).toEqual({ confirmedAt: expect.any(Number) });
     // First run: topics replaces the profile page, which is not shown again.
     expect(fake.navigations).toEqual(["redirect:/pages/topics/index"]);
     expect(fake.requests).toEqual([]);
@@ -58,10 +71,12 @@ describe("profile page", () => {
 
   it("edits the profile from topics and goes back there", async () => {
     fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    fake.storage.set("onechat.adult", { confirmedAt: 1 });
     const page = mount("pages/profile/index");
     page.instance.onLoad({});
     await settle();
-    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "阿草" } } });
+    expect(page.data.adult).toBe(true);
+    page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "阿草", adult: ["adult"] } } });
     await settle();
     expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://me.png", nickname: "阿草" });
     expect(fake.navigations).toEqual(["back"]);
@@ -77,7 +92,7 @@ describe("profile page", () => {
       page.querySelector(".pick-image")!.dispatchEvent("tap");
       await settle();
       expect(page.data.avatarUrl).toBe("saved://qqfile://tmp/pick.png");
-      page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "" } } });
+      page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "", adult: ["adult"] } } });
       await settle();
       expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://qqfile://tmp/pick.png", nickname: "" });
     } finally {
@@ -109,7 +124,10 @@ describe("profile page", () => {
 });
 
 describe("topics page", () => {
-  beforeEach(() => fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" }));
+  beforeEach(() => {
+    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
+    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+  });
 
   it("is the start page, but a first launch goes to the profile first", async () => {
     fake.storage.delete("onechat.profile");
@@ -203,6 +221,9 @@ describe("topics page", () => {
 describe("chat page", () => {
   async function openChat(topic = "music") {
     fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "小明" });
+    // The server already has this account's 18+ confirmation (the age gate has tests of its own).
+    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    fake.storage.set("onechat.adultSentFor", "u1");
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic });
     await settle();
@@ -242,7 +263,7 @@ describe("chat page", () => {
   });
 
   it("joins without a topic for 随便聊聊 and does not log in again with a valid session", async () => {
-    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000, checkTicket: null, checkTicketExpiresAt: null });
+    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000, checkTicket: null, checkTicketExpiresAt: null, userId: "u1" });
     await openChat("any");
     expect(fake.toasts).not.toContain("登录成功");
     expect(fake.requests).toEqual([]);
@@ -386,7 +407,7 @@ describe("chat page", () => {
     page.querySelector(".report-link")!.dispatchEvent("tap");
     await settle();
     const labels = [...sheet(page).querySelectorAll(".reason")].map((n) => n.dom!.textContent);
-    expect(labels).toEqual(["骚扰/辱骂", "色情低俗", "广告/诈骗", "其他"]);
+    expect(labels).toEqual(["骚扰/辱骂", "色情低俗", "疑似未成年", "广告/诈骗", "其他"]);
     expect(text(sheet(page))).toContain("只屏蔽，不举报");
     sheetItem(page, "色情低俗").dispatchEvent("tap");
     await settle();
@@ -516,6 +537,7 @@ describe("chat page on WeChat (check ticket)", () => {
   /** A release build: real WeChat login, whose answer carries a check ticket. */
   function wechatRelease(ticketLifeMs = 7_200_000) {
     let logins = 0;
+    fake.storage.set("onechat.adultSentFor", "u1");
     (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
     fake.respond = (req) => {
       if (!req.url.endsWith("/api/login")) return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };

@@ -75,6 +75,10 @@ export class FakeSocketTask {
   drop(code = 1006) {
     this.h.close?.({ code, reason: "" });
   }
+  /** The platform's error callback, e.g. a refused upgrade. */
+  fail(errMsg: string) {
+    this.h.error?.({ errMsg });
+  }
 }
 
 export interface FakeWx {
@@ -99,6 +103,9 @@ export interface FakeWx {
   unloadGuard: string | null;
   /** What chooseImage returns (null: the user cancelled). */
   chosenImage: string | null;
+  /** requestSubscribeMessage calls (their tmplIds) and the answer each id gets (null: the call fails). */
+  subscribePrompts: string[][];
+  subscribeAnswer: string | null;
   lastSocket(): FakeSocketTask;
 }
 
@@ -117,7 +124,12 @@ export function installFakeWx(): FakeWx {
         ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
         : req.url.endsWith("/api/topics")
           ? { statusCode: 200, data: { topics: TOPICS } }
-          : { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } },
+          : // An account that confirmed 18+ long ago, on a dev login (no subscribe templates).
+            req.url.endsWith("/api/me")
+            ? { statusCode: 200, data: { id: "u1", createdAt: 1, adultConfirmedAt: 1, matchingSuspended: false } }
+            : req.url.endsWith("/api/subscriptions/templates")
+              ? { statusCode: 200, data: { templates: {} } }
+              : { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } },
     sockets: [],
     toasts: [],
     navigations: [],
@@ -131,6 +143,8 @@ export function installFakeWx(): FakeWx {
     clipboard: [],
     unloadGuard: null,
     chosenImage: "qqfile://tmp/pick.png",
+    subscribePrompts: [],
+    subscribeAnswer: "accept",
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -175,6 +189,14 @@ export function installFakeWx(): FakeWx {
     },
     chooseImage: (opts: any) =>
       setTimeout(() => (fake.chosenImage ? opts.success?.({ tempFilePaths: [fake.chosenImage] }) : opts.fail?.({ errMsg: "cancel" })), 0),
+    requestSubscribeMessage: (opts: any) => {
+      fake.subscribePrompts.push(opts.tmplIds);
+      const answer = fake.subscribeAnswer;
+      setTimeout(() => {
+        if (answer === null) opts.fail?.({ errMsg: "requestSubscribeMessage:fail" });
+        else opts.success?.(Object.fromEntries([["errMsg", "requestSubscribeMessage:ok"], ...opts.tmplIds.map((id: string) => [id, answer])]));
+      }, 0);
+    },
     navigateBack: () => fake.navigations.push("back"),
     setNavigationBarTitle: (opts: any) => fake.titles.push(opts.title),
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),

@@ -12,17 +12,11 @@ import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../.
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
 
-async function confirmAdult(base: string, token: string): Promise<void> {
-  const res = await fetch(`${base}/api/me/adult`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ confirmed: true }),
-  });
-  expect(res.status).toBe(200);
-}
-
-/** A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket. */
-function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev") {
+/**
+ * A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket.
+ * `gate: false` skips the 18+ check before the lobby (the lobby's refusal must then fix it).
+ */
+function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev", opts: { gate?: boolean } = {}) {
   const logins: number[] = [];
   const request: typeof nodeHttpRequest = (req) => {
     if (req.url.endsWith("/api/login")) logins.push(Date.now());
@@ -40,12 +34,14 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
   // Wired as miniprogram/lib/services.ts wires the app.
   const client = new ChatClient({
     wsBase: worker.wsUrl,
-    // The profile step's 18+ confirmation (matching needs it), once per phone.
+    // The profile step's 18+ confirmation (ticked on this phone), sent before the first match
+    // (the chat page does this before starting the client).
     getToken: async (fresh) => {
       const token = await api.token(fresh);
-      await (adult ??= confirmAdult(worker.url, token));
+      if (opts.gate !== false) await (adult ??= api.ensureMatchable(true));
       return token;
     },
+    recheckMatching: () => api.ensureMatchable(true, true),
     getTicket: async () => (await api.credentials()).ticket,
     connect,
     backoffBaseMs: 50,
@@ -254,5 +250,34 @@ describe("the mini program's chat client against the worker", () => {
     expect(gina.urls.length).toBe(before.sockets);
     ivy.client.leave();
     hal.client.leave();
+  });
+
+  it("a lobby refusal for a missing 18+ confirmation is fixed by sending it; a suspension stops the wait for good", async () => {
+    const kim = phone(worker, "mp-kim", "dev", { gate: false });
+    kim.client.start(null);
+    // Refused 403 adult_required, confirmed, then let in.
+    await until(kim.client, (s) => s.phase === "waiting");
+    expect(kim.urls.filter((u) => u.includes("/api/lobby")).length).toBe(2);
+    kim.client.cancel();
+
+    const token = await kim.api.token();
+    const me = (await (await fetch(`${worker.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string; adultConfirmedAt: number | null };
+    expect(me.adultConfirmedAt).toEqual(expect.any(Number));
+    const suspend = await fetch(`${worker.url}/api/admin/users/${me.id}/suspend-matching`, { method: "POST", headers: { Authorization: `Bearer ${worker.vars.ADMIN_TOKEN}` } });
+    expect(suspend.status).toBe(200);
+    const before = kim.urls.length;
+    kim.client.start(null);
+    const ended = await until(kim.client, (s) => s.phase === "ended");
+    expect(ended).toMatchObject({ endReason: "failed", failure: "matching_suspended", reconnecting: false });
+    // A marker: two others meet while kim stays out, with no further attempts.
+    const lee = phone(worker, "mp-lee");
+    const max = phone(worker, "mp-max");
+    lee.client.start(null);
+    await until(lee.client, (s) => s.phase === "waiting");
+    max.client.start(null);
+    await until(lee.client, (s) => s.phase === "chatting" && s.connected);
+    expect(kim.urls.length).toBe(before + 1);
+    lee.client.leave();
+    max.client.leave();
   });
 });

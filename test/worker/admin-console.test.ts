@@ -63,7 +63,7 @@ describe("admin console API", () => {
     await seedMessages(first.conversationId, [first.alice.user.id, target.user.id], 3);
     // The second reporter meets the same reported user in another conversation.
     const other = await devLogin();
-    const { getOrCreateConversation } = await import("../../worker/db/conversations");
+    const { getOrCreateConversation } = await import("./helpers");
     const conv2 = await getOrCreateConversation(env.DB, other.user.id, target.user.id, Date.now());
     await seedMessages(conv2.id, [other.user.id, target.user.id], 2);
     await report(first.alice.token, first.conversationId, "first reason");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { adminApi, api, d1Messages, devLogin, enter, pair, sendAndAck } from "./helpers";
 
 async function auditRows(action: string, target: string) {

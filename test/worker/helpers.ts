@@ -1,9 +1,22 @@
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { loadJoiners } from "../../worker/db/admission";
+import { getOrCreateConversations } from "../../worker/db/conversations";
+import type { ConversationRow } from "../../worker/db/schema";
 import type { LoginResponse, MessagesResponse } from "../../worker/protocol";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+/** One pair's conversation through the lobby's batched opener (getOrCreateConversations). */
+export async function getOrCreateConversation(d1: D1Database, u1: string, u2: string, now: number): Promise<ConversationRow> {
+  const [row] = await getOrCreateConversations(d1, [[u1, u2]], now);
+  return row;
+}
+
+/** Whom `userId` must never meet, as a lobby shard loads it on join (loadJoiners). */
+export async function blockedPartnerIds(d1: D1Database, userId: string): Promise<string[]> {
+  return (await loadJoiners(d1, [userId])).get(userId)?.blocked ?? [];
+}
 
 /** Unique per call, so test files and tests never share users by accident. */
 export function uniqueName(prefix = "user"): string {

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { findImage } from "../../worker/db/images";
 import type { ImageUploadResponse, LoginResponse } from "../../worker/protocol";
 import { api, uniqueName } from "./helpers";

@@ -197,7 +197,7 @@ describe("upload refusals", () => {
   it("accepts a picture just under the byte limit (the 16 KiB REST limit does not apply)", async () => {
     const user = await devLogin();
     const other = await devLogin();
-    const { getOrCreateConversation } = await import("../../worker/db/conversations");
+    const { getOrCreateConversation } = await import("./helpers");
     const conversation = await getOrCreateConversation(env.DB, user.user.id, other.user.id, Date.now());
     const big = new Uint8Array(LIMITS.imageMaxBytes);
     big.set(png(10, 10));

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { ConversationOpener } from "../../worker/lobby/opener";
 import { devLogin } from "./helpers";
 

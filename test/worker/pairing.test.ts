@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   acceptsAnyone,
-  fallbackAt,
   pairWaiters,
   partnerFor,
   type PairingOptions,
@@ -150,8 +149,5 @@ describe("fallback timing", () => {
     expect(acceptsAnyone(w("x", "music", FALLBACK - 1), NOW, FALLBACK)).toBe(false);
     expect(acceptsAnyone(w("x", "music", FALLBACK), NOW, FALLBACK)).toBe(true);
     expect(acceptsAnyone(w("x"), NOW, FALLBACK)).toBe(true);
-    expect(fallbackAt(w("x", "music", 1000), NOW, FALLBACK)).toBe(NOW + FALLBACK - 1000);
-    expect(fallbackAt(w("x", "music", FALLBACK), NOW, FALLBACK)).toBeNull();
-    expect(fallbackAt(w("x"), NOW, FALLBACK)).toBeNull();
   });
 });

@@ -39,7 +39,7 @@ describe("REST", () => {
     const older = await chatted(1);
     const newer = await pair();
     // Give alice a second conversation that is newer than her first.
-    const { getOrCreateConversation } = await import("../../worker/db/conversations");
+    const { getOrCreateConversation } = await import("./helpers");
     const { env } = await import("cloudflare:test");
     const second = await getOrCreateConversation(env.DB, older.alice.user.id, newer.bob.user.id, Date.now());
     const ws = await enter(`/api/rooms/${second.id}`, older.alice.token);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import type { LoginResponse } from "../../worker/protocol";
 import { adminApi, api, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { sealTicket } from "../../worker/platform/ticket";
 import type { LoginResponse } from "../../worker/protocol";
 import { api, d1Messages, mustConnect, sendAndAck, uniqueName } from "./helpers";

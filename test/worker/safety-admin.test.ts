@@ -6,7 +6,7 @@ import { flagMessages } from "../../worker/db/flags";
 import { adminAudit } from "../../worker/db/schema";
 import { moderateMessage } from "../../worker/moderation/moderate";
 import { CLOSE, type AdminFlaggedResponse, type AdminReportsResponse, type FilterWordsResponse } from "../../worker/protocol";
-import { clientKey } from "../../worker/limits/client-key";
+import { clientKey } from "../../worker/http/client-key";
 import { ADMIN_AUTH_RULE } from "../../worker/limits/rules";
 import { limiterName } from "../../worker/limits/shared-limiter";
 import { ADMIN_TOKEN, adminApi, api, devLogin, mustConnect, randomAddress, uniqueName } from "./helpers";

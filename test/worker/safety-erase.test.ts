@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { eq, or } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { blockedPartnerIds } from "../../worker/db/blocks";
+import { blockedPartnerIds } from "./helpers";
 import { db } from "../../worker/db/client";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { deleteExpiredErasures } from "../../worker/db/erasure";
 import { erasedUsers, messages, reports, users } from "../../worker/db/schema";
 import { CLOSE, type AdminReportsResponse, type ConversationsResponse } from "../../worker/protocol";

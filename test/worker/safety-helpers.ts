@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { db } from "../../worker/db/client";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { messages, type MessageRow } from "../../worker/db/schema";
 import { devLogin } from "./helpers";
 

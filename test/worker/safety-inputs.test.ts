@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { blockedPartnerIds } from "../../worker/db/blocks";
+import { blockedPartnerIds } from "./helpers";
 import { db } from "../../worker/db/client";
 import { reports } from "../../worker/db/schema";
 import type { ErrorCode, MessagesResponse } from "../../worker/protocol";

@@ -2,17 +2,28 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
 import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
-import { take, TokenBucket, type BucketRule } from "../../worker/limits/token-bucket";
-import { clientKey, NO_ADDRESS } from "../../worker/limits/client-key";
+import { take, type BucketRule, type BucketState } from "../../worker/limits/token-bucket";
+import { clientKey, NO_ADDRESS } from "../../worker/http/client-key";
 import { api, devLogin, randomAddress, uniqueName } from "./helpers";
 import { connectLobby, newPool, openLobby } from "./lobby-helpers";
+
+/** One bucket threaded through take(), the way its holders (room, lobby, limiter) use it. */
+function heldBucket(rule: BucketRule, clock: () => number, state?: BucketState) {
+  return {
+    take() {
+      const result = take(rule, state, clock());
+      state = result.state;
+      return result;
+    },
+  };
+}
 
 describe("token bucket", () => {
   const rule: BucketRule = { burst: 3, perSecond: 2, floodAfter: 4 };
 
   it("allows a burst, then refuses until tokens flow back at the steady rate", () => {
     let now = 1_000_000;
-    const bucket = new TokenBucket(rule, () => now);
+    const bucket = heldBucket(rule, () => now);
     expect([bucket.take().ok, bucket.take().ok, bucket.take().ok]).toEqual([true, true, true]);
     const refused = bucket.take();
     expect(refused.ok).toBe(false);
@@ -26,7 +37,7 @@ describe("token bucket", () => {
 
   it("never holds more than the burst, however long it rests", () => {
     let now = 0;
-    const bucket = new TokenBucket(rule, () => now);
+    const bucket = heldBucket(rule, () => now);
     bucket.take();
     now += 3_600_000;
     const allowed = [1, 2, 3, 4].map(() => bucket.take().ok);
@@ -35,7 +46,7 @@ describe("token bucket", () => {
 
   it("counts refusals in a row and reports flooding at floodAfter; an allowed action resets the count", () => {
     let now = 0;
-    const bucket = new TokenBucket(rule, () => now);
+    const bucket = heldBucket(rule, () => now);
     for (let i = 0; i < 3; i++) bucket.take();
     const refusals = [1, 2, 3, 4].map(() => bucket.take());
     expect(refusals.map((r) => r.flooding)).toEqual([false, false, false, true]);
@@ -49,14 +60,14 @@ describe("token bucket", () => {
     let state = take(rule, undefined, now).state;
     state = take(rule, state, now).state;
     state = JSON.parse(JSON.stringify(state));
-    const bucket = new TokenBucket(rule, () => now, state);
+    const bucket = heldBucket(rule, () => now, state);
     expect(bucket.take().ok).toBe(true);
     expect(bucket.take().ok).toBe(false);
   });
 
   it("does not refill when the clock goes backwards", () => {
     let now = 10_000;
-    const bucket = new TokenBucket({ burst: 1, perSecond: 1 }, () => now);
+    const bucket = heldBucket({ burst: 1, perSecond: 1 }, () => now);
     bucket.take();
     now -= 5_000;
     expect(bucket.take().ok).toBe(false);
@@ -64,7 +75,7 @@ describe("token bucket", () => {
 
   it("the message rule: 10 back to back, then about one a second", () => {
     let now = 0;
-    const bucket = new TokenBucket(MESSAGE_RULE, () => now);
+    const bucket = heldBucket(MESSAGE_RULE, () => now);
     const first = Array.from({ length: 11 }, () => bucket.take().ok);
     expect(first.filter(Boolean)).toHaveLength(10);
     now += 1000;

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { blockedPartnerIds } from "../../worker/db/blocks";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { blockedPartnerIds } from "./helpers";
+import { getOrCreateConversation } from "./helpers";
 import { AppError } from "../../worker/errors";
 import { REPORT_DAILY_CAP } from "../../worker/limits/rules";
-import { createReport } from "../../worker/moderation/report";
+import { createReport } from "../../worker/report";
 import type { AdminReport, AdminReportsResponse } from "../../worker/protocol";
 import { adminApi, api, devLogin, enter, pair, sendAndAck } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "../../worker/db/client";
-import { getOrCreateConversation } from "../../worker/db/conversations";
+import { getOrCreateConversation } from "./helpers";
 import { flagMessages } from "../../worker/db/flags";
 import { blocks, conversations, messageFlags, messages, reports, users } from "../../worker/db/schema";
 import worker from "../../worker/index";

@@ -14,6 +14,12 @@ export function auditStatement(d1: D1Database, action: string, target: string | 
 }
 
 /** Records an action about to happen; returns the row id for settleAudit. */
+/** Every admin call leaves a row: what was done, to whom, how many records it touched. */
+export async function audit(d1: D1Database, action: string, target: string | null, count: number | null): Promise<void> {
+  await auditStatement(d1, action, target, count);
+}
+
+/** Records an action about to happen; returns the row id for settleAudit. */
 export async function auditIntent(d1: D1Database, action: string, target: string | null): Promise<number> {
   const row = await db(d1).insert(adminAudit).values({ at: Date.now(), action, target, count: null }).returning({ id: adminAudit.id }).get();
   return row.id;

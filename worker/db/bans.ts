@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import { auditStatement } from "./admin";
 import { db } from "./client";
 import { erasedUsers, users } from "./schema";
 
@@ -36,10 +37,25 @@ export function rowsOfUser(userId: string) {
   return sql`((select count(*) from ${users} where ${eq(users.id, userId)}) + (select count(*) from ${erasedUsers} where ${eq(erasedUsers.userId, userId)}))`;
 }
 
-export async function banUser(d1: D1Database, userId: string, now: number): Promise<{ bannedAt: number | null } | undefined> {
-  return banStatement(d1, userId, now).get();
+/**
+ * Bans `userId` (live account or erasure row) with its audit row in one batch, so a ban is never
+ * unrecorded. The ban time, or undefined when there is no such user.
+ */
+export async function banWithAudit(d1: D1Database, userId: string, now: number): Promise<{ bannedAt: number | null } | undefined> {
+  const [[live], [erased]] = await db(d1).batch([
+    banStatement(d1, userId, now),
+    banErasedStatement(d1, userId, now),
+    auditStatement(d1, "ban_user", userId, rowsOfUser(userId)),
+  ]);
+  return live ?? erased;
 }
 
-export async function unbanUser(d1: D1Database, userId: string): Promise<{ bannedAt: number | null } | undefined> {
-  return unbanStatement(d1, userId).get();
+/** Lifts the ban with its audit row in one batch; false when there is no such user. */
+export async function unbanWithAudit(d1: D1Database, userId: string): Promise<boolean> {
+  const [[live], [erased]] = await db(d1).batch([
+    unbanStatement(d1, userId),
+    unbanErasedStatement(d1, userId),
+    auditStatement(d1, "unban_user", userId, rowsOfUser(userId)),
+  ]);
+  return Boolean(live || erased);
 }

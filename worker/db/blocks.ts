@@ -4,14 +4,9 @@ import { db } from "./client";
 import { blocks } from "./schema";
 
 /**
- * The lobby's veto: ids this user must never be paired with, whoever blocked whom. One query
- * per lobby join (both directions through a UNION, each side on an index).
+ * The lobby's veto: ids this user must never be paired with, whoever blocked whom (both
+ * directions through a UNION, each side on an index). Unrun, so the lobby batches it per joiner.
  */
-export async function blockedPartnerIds(d1: D1Database, userId: string): Promise<string[]> {
-  return (await blockedPartnersQuery(d1, userId).all()).map((r) => r.id);
-}
-
-/** The same query unrun, so a caller can batch it with others into one D1 round trip. */
 export function blockedPartnersQuery(d1: D1Database, userId: string) {
   const orm = db(d1);
   return union(

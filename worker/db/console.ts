@@ -3,7 +3,7 @@
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { db } from "./client";
 import { afterReport, minorFirst, type ReportCursor } from "./reports";
-import { adminAudit, conversations, messageFlags, messages, reports } from "./schema";
+import { adminAudit, conversations, messages, reports } from "./schema";
 import type { ReportHandling } from "../protocol";
 
 // Spelled out: inside a select drizzle writes a column without its table, which the subquery's
@@ -63,25 +63,6 @@ export async function markReportHandled(
     .where(and(eq(reports.id, id), isNull(reports.handledAt)))
     .returning({ id: reports.id });
   return rows.length === 1;
-}
-
-/** Messages this user sent that were flagged, newest first. */
-export async function flaggedFrom(d1: D1Database, userId: string, limit: number) {
-  return db(d1)
-    .select({
-      messageId: messageFlags.messageId,
-      conversationId: messageFlags.conversationId,
-      senderId: messages.senderId,
-      text: messages.body,
-      reason: messageFlags.reason,
-      at: messageFlags.createdAt,
-    })
-    .from(messageFlags)
-    .innerJoin(messages, eq(messages.id, messageFlags.messageId))
-    .where(eq(messages.senderId, userId))
-    .orderBy(desc(messageFlags.createdAt))
-    .limit(limit)
-    .all();
 }
 
 /** A user's conversations, most recently active first. */

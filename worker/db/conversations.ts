@@ -1,5 +1,5 @@
 import { and, count, desc, eq, exists, gt, isNotNull, lt, lte, or, sql } from "drizzle-orm";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { db } from "./client";
 import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
 
@@ -10,16 +10,6 @@ export function orderedPair(u1: string, u2: string): [string, string] {
 
 export function partnerOf(conversation: Pick<ConversationRow, "userA" | "userB">, userId: string): string {
   return conversation.userA === userId ? conversation.userB : conversation.userA;
-}
-
-export async function getOrCreateConversation(
-  d1: D1Database,
-  u1: string,
-  u2: string,
-  now: number,
-): Promise<ConversationRow> {
-  const [row] = await getOrCreateConversations(d1, [[u1, u2]], now);
-  return row;
 }
 
 /** Pairs per statement: four bound parameters a row keeps each insert under D1's 100. */

@@ -1,4 +1,5 @@
 import { asc, eq } from "drizzle-orm";
+import { auditStatement, CHANGED_ROWS } from "./admin";
 import { db } from "./client";
 import { filterWords } from "./schema";
 
@@ -26,8 +27,21 @@ export function removeFilterWordStatement(d1: D1Database, word: string) {
   return db(d1).delete(filterWords).where(eq(filterWords.word, word)).returning({ word: filterWords.word });
 }
 
-export async function removeFilterWord(d1: D1Database, word: string): Promise<number> {
-  return (await removeFilterWordStatement(d1, word)).length;
+/** Adds words (normalized, at least one) with the admin's audit row in one batch. */
+export async function addFilterWordsWithAudit(d1: D1Database, words: readonly string[], now: number): Promise<void> {
+  await db(d1).batch([
+    addFilterWordsStatement(d1, words, now),
+    auditStatement(d1, "add_filter_words", words.join(","), CHANGED_ROWS),
+  ]);
+}
+
+/** Removes a word with the admin's audit row in one batch; false when there was no such word. */
+export async function removeFilterWordWithAudit(d1: D1Database, word: string): Promise<boolean> {
+  const [removed] = await db(d1).batch([
+    removeFilterWordStatement(d1, word),
+    auditStatement(d1, "remove_filter_word", word, CHANGED_ROWS),
+  ]);
+  return removed.length > 0;
 }
 
 /** Fills an empty table with `defaults`; returns the list as it now stands. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { db } from "./client";
 import { messageFlags, messages, type MessageFlagRow } from "./schema";
 
@@ -36,6 +36,22 @@ export interface FlagCursor {
  * previous page (ties on time are broken by message id, so no row is skipped or repeated).
  */
 export async function listFlagged(d1: D1Database, limit: number, cursor: FlagCursor | undefined): Promise<FlaggedMessage[]> {
+  const after =
+    cursor === undefined
+      ? undefined
+      : or(
+          lt(messageFlags.createdAt, cursor.at),
+          and(eq(messageFlags.createdAt, cursor.at), lt(messageFlags.messageId, cursor.messageId)),
+        );
+  return selectFlagged(d1, after, limit);
+}
+
+/** Flagged messages this user sent, newest flag first. */
+export function flaggedFrom(d1: D1Database, userId: string, limit: number): Promise<FlaggedMessage[]> {
+  return selectFlagged(d1, eq(messages.senderId, userId), limit);
+}
+
+function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
   return db(d1)
     .select({
       messageId: messageFlags.messageId,
@@ -47,14 +63,7 @@ export async function listFlagged(d1: D1Database, limit: number, cursor: FlagCur
     })
     .from(messageFlags)
     .innerJoin(messages, eq(messages.id, messageFlags.messageId))
-    .where(
-      cursor === undefined
-        ? undefined
-        : or(
-            lt(messageFlags.createdAt, cursor.at),
-            and(eq(messageFlags.createdAt, cursor.at), lt(messageFlags.messageId, cursor.messageId)),
-          ),
-    )
+    .where(where)
     .orderBy(desc(messageFlags.createdAt), desc(messageFlags.messageId))
     .limit(limit)
     .all();

@@ -1,5 +1,5 @@
 import { and, eq, exists, sql } from "drizzle-orm";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { db } from "./client";
 import { blocks, erasedUsers, reports, users, type UserRow } from "./schema";
 

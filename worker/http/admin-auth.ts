@@ -1,10 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import { auditStatement } from "../db/admin";
 import { describeError, AppError } from "../errors";
-import { requestClientKey } from "../limits/client-key";
+import { requestClientKey } from "./client-key";
 import { ADMIN_AUTH_RULE } from "../limits/rules";
 import { limiterName, limiterStub } from "../limits/shared-limiter";
-import { constantTimeEqual } from "../platform/identity";
+import { constantTimeEqual } from "../lib/constant-time";
 import { tokenFrom } from "./session";
 import type { AppEnv } from "./app";
 
@@ -41,8 +41,3 @@ export const requireAdmin = () =>
     }
     await next();
   });
-
-/** Every admin call leaves a row: what was done, to whom, how many records it touched. */
-export async function audit(d1: D1Database, action: string, target: string | null, count: number | null): Promise<void> {
-  await auditStatement(d1, action, target, count);
-}

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   conversationsOf,
-  flaggedFrom,
   liveCounts,
   markReportHandled,
   pageAudit,
@@ -9,7 +8,9 @@ import {
   reportsAgainstUser,
   type QueueRow,
 } from "../db/console";
+import { audit } from "../db/admin";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
+import { flaggedFrom } from "../db/flags";
 import { isMinorReport, type ReportCursor } from "../db/reports";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
@@ -26,7 +27,6 @@ import {
   type DeletedResponse,
   type ReportSnapshotMessage,
 } from "../protocol";
-import { audit } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, validate } from "./validate";
 

@@ -1,7 +1,8 @@
+import { audit } from "../db/admin";
 import { setMatchingSuspended } from "../db/adult";
 import { AppError } from "../errors";
 import type { AdminMatchingResponse } from "../protocol";
-import { audit, requireAdmin } from "./admin-auth";
+import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 
 // Admin: suspend a user's matching until reviewed (e.g. a "疑似未成年" report), and lift it.

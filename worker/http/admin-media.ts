@@ -1,10 +1,11 @@
+import { audit } from "../db/admin";
 import { findImage, imagesOfConversation } from "../db/images";
 import type { ImageRow } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { publicOrigin, signMediaUrl } from "../media/signed-url";
 import type { AdminImage, AdminImagesResponse } from "../protocol";
-import { audit, requireAdmin } from "./admin-auth";
+import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 
 // Admin: which pictures a conversation had (the row stays after a failed check removed the bytes),

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { auditStatement, CHANGED_ROWS } from "../db/admin";
-import { banErasedStatement, banStatement, rowsOfUser, unbanErasedStatement, unbanStatement } from "../db/bans";
-import { db } from "../db/client";
-import { addFilterWordsStatement, listFilterWords, removeFilterWordStatement } from "../db/filter-words";
+import { audit } from "../db/admin";
+import { banWithAudit, unbanWithAudit } from "../db/bans";
+import { addFilterWordsWithAudit, listFilterWords, removeFilterWordWithAudit } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
 import { isMinorReport, listReports, type ReportCursor } from "../db/reports";
 import { AppError } from "../errors";
@@ -17,7 +16,7 @@ import {
   type ReportSnapshotMessage,
 } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
-import { audit, requireAdmin } from "./admin-auth";
+import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 
@@ -83,12 +82,7 @@ export const adminSafety = newApp()
     // The ban and its audit row in one batch: a ban is never unrecorded. A user who erased
     // themselves after being reported is banned through their erasure row.
     const now = Date.now();
-    const [[live], [erased]] = await db(c.env.DB).batch([
-      banStatement(c.env.DB, userId, now),
-      banErasedStatement(c.env.DB, userId, now),
-      auditStatement(c.env.DB, "ban_user", userId, rowsOfUser(userId)),
-    ]);
-    const row = live ?? erased;
+    const row = await banWithAudit(c.env.DB, userId, now);
     if (!row) throw new AppError("not_found", "No such user", 404);
     // The ban already holds for every new request and socket; this closes the ones open now.
     let closed = true;
@@ -103,12 +97,7 @@ export const adminSafety = newApp()
   })
   .post("/users/:id/unban", async (c) => {
     const userId = c.req.param("id");
-    const [[live], [erased]] = await db(c.env.DB).batch([
-      unbanStatement(c.env.DB, userId),
-      unbanErasedStatement(c.env.DB, userId),
-      auditStatement(c.env.DB, "unban_user", userId, rowsOfUser(userId)),
-    ]);
-    if (!live && !erased) throw new AppError("not_found", "No such user", 404);
+    if (!(await unbanWithAudit(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
     return c.json({ id: userId, bannedAt: null } satisfies AdminBanResponse);
   })
   .get("/filter-words", async (c) => {
@@ -123,20 +112,13 @@ export const adminSafety = newApp()
     // Seed first: adding to an empty table would otherwise stop the defaults from ever arriving.
     invalidateFilterCache();
     await filterWords(c.env.DB);
-    await db(c.env.DB).batch([
-      addFilterWordsStatement(c.env.DB, words, Date.now()),
-      auditStatement(c.env.DB, "add_filter_words", words.join(","), CHANGED_ROWS),
-    ]);
+    await addFilterWordsWithAudit(c.env.DB, words, Date.now());
     invalidateFilterCache();
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   })
   .delete("/filter-words/:word", async (c) => {
     const word = normalizeWord(c.req.param("word"));
-    const [removed] = await db(c.env.DB).batch([
-      removeFilterWordStatement(c.env.DB, word),
-      auditStatement(c.env.DB, "remove_filter_word", word, CHANGED_ROWS),
-    ]);
-    if (removed.length === 0) throw new AppError("not_found", "No such filter word", 404);
+    if (!(await removeFilterWordWithAudit(c.env.DB, word))) throw new AppError("not_found", "No such filter word", 404);
     invalidateFilterCache();
     return c.json({ words: await listFilterWords(c.env.DB) } satisfies FilterWordsResponse);
   });

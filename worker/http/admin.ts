@@ -1,4 +1,4 @@
-import { auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
+import { audit, auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
 import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
 import { AppError } from "../errors";
@@ -6,7 +6,7 @@ import type { DeletedResponse } from "../protocol";
 import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
 import { adminConsole } from "./admin-console";
-import { audit, requireAdmin } from "./admin-auth";
+import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 

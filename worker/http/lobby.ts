@@ -8,7 +8,6 @@ import { validate } from "./validate";
 
 const lobbyQuery = z.object({
   topic: z.string().optional(),
-  token: z.string().optional(),
 });
 
 /** GET /api/lobby?topic= — the waiting-room socket. Authenticated before the upgrade is accepted. */

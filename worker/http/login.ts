@@ -2,7 +2,7 @@ import { z } from "zod";
 import { findOrCreateUser } from "../db/users";
 import { flagVar } from "../env";
 import { AppError } from "../errors";
-import { limitPerClient } from "../limits/client-limit";
+import { limitPerClient } from "./client-limit";
 import { LOGIN_RULE } from "../limits/rules";
 import { code2session } from "../platform/code2session";
 import { identityHash } from "../platform/identity";

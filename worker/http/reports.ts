@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createReport } from "../moderation/report";
+import { createReport } from "../report";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";

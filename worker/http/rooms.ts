@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { db } from "../db/client";
-import { conversationQuery, hiddenMarkOf } from "../db/conversations";
-import { userQuery } from "../db/users";
+import { hiddenMarkOf } from "../db/conversations";
+import { userAndConversation } from "../db/room-entry";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
 import { roomStub } from "../room/client";
@@ -12,7 +11,6 @@ import { validate } from "./validate";
 
 const roomQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
-  token: z.string().optional(),
   /** The login's check ticket: the sealed OpenID the platform content check needs. */
   ticket: z.string().max(1024).optional(),
 });
@@ -23,11 +21,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
     throw new AppError("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
   }
   const userId = await sessionUserId(c.env, c.req.raw, true);
-  // The user (ban check) and the conversation (membership) in one D1 round trip.
-  const [[row], [conversation]] = await db(c.env.DB).batch([
-    userQuery(c.env.DB, userId),
-    conversationQuery(c.env.DB, c.req.param("roomId")),
-  ]);
+  const { user: row, conversation } = await userAndConversation(c.env.DB, userId, c.req.param("roomId"));
   const user = activeUser(row);
   if (!conversation) throw new AppError("not_found", "No such room", 404);
   if (conversation.userA !== user.id && conversation.userB !== user.id) {

@@ -51,14 +51,14 @@ export function activeUser(user: UserRow | undefined): UserRow {
 }
 
 /** Resolves the caller to a live, unbanned user, or throws 401/403. */
-export async function authenticate(env: Env, request: Request, allowQuery = false): Promise<UserRow> {
-  return activeUser(await findUser(env.DB, await sessionUserId(env, request, allowQuery)));
+export async function authenticate(env: Env, request: Request): Promise<UserRow> {
+  return activeUser(await findUser(env.DB, await sessionUserId(env, request)));
 }
 
 /** Puts the authenticated user on `c.var.user`. */
-export const requireUser = (options: { allowQueryToken?: boolean } = {}) =>
+export const requireUser = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const user = await authenticate(c.env, c.req.raw, options.allowQueryToken ?? false);
+    const user = await authenticate(c.env, c.req.raw);
     c.set("user", user);
     c.executionCtx.waitUntil(touchUser(c.env.DB, user, Date.now()));
     await next();

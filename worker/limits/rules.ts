@@ -29,7 +29,7 @@ export const TYPING_INTERVAL_MS = 2000;
 export const LOBBY_JOIN_RULE: BucketRule = { burst: 10, perSecond: 10 / 60 };
 
 /**
- * Wrong admin tokens per client (see client-key.ts): 5 back to back, then one every 10 minutes.
+ * Wrong admin tokens per client (see http/client-key.ts): 5 back to back, then one every 10 minutes.
  * Past that every admin call from the client is refused (429 too_many_attempts), the right token
  * included, so guessing cannot go on; a 48-byte random token is out of reach at this rate anyway.
  */

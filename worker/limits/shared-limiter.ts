@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { AppError } from "../errors";
+import { hmacSha256Hex } from "../lib/hmac";
 import { logError } from "../log";
-import { hmacSha256Hex } from "../platform/identity";
 import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
 
 // Limits that must hold across isolates (REST requests land on any of them) live in one small

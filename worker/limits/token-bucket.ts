@@ -1,6 +1,7 @@
 // A token bucket as plain data and pure functions: `burst` tokens at most, refilled at a steady
-// `perSecond`. The state is a small JSON-safe object, so a room can keep it in a socket
-// attachment (it survives hibernation) and a limiter object can keep it in storage.
+// `perSecond`. The state is a small JSON-safe object its holder keeps where it survives: the
+// limiter object and the room's connect limit in storage, the lobby's join limit in its queue's
+// SQLite; a room's send buckets are rebuilt from stored history (room/send-limit.ts).
 
 export interface BucketRule {
   /** Tokens a full bucket holds: how many actions may come back to back. */
@@ -65,28 +66,4 @@ export function peek(rule: BucketRule, state: BucketState | undefined, now: numb
   if (tokens >= cost) return { ok: true, retryAfterMs: 0 };
   const retryAfterMs = rule.perSecond > 0 ? Math.ceil(((cost - tokens) / rule.perSecond) * 1000) : Number.POSITIVE_INFINITY;
   return { ok: false, retryAfterMs };
-}
-
-/** The same, with the state kept inside: for a caller that holds one bucket in memory. */
-export class TokenBucket {
-  private state: BucketState | undefined;
-
-  constructor(
-    readonly rule: BucketRule,
-    private readonly clock: () => number = Date.now,
-    state?: BucketState,
-  ) {
-    this.state = state;
-  }
-
-  take(cost = 1): TakeResult {
-    const result = take(this.rule, this.state, this.clock(), cost);
-    this.state = result.state;
-    return result;
-  }
-
-  /** The state to persist (socket attachment, storage); pass it back to the constructor later. */
-  snapshot(): BucketState | undefined {
-    return this.state;
-  }
 }

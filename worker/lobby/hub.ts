@@ -8,15 +8,10 @@ import { wakeBy } from "../alarm";
 import type { Env } from "../env";
 import { logError } from "../log";
 import { ConversationOpener } from "./opener";
-import type { Settlement } from "./lobby";
-import { pairWaiters, type Pair, type Waiter } from "./pairing";
+import type { Offer, Settlement } from "./messages";
+import { pairWaiters, type Pair } from "./pairing";
 import { mapRows, waiterColumns, type Row } from "./rows";
 import { lobbyTiming, shardStub, type Placement } from "./shards";
-
-/** A leftover waiter as a shard offers it. */
-export interface Offer extends Waiter {
-  ticket: string;
-}
 
 interface Held extends Offer {
   shard: number;

@@ -8,11 +8,11 @@ import { errorResponse } from "../errors";
 import { logError } from "../log";
 import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { CLOSE, type LobbyServerFrame, type SocketError } from "../protocol";
 import { closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
-import type { Offer } from "./hub";
+import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
 import { Admission } from "./admission";
 import { matchingRefusal } from "./matching-gate";
@@ -47,9 +47,6 @@ function parseAttachment(value: unknown): Attachment | null {
   return typeof userId === "string" && userId.length > 0 && typeof ticket === "string" && ticket.length > 0 ? { userId, ticket } : null;
 }
 
-/** What the hub tells a shard to deliver: the matched frame for one of its people. */
-export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
-
 export class Lobby extends SocketShell<Attachment> {
   protected readonly kind = "lobby";
   protected readonly internalMessage = "Something went wrong on our side; please try again";
@@ -70,9 +67,9 @@ export class Lobby extends SocketShell<Attachment> {
 
   override async fetch(request: Request): Promise<Response> {
     const join = readJoin(request);
-    if (!join) return new Response("bad lobby join", { status: 400 });
+    if (!join) return errorResponse("bad_request", "Lobbies only accept visits handed over by the API", 400);
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a websocket upgrade", { status: 426 });
+      return errorResponse("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
     }
     let blocked = join.blocked;
     if (blocked === null) {

@@ -33,13 +33,6 @@ export function acceptsAnyone(w: Waiter, now: number, fallbackMs: number): boole
   return w.topic === null || now - w.since >= fallbackMs;
 }
 
-/** When this person's topic wait runs out, or null if it never will (no topic) or already did. */
-export function fallbackAt(w: Waiter, now: number, fallbackMs: number): number | null {
-  if (w.topic === null) return null;
-  const at = w.since + fallbackMs;
-  return at > now ? at : null;
-}
-
 export function vetoed(a: Waiter, b: Waiter, options: Pick<PairingOptions, "veto">): boolean {
   if (a.blocked.includes(b.userId) || b.blocked.includes(a.userId)) return true;
   return options.veto?.(a, b) ?? false;

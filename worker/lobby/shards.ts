@@ -1,6 +1,7 @@
 // Where a lobby visit goes: which shard object holds a user's socket, and how the worker
 // hands the (already authenticated) visit to it. Nothing here touches sockets or storage.
 import { numberVar, type Env } from "../env";
+import { fnv1a } from "../lib/fnv";
 
 /** The production pool. Tests build their own pools so they never share a queue. */
 export const MAIN_POOL = "main";
@@ -59,12 +60,7 @@ export function shardCount(env: Env): number {
  * finds and replaces the first.
  */
 export function shardIndex(userId: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < userId.length; i++) {
-    hash ^= userId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % shards;
+  return fnv1a(userId) % shards;
 }
 
 /** The pool this deployment's lobby uses: LOBBY_POOL, or "main". Tests give each test its own. */

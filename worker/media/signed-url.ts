@@ -1,5 +1,6 @@
 import type { Env } from "../env";
-import { constantTimeEqual, hmacSha256Hex } from "../platform/identity";
+import { constantTimeEqual } from "../lib/constant-time";
+import { hmacSha256Hex } from "../lib/hmac";
 
 // Short-lived links to one picture, signed by the worker (HMAC-SHA256). R2 is never public: a
 // picture leaves only through GET /api/media/:id with a valid, unexpired signature.

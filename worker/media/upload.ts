@@ -5,8 +5,9 @@ import { numberVar, type Env } from "../env";
 import { limitShared } from "../limits/shared-limiter";
 import type { BucketRule } from "../limits/token-bucket";
 import { AppError, describeError } from "../errors";
+import { isPlatformUnavailable } from "../platform/api";
 import { qqImageCheck, wechatMediaCheckAsync } from "../platform/media-check";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import { LIMITS, type ImageUploadResponse } from "../protocol";
 import { readImageHeader } from "./image-header";
 import { signMediaUrl } from "./signed-url";
@@ -116,7 +117,7 @@ export async function uploadImage(env: Env, input: UploadInput, now = Date.now()
   } catch (error) {
     await deleteImageObjects(env, [id]).catch(() => undefined);
     await deleteImageRows(env.DB, [id]);
-    if (error instanceof AppError) throw error;
+    if (error instanceof AppError && !isPlatformUnavailable(error)) throw error;
     console.error("wechat picture check failed", describeError(error));
     throw unavailable();
   }

@@ -1,6 +1,7 @@
 import { numberVar, type Env } from "../env";
 import { AppError } from "../errors";
-import { platformSecCheck, SecCheckUnavailable } from "../platform/sec-check";
+import { isPlatformUnavailable, platformUnavailable } from "../platform/api";
+import { platformSecCheck } from "../platform/sec-check";
 import type { LoginPlatform } from "../protocol";
 import { filterWords, findFilterWord } from "./word-filter";
 
@@ -48,7 +49,7 @@ async function withinBudget<T>(budgetMs: number, work: (signal: AbortSignal) => 
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new SecCheckUnavailable(`the content check took longer than ${budgetMs} ms`));
+      reject(platformUnavailable(`the content check took longer than ${budgetMs} ms`));
     }, budgetMs);
   });
   try {
@@ -79,7 +80,7 @@ export async function moderateMessage(env: Env, input: ModerationInput): Promise
     if (verdict === "review") return { verdict: "review", flagged: true, flagReason: "review" };
     return PASS;
   } catch (error) {
-    if (!(error instanceof SecCheckUnavailable)) throw error;
+    if (!isPlatformUnavailable(error)) throw error;
     if (failOpen(env)) return { verdict: "review", flagged: true, flagReason: "unchecked" };
     throw new AppError("moderation_unavailable", "The content check is unavailable; try again shortly", 503);
   }

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { numberVar, type Env } from "../env";
 import type { Platform } from "../protocol";
-import { platformBase, platformCredentials, platformFetch } from "./api";
+import { describeError } from "../errors";
+import { platformBase, platformCredentials, platformFetch, platformUnavailable } from "./api";
 
 // The platforms' server-side access tokens (WeChat /cgi-bin/token, QQ /api/getToken) are limited
 // per day and a new one invalidates the old after a grace period, so exactly one object owns each:
@@ -28,7 +29,7 @@ export async function fetchAccessToken(env: Env, platform: Platform, now = Date.
   const body = await platformFetch(env, `${platformBase(env, platform)}${path}?${query}`);
   const errcode = Number(body.errcode ?? 0);
   if (errcode !== 0 || typeof body.access_token !== "string" || body.access_token === "") {
-    throw new Error(`the platform refused an access token (errcode ${errcode})`);
+    throw platformUnavailable(`the platform refused an access token (errcode ${errcode})`);
   }
   const expiresInMs = numberVar(String(body.expires_in ?? ""), 7200) * 1000;
   return { token: body.access_token, usableUntil: now + Math.max(0, expiresInMs - EXPIRY_MARGIN_MS) };
@@ -73,7 +74,7 @@ const memo = new Map<string, AccessToken>();
 
 /**
  * The access token for `platform`, from this isolate's copy or from its owner. Pass `stale` after
- * the platform rejected a token to get a fresh one. Throws when no token can be had.
+ * the platform rejected a token to get a fresh one. Throws platform_unavailable when none can be had.
  */
 export async function getAccessToken(env: Env, platform: Platform, stale?: string): Promise<string> {
   const key = `${platform}:${platformBase(env, platform)}`;
@@ -81,8 +82,27 @@ export async function getAccessToken(env: Env, platform: Platform, stale?: strin
   if (cached && cached.usableUntil > Date.now() && cached.token !== stale) return cached.token;
 
   const owner = env.PLATFORM_TOKEN.get(env.PLATFORM_TOKEN.idFromName(platform));
-  const answer = await owner.token(platform, stale);
-  if (!answer.ok) throw new Error(answer.message);
+  let answer: TokenAnswer;
+  try {
+    answer = await owner.token(platform, stale);
+  } catch (error) {
+    throw platformUnavailable(`the access token owner is unreachable (${describeError(error)})`);
+  }
+  if (!answer.ok) throw platformUnavailable(answer.message);
   memo.set(key, answer.token);
   return answer.token.token;
+}
+
+/** The platform's answer that the access token is invalid or expired: refresh once and retry. */
+const STALE_TOKEN_ERRCODES = new Set([40001, 42001]);
+
+/** Calls with the current access token, and once more with a fresh one if the platform says it is stale. */
+export async function withAccessToken(
+  env: Env,
+  platform: Platform,
+  call: (token: string) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  const first = await getAccessToken(env, platform);
+  const body = await call(first);
+  return STALE_TOKEN_ERRCODES.has(Number(body.errcode ?? 0)) ? call(await getAccessToken(env, platform, first)) : body;
 }

@@ -2,6 +2,18 @@ import { AppError } from "../errors";
 import { numberVar, type Env } from "../env";
 import type { Platform } from "../protocol";
 
+// Every failure to get an answer from a platform (not configured, down, slow, refused, unreadable)
+// is one error: AppError platform_unavailable (502). Callers that degrade instead of failing
+// (content checks, subscribe messages) recognise it with isPlatformUnavailable.
+
+export function platformUnavailable(message: string): AppError {
+  return new AppError("platform_unavailable", message, 502);
+}
+
+export function isPlatformUnavailable(error: unknown): error is AppError {
+  return error instanceof AppError && error.code === "platform_unavailable";
+}
+
 /** Where each platform's HTTP API lives; tests and dev point these at a local fake. */
 export function platformBase(env: Env, platform: Platform): string {
   const base = platform === "wechat" ? env.WECHAT_API_BASE : env.QQ_API_BASE;
@@ -13,7 +25,7 @@ export function platformCredentials(env: Env, platform: Platform): { appid: stri
   const appid = platform === "wechat" ? env.WECHAT_APPID : env.QQ_APPID;
   const secret = platform === "wechat" ? env.WECHAT_SECRET : env.QQ_SECRET;
   if (!appid || !secret) {
-    throw new AppError("platform_unavailable", `${platform} login is not configured on this server`, 502);
+    throw platformUnavailable(`${platform} login is not configured on this server`);
   }
   return { appid, secret };
 }
@@ -21,6 +33,7 @@ export function platformCredentials(env: Env, platform: Platform): { appid: stri
 /**
  * Calls a platform endpoint and returns its JSON. Timeouts, 5xx and unreadable bodies all
  * become `platform_unavailable`; the URL (which carries the app secret) is never logged.
+ * `init.signal`, when given, replaces the PLATFORM_TIMEOUT_MS timeout.
  */
 export async function platformFetch(
   env: Env,
@@ -30,13 +43,13 @@ export async function platformFetch(
 ): Promise<Record<string, unknown>> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
   } catch {
-    throw new AppError("platform_unavailable", "The platform did not answer in time", 502);
+    throw platformUnavailable("The platform did not answer in time");
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new AppError("platform_unavailable", `The platform answered HTTP ${response.status}`, 502);
+    throw platformUnavailable(`The platform answered HTTP ${response.status}`);
   }
   try {
     const body: unknown = await response.json();
@@ -44,5 +57,5 @@ export async function platformFetch(
   } catch {
     // fall through
   }
-  throw new AppError("platform_unavailable", "The platform's answer could not be read", 502);
+  throw platformUnavailable("The platform's answer could not be read");
 }

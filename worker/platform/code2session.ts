@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 import type { Env } from "../env";
 import type { Platform } from "../protocol";
-import { platformBase, platformCredentials, platformFetch } from "./api";
+import { platformBase, platformCredentials, platformFetch, platformUnavailable } from "./api";
 
 /**
  * Exchanges a wx.login / qq.login code for the user's OpenID. The session_key in the
@@ -15,7 +15,7 @@ export async function code2session(env: Env, platform: Platform, code: string): 
   const errcode = Number(body.errcode ?? 0);
   if (errcode !== 0) throw platformError(errcode);
   if (typeof body.openid !== "string" || body.openid === "") {
-    throw new AppError("platform_unavailable", "The platform's answer had no openid", 502);
+    throw platformUnavailable("The platform's answer had no openid");
   }
   return body.openid;
 }
@@ -31,6 +31,6 @@ function platformError(errcode: number): AppError {
     case 40226:
       return new AppError("blocked_by_platform", "The platform has blocked this user", 403);
     default:
-      return new AppError("platform_unavailable", `The platform refused the login (errcode ${errcode})`, 502);
+      return platformUnavailable(`The platform refused the login (errcode ${errcode})`);
   }
 }

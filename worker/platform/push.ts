@@ -1,4 +1,4 @@
-import { constantTimeEqual } from "./identity";
+import { constantTimeEqual } from "../lib/constant-time";
 
 // WeChat's message push (消息推送) as the worker receives it: the signature over the configured
 // Token, the timestamp and the nonce (plus the ciphertext in the safe mode), and the safe mode's

@@ -1,7 +1,7 @@
-import { numberVar, type Env } from "../env";
+import type { Env } from "../env";
 import type { Platform, SubscribeKind } from "../protocol";
-import { getAccessToken } from "./access-token";
-import { platformBase } from "./api";
+import { withAccessToken } from "./access-token";
+import { platformBase, platformFetch } from "./api";
 
 // Sending one subscribe message (订阅消息): WeChat subscribeMessage.send, QQ
 // SendSubscriptionMessage. The template ids are configuration; the template's fields must be a
@@ -9,7 +9,6 @@ import { platformBase } from "./api";
 
 export type SendResult = "sent" | "refused" | "failed";
 
-const TOKEN_ERRCODES = new Set([40001, 42001]);
 /** The person did not subscribe (or the consent is used up). */
 const REFUSED_ERRCODE = 43101;
 
@@ -52,25 +51,6 @@ function payload(env: Env, platform: Platform, kind: SubscribeKind, openid: stri
   };
 }
 
-async function post(env: Env, url: string, body: unknown): Promise<Record<string, unknown> | null> {
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(numberVar(env.PLATFORM_TIMEOUT_MS, 3000)),
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return null;
-    }
-    const parsed: unknown = await res.json();
-    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Sends one message; never throws (a notice that cannot go is not worth failing anything for). */
 export async function sendSubscribeMessage(
   env: Env,
@@ -82,14 +62,14 @@ export async function sendSubscribeMessage(
 ): Promise<SendResult> {
   const path = platform === "wechat" ? "/cgi-bin/message/subscribe/send" : "/api/json/subscribe/SendSubscriptionMessage";
   const body = payload(env, platform, kind, openid, template, at);
-  const call = async (stale?: string) => {
-    const token = await getAccessToken(env, platform, stale);
-    return { token, answer: await post(env, `${platformBase(env, platform)}${path}?${new URLSearchParams({ access_token: token })}`, body) };
-  };
   try {
-    let { token, answer } = await call();
-    if (answer && TOKEN_ERRCODES.has(Number(answer.errcode ?? 0))) ({ answer } = await call(token));
-    if (!answer) return "failed";
+    const answer = await withAccessToken(env, platform, (token) =>
+      platformFetch(env, `${platformBase(env, platform)}${path}?${new URLSearchParams({ access_token: token })}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
     const errcode = Number(answer.errcode ?? 0);
     if (errcode === 0) return "sent";
     return errcode === REFUSED_ERRCODE ? "refused" : "failed";

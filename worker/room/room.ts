@@ -9,7 +9,7 @@ import { AppError, errorResponse } from "../errors";
 import { logEvent } from "../log";
 import { ROOM_CONNECT_RULE } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
-import { createReport, REPORT_SNAPSHOT_SIZE } from "../moderation/report";
+import { createReport, REPORT_SNAPSHOT_SIZE } from "../report";
 import { CLOSE, LIMITS, type HistoryMessage, type RoomServerFrame, type SocketError } from "../protocol";
 import { deleteConversationImages } from "../media/store";
 import { closeSocket, sendError, sendFrame } from "../socket";

@@ -6,7 +6,7 @@ import { socketError } from "../errors";
 import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
-import { randomId } from "../platform/identity";
+import { randomId } from "../lib/random-id";
 import type { ErrorCode, RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
 import type { RoomAttachment } from "./attachment";

@@ -1,8 +1,9 @@
 // The complaint sheet WeChat's review asks for: pick a reason to report the partner, or just
 // block them. It only emits `report` (with the reason), `block` and `close`; the page sends.
+import { REPORT_REASON_MINOR } from "../../lib/protocol";
 
-/** The reasons offered; the text itself is what the server stores for the reviewer. */
-export const REPORT_REASONS = ["骚扰/辱骂", "色情低俗", "广告/诈骗", "其他"] as const;
+/** The reasons offered; the text itself is what the server stores (疑似未成年 is reviewed first). */
+export const REPORT_REASONS = ["骚扰/辱骂", "色情低俗", REPORT_REASON_MINOR, "广告/诈骗", "其他"] as const;
 
 Component({
   properties: {

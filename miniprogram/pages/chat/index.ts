@@ -1,12 +1,16 @@
 // The chat page: log in, wait in the lobby, then chat with the matched partner, who can be
 // reported or blocked from here. All protocol work is in ChatClient and Api; this page only maps
-// their state to the screen (sending only what changed) and forwards taps.
+// their state to the screen (sending only what changed) and forwards taps. Before the lobby the
+// server must have the 18+ confirmation (sent from the phone's); a suspended user gets a screen.
+// While waiting, and while the partner is away, a button offers the subscribe-message reminder
+// (WeChat opens that prompt only from a tap).
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
 import { codeOf, errorMessage } from "../../lib/errors";
 import { confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
-import { ANY_TOPIC, loadProfile } from "../../lib/prefs";
-import { api, createChatClient, storage } from "../../lib/services";
+import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
+import type { SubscribeKind } from "../../lib/protocol";
+import { api, consent, createChatClient, storage } from "../../lib/services";
 
 interface PageContext {
   client: ChatClient;
@@ -35,6 +39,13 @@ const FAILURE_TEXT: Record<string, string> = {
   forbidden: "没有权限进入这个聊天",
   not_found: "聊天不存在或已结束",
   ticket_required: "登录已失效，请稍后重新打开小程序",
+  matching_suspended: "匹配已暂停，等待管理员审核",
+  adult_required: "请先确认你已年满18周岁",
+};
+
+const SUBSCRIBE_OFFER: Record<SubscribeKind, string> = {
+  matched: "匹配成功时提醒我",
+  reply: "对方回复时提醒我",
 };
 
 const LEAVE_WARNING = "离开后对方会看到你已离开，确定离开吗？";
@@ -60,6 +71,11 @@ Component({
     /** The partner's message a long-press 举报 is about ("" for a report of the partner). */
     reportMessageId: "",
     reportQuote: "",
+    /** The failure can be fixed by confirming 18+ on the profile page. */
+    canConfirmAdult: false,
+    /** The reminder a button offers now ("" none), and its label. */
+    subscribeOffer: "" as SubscribeKind | "",
+    subscribeText: "",
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -99,6 +115,8 @@ Component({
       ctx.client.leave();
       for (const stop of ctx.stop) stop();
       guardLeaving(null);
+      consent.end("matched");
+      consent.end("reply");
       contexts.delete(this);
     },
     async login() {
@@ -109,9 +127,13 @@ Component({
         const hadSession = api.hasSession();
         await api.token();
         if (!hadSession) mp.showToast({ title: "登录成功", icon: "success" });
+        // Templates for the reminder buttons; matching never waits for them.
+        void consent.prepare().then(() => contexts.get(this) === ctx && this.render(ctx.client.snapshot));
+        await api.ensureMatchable(adultConfirmed(storage));
       } catch (err) {
         const code = codeOf(err, "unknown");
-        if (FAILURE_TEXT[code]) this.setData({ screen: "failed", failureText: FAILURE_TEXT[code] });
+        if (code === "adult_required") return this.onConfirmAdult();
+        if (FAILURE_TEXT[code]) this.setData({ screen: "failed", failureText: FAILURE_TEXT[code], canConfirmAdult: false });
         else this.setData({ loginError: errorMessage(code) });
         return;
       }
@@ -119,6 +141,22 @@ Component({
     },
     onRetryLogin() {
       return this.login();
+    },
+    /** To the profile page's 年满18周岁 box, which comes back to a match on this topic. */
+    onConfirmAdult() {
+      const topic = encodeURIComponent(contexts.get(this)?.topic ?? ANY_TOPIC);
+      mp.redirectTo({ url: `/pages/profile/index?adult=1&topic=${topic}` });
+    },
+    /** The reminder button: the platform's prompt opens inside this tap; never blocks the chat. */
+    onSubscribe() {
+      const ctx = contexts.get(this);
+      const kind = this.data.subscribeOffer;
+      if (!ctx || !kind) return;
+      const asked = consent.ask(kind);
+      this.render(ctx.client.snapshot);
+      return asked.then((accepted) => {
+        if (accepted.length > 0) toast(kind === "matched" ? "匹配成功时会提醒你" : "对方回复时会提醒你");
+      });
     },
     render(state: ChatState) {
       const ctx = contexts.get(this);
@@ -129,11 +167,22 @@ Component({
       const screen = failed ? "failed" : inRoom ? "chat" : state.phase === "idle" ? this.data.screen : "waiting";
       const active = state.phase === "connecting" || state.phase === "waiting" || state.phase === "chatting";
       const networkUp = this.data.networkUp;
+      // The occasions for a reminder: a wait in the lobby, and an absence of the partner.
+      // (Idle keeps the wait that 开始匹配 began, and asked about, on the page before.)
+      if (!inRoom && (state.phase === "connecting" || state.phase === "waiting")) consent.begin("matched");
+      else if (inRoom || state.phase === "ended") consent.end("matched");
+      if (inRoom && state.phase === "chatting" && state.partnerPresence === "offline") consent.begin("reply");
+      else consent.end("reply");
+      const offer: SubscribeKind | "" =
+        screen === "waiting" && consent.canAsk("matched") ? "matched" : screen === "chat" && consent.canAsk("reply") ? "reply" : "";
       // Only a live chat is being reconnected; an ended one just says the network is gone.
       const bannerText = active && (!networkUp || state.reconnecting) ? "网络已断开，正在重新连接…" : !networkUp ? "网络已断开" : "";
       const view: Record<string, unknown> = {
         screen,
         failureText: failed ? (FAILURE_TEXT[state.failure ?? ""] ?? errorMessage(state.failure)) : "",
+        canConfirmAdult: failed && state.failure === "adult_required",
+        subscribeOffer: offer,
+        subscribeText: offer ? SUBSCRIBE_OFFER[offer] : "",
         online: state.online,
         bannerText,
         partnerAlias: state.partnerAlias ?? "",
@@ -171,7 +220,14 @@ Component({
     async onNext() {
       const ctx = contexts.get(this);
       if (!ctx) return;
-      if (ctx.client.snapshot.phase === "chatting" && !(await confirm("换一个聊天对象？", LEAVE_WARNING, "换一个"))) return;
+      if (ctx.client.snapshot.phase === "chatting") {
+        if (!(await confirm("换一个聊天对象？", LEAVE_WARNING, "换一个"))) return;
+      } else {
+        // A new wait starts within this tap: ask for the match reminder right here.
+        consent.end("matched");
+        consent.begin("matched");
+        void consent.ask("matched");
+      }
       ctx.client.next();
     },
     onSend(e: WechatMiniprogram.CustomEvent<{ text: string }>) {

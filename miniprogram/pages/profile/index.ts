@@ -3,8 +3,11 @@
 // topics is the start page), and again from topics' 修改资料. WeChat's avatar button has no QQ
 // counterpart, so QQ picks an image. The nickname is read from the form submit, as WeChat asks:
 // the platform may clear a nickname that fails its check, and only the submitted value counts.
-import { canChooseAvatar, chooseImage, mp, storage } from "../../lib/platform";
-import { NICKNAME_MAX, loadProfile, saveProfile } from "../../lib/prefs";
+// Only adults may chat: the 年满18周岁 box must be ticked to go on (kept on the phone; the chat
+// page sends it to the server before the first match). Opened with ?adult=1&topic= by an install
+// that has a profile but no such confirmation yet, it continues to the match afterwards.
+import { canChooseAvatar, chooseImage, mp, storage, toast } from "../../lib/platform";
+import { NICKNAME_MAX, adultConfirmed, confirmAdult, loadProfile, rulesAccepted, saveProfile } from "../../lib/prefs";
 
 /** chooseAvatar / chooseImage give a temporary file; keep a saved copy so it survives a restart. */
 function persistAvatar(tempPath: string): Promise<string> {
@@ -22,6 +25,9 @@ function persistAvatar(tempPath: string): Promise<string> {
 }
 
 const firstRun = new WeakMap<object, boolean>();
+/** The topic of the match this confirmation was asked for (null: not on the way to a match). */
+const nextTopic = new WeakMap<object, string | null>();
+const ADULT_VALUE = "adult";
 
 Component({
   data: {
@@ -29,12 +35,22 @@ Component({
     nickname: "",
     nicknameMax: NICKNAME_MAX,
     canChooseAvatar,
+    adult: false,
+    adultValue: ADULT_VALUE,
+    /** Opened to confirm 18+ before a match (an install from before the age gate). */
+    askingAdult: false,
   },
   methods: {
     onLoad(query: Record<string, string | undefined> = {}) {
       firstRun.set(this, query.first === "1");
+      nextTopic.set(this, query.topic ? decodeURIComponent(query.topic) : null);
       const profile = loadProfile(storage);
-      this.setData({ avatarUrl: profile.avatarUrl, nickname: profile.nickname });
+      this.setData({
+        avatarUrl: profile.avatarUrl,
+        nickname: profile.nickname,
+        adult: adultConfirmed(storage),
+        askingAdult: query.adult === "1",
+      });
     },
     async setAvatar(temp: string) {
       this.setData({ avatarUrl: temp });
@@ -47,10 +63,24 @@ Component({
       const temp = await chooseImage();
       if (temp) await this.setAvatar(temp);
     },
-    onSubmit(e: WechatMiniprogram.CustomEvent<{ value: { nickname?: string } }>) {
-      const nickname = typeof e.detail.value?.nickname === "string" ? e.detail.value.nickname : "";
+    onAdultChange(e: WechatMiniprogram.CustomEvent<{ value: string[] }>) {
+      this.setData({ adult: Array.isArray(e.detail.value) && e.detail.value.includes(ADULT_VALUE) });
+    },
+    onSubmit(e: WechatMiniprogram.CustomEvent<{ value: { nickname?: string; adult?: string[] } }>) {
+      const value = e.detail.value ?? {};
+      const adult = Array.isArray(value.adult) ? value.adult.includes(ADULT_VALUE) : this.data.adult;
+      if (!adult) {
+        toast("请先确认你已年满18周岁");
+        return;
+      }
+      const nickname = typeof value.nickname === "string" ? value.nickname : "";
       saveProfile(storage, { avatarUrl: this.data.avatarUrl, nickname });
-      if (firstRun.get(this)) mp.redirectTo({ url: "/pages/topics/index" });
+      confirmAdult(storage);
+      const topic = nextTopic.get(this);
+      if (topic) {
+        const q = encodeURIComponent(topic);
+        mp.redirectTo({ url: rulesAccepted(storage) ? `/pages/chat/index?topic=${q}` : `/pages/rules/index?topic=${q}` });
+      } else if (firstRun.get(this)) mp.redirectTo({ url: "/pages/topics/index" });
       else mp.navigateBack({ delta: 1 });
     },
   },

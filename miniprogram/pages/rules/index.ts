@@ -3,7 +3,7 @@
 // to the chat after 同意; opened from the topics page, it only shows them.
 import { mp } from "../../lib/platform";
 import { acceptRules, rulesAccepted } from "../../lib/prefs";
-import { storage } from "../../lib/services";
+import { consent, storage } from "../../lib/services";
 
 const nextTopic = new WeakMap<object, string | null>();
 
@@ -22,6 +22,11 @@ Component({
       acceptRules(storage);
       this.setData({ accepted: true });
       const topic = nextTopic.get(this);
+      if (topic) {
+        // A wait starts with this tap: the match reminder can be asked for here.
+        consent.begin("matched");
+        void consent.ask("matched");
+      }
       if (topic) mp.redirectTo({ url: `/pages/chat/index?topic=${encodeURIComponent(topic)}` });
       else mp.navigateBack({ delta: 1 });
     },

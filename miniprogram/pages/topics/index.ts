@@ -1,10 +1,12 @@
 // The start page: the curated topics as cards plus "随便聊聊"; the choice is remembered on the
-// phone. A first launch goes to the profile first; the first match waits for the 社区规范.
+// phone. A first launch goes to the profile first; the first match waits for the 社区规范, and
+// an install from before the age gate confirms 年满18周岁 first. 开始匹配 is the tap in which
+// the "匹配成功" reminder can be asked for (templates fetched on load when already logged in).
 import { errorMessage } from "../../lib/errors";
 import { mp } from "../../lib/platform";
-import { ANY_TOPIC, hasProfile, loadTopicChoice, rulesAccepted, saveTopicChoice } from "../../lib/prefs";
+import { ANY_TOPIC, adultConfirmed, hasProfile, loadTopicChoice, rulesAccepted, saveTopicChoice } from "../../lib/prefs";
 import type { Topic } from "../../lib/protocol";
-import { api, storage } from "../../lib/services";
+import { api, consent, storage } from "../../lib/services";
 
 Component({
   data: {
@@ -21,6 +23,7 @@ Component({
         return;
       }
       this.setData({ selected: loadTopicChoice(storage) });
+      if (api.hasSession()) void consent.prepare();
       return this.loadTopics();
     },
     async loadTopics() {
@@ -49,6 +52,13 @@ Component({
     onContinue() {
       saveTopicChoice(storage, this.data.selected);
       const topic = encodeURIComponent(this.data.selected);
+      if (!adultConfirmed(storage)) {
+        mp.navigateTo({ url: `/pages/profile/index?adult=1&topic=${topic}` });
+        return;
+      }
+      // A wait starts: ask for the match reminder inside this tap (never waited on).
+      consent.begin("matched");
+      void consent.ask("matched");
       // The first match waits for the community rules; they then continue to the chat.
       mp.navigateTo({ url: rulesAccepted(storage) ? `/pages/chat/index?topic=${topic}` : `/pages/rules/index?topic=${topic}` });
     },

@@ -1,10 +1,10 @@
-import { findOwnConversation, pageMessages, partnerOf } from "../db/conversations";
-import { insertReportAndBlock } from "../db/reports";
-import type { MessageRow } from "../db/schema";
-import type { Env } from "../env";
-import { AppError } from "../errors";
-import { REPORT_DAILY_CAP, REPORT_WINDOW_MS } from "../limits/rules";
-import { LIMITS, textLength, type ReportSnapshotMessage } from "../protocol";
+import { findOwnConversation, pageMessages, partnerOf } from "./db/conversations";
+import { insertReportAndBlock } from "./db/reports";
+import type { MessageRow } from "./db/schema";
+import type { Env } from "./env";
+import { AppError } from "./errors";
+import { REPORT_DAILY_CAP, REPORT_WINDOW_MS } from "./limits/rules";
+import { LIMITS, textLength, type ReportSnapshotMessage } from "./protocol";
 
 /** Messages a report keeps for review. */
 export const REPORT_SNAPSHOT_SIZE = 20;

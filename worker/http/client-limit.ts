@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../http/app";
+import type { AppEnv } from "./app";
 import { requestClientKey } from "./client-key";
-import type { BucketRule } from "./token-bucket";
-import { limitShared } from "./shared-limiter";
+import type { BucketRule } from "../limits/token-bucket";
+import { limitShared } from "../limits/shared-limiter";
 
 /**
  * Limits a REST route per client (see client-key.ts: the CF-Connecting-IP address, IPv6 by its

@@ -1,0 +1,12 @@
+// What shards and the hub say to each other over RPC. Both import these types from here, so
+// neither object's file depends on the other's.
+import type { LobbyServerFrame } from "../protocol";
+import type { Waiter } from "./pairing";
+
+/** A leftover waiter as a shard offers it to the hub. */
+export interface Offer extends Waiter {
+  ticket: string;
+}
+
+/** What the hub tells a shard to deliver: the matched frame for one of its people. */
+export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
