@@ -5,6 +5,7 @@ import { userQuery } from "../db/users";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
 import { roomStub } from "../room/client";
+import { publicOrigin } from "../media/signed-url";
 import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
 import { activeUser, sessionUserId } from "./session";
@@ -47,6 +48,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
       after: after ?? null,
       hiddenUpTo: hiddenMarkOf(conversation, user.id),
       openid,
+      origin: publicOrigin(c.env, c.req.url),
     }),
   );
 });

@@ -15,6 +15,8 @@ export interface RoomConnect {
   hiddenUpTo?: number;
   /** Kept only in the socket's attachment, for the platform content check; never stored. */
   openid: string | null;
+  /** The worker's public origin, for signed picture links. */
+  origin?: string;
 }
 
 export function roomConnectRequest(url: string, info: RoomConnect): Request {

@@ -20,6 +20,7 @@ import {
   PONG_FRAME,
   type ErrorCode,
   type HistoryMessage,
+  type RoomClientFrame,
   type RoomServerFrame,
 } from "../protocol";
 import { deleteConversationImages } from "../media/store";
@@ -28,6 +29,11 @@ import { readRoomConnect, type RoomConnect } from "./connect";
 import { parseRoomFrame, type SendFrame } from "./frames";
 import { copyPending, retryDelayMs } from "./history-copy";
 import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
+import { backInRoom, noticeAway } from "./away-notice";
+import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, rememberOrigin, viewsOf } from "./images";
+import type { ImageOutcome, ImageOutcomeReceiver } from "../media/outcome";
+import type { RoomParts } from "./parts";
+import { recall } from "./recall";
 import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
 
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
@@ -48,7 +54,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * sockets, stores each message in its own SQLite before acknowledging it, and hands messages to a
  * history writer from an alarm, which copies them to D1 in multi-room batches (history-copy.ts).
  */
-export class Room extends DurableObject<Env> {
+export class Room extends DurableObject<Env> implements ImageOutcomeReceiver {
   protected readonly store: RoomStore;
   /** Serializes D1 writes (copy, erase) so an erase cannot be undone by a copy in flight. */
   private d1Chain: Promise<unknown> = Promise.resolve();
@@ -113,15 +119,17 @@ export class Room extends DurableObject<Env> {
 
     const resume = info.after !== null;
     const me = this.store.arrive(info.userId, now, resume);
+    backInRoom(this.store, info.userId); // media2: the next absence may bring one reply notice
+    rememberOrigin(this.store, info.origin); // media2: for signed picture links
     const partnerId = this.partnerOf(info.userId);
     const partnerSocket = this.socketOf(partnerId);
     const partner = this.store.member(partnerId);
 
     if (resume) {
-      this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
+      await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
     } else {
       const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
-      sendFrame(server, { type: "history", messages: history.map((m) => this.view(m, info.userId)) } satisfies RoomServerFrame);
+      sendFrame(server, { type: "history", messages: await this.views(history, info.userId) } satisfies RoomServerFrame);
     }
     sendFrame(server, { type: "presence", partner: partnerSocket ? "online" : "offline" } satisfies RoomServerFrame);
     // The partner left during this user's meeting (while this user was away): say so now.
@@ -136,9 +144,9 @@ export class Room extends DurableObject<Env> {
   }
 
   /** One bounded page of history after `after`; `more` tells the client to ask again. */
-  private sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): void {
+  private async sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): Promise<void> {
     const page = this.store.page(Math.max(after, hiddenUpTo), LIMITS.historyPageMax);
-    const messages = page.messages.map((m) => this.view(m, viewer));
+    const messages = await this.views(page.messages, viewer);
     sendFrame(ws, (page.more ? { type: "history", messages, more: true } : { type: "history", messages }) satisfies RoomServerFrame);
   }
 
@@ -163,13 +171,21 @@ export class Room extends DurableObject<Env> {
         case "send":
           return await this.onSend(ws, attachment, frame);
         case "history":
-          return this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
+          return await this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
         case "typing":
           return this.onTyping(attachment);
         case "leave":
           return this.onLeave(ws, attachment);
         case "report":
           return await this.onReport(ws, attachment, frame.reason, frame.messageId);
+        // media2: pictures and recall (worker/room/images.ts, recall.ts)
+        case "image":
+          return await this.onImage(ws, attachment, frame);
+        case "recall": {
+          const refused = await recall(this.parts(), attachment.userId, frame.id);
+          if (refused) sendFrame(ws, socketError(refused.code, refused.message));
+          return;
+        }
       }
     } catch (error) {
       this.fail(ws, error);
@@ -258,7 +274,50 @@ export class Room extends DurableObject<Env> {
         text: stored.body,
         at: stored.at,
       } satisfies RoomServerFrame);
+    } else this.parts().partnerWrote(this.partnerOf(sender.userId)); // media2: 对方回复了你
+  }
+
+  /** media2: an image frame, in the same order, limit and dedupe as sends (worker/room/images.ts). */
+  private async onImage(ws: WebSocket, sender: Attachment, frame: Extract<RoomClientFrame, { type: "image" }>): Promise<void> {
+    const refuse = (code: ErrorCode, message: string) => sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
+    if (this.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
+    const repeat = this.findSent(sender.userId, frame.clientId);
+    if (!repeat) {
+      const limit = this.takeSendToken(sender.userId, Date.now());
+      if (!limit.ok) return void refuse("rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
     }
+    const turn = this.sendChain.then(() => acceptImage(this.parts(), ws, sender.userId, frame));
+    this.sendChain = turn.catch(() => undefined);
+    try {
+      await turn;
+    } catch (error) {
+      this.fail(ws, error, frame.clientId);
+    }
+  }
+
+  /** media2: what images.ts / recall.ts may use of the room. */
+  private parts(): RoomParts {
+    const meta = this.store.meta();
+    if (!meta) throw new AppError("internal", "room has no participants", 500);
+    return {
+      env: this.env,
+      store: this.store,
+      conversationId: meta.conversationId,
+      partnerOf: (userId) => this.partnerOf(userId),
+      sendTo: (userId, frame) => {
+        const ws = this.socketOf(userId);
+        if (ws) sendFrame(ws, frame);
+        return ws !== undefined;
+      },
+      withD1: (work) => this.withD1(work),
+      scheduleAlarm: (at) => this.scheduleAlarm(at),
+      scheduleCopy: (now) => this.scheduleCopy(now),
+      partnerWrote: (userId) => this.ctx.waitUntil(noticeAway(this.env, this.store, userId)),
+    };
+  }
+
+  private views(messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
+    return viewsOf(this.parts(), messages, viewer);
   }
 
   /** The user's message budget, shared by all their sockets; rebuilt from storage after a wake-up. */
@@ -325,6 +384,7 @@ export class Room extends DurableObject<Env> {
       this.notifyPartner(member.userId, { type: "partner_left" });
     }
     this.pruneExpired(now);
+    if (this.store.meta()) await expireDueImages(this.parts(), now); // media2: pictures past their check deadline
     try {
       await this.flush();
     } catch {
@@ -332,7 +392,7 @@ export class Room extends DurableObject<Env> {
     } finally {
       const failures = this.store.copyFailures();
       const copyAt = failures > 0 ? now + retryDelayMs(failures) : this.store.hasUncopied() ? now + this.flushDelay() : null;
-      const next = [this.store.nextAwayDeadline(), copyAt, this.retentionDeadline()];
+      const next = [this.store.nextAwayDeadline(), copyAt, this.retentionDeadline(), nextImageDue(this.store)];
       const due = next.filter((t): t is number => t !== null);
       if (due.length) this.scheduleAlarm(Math.max(now, Math.min(...due)));
     }
@@ -369,6 +429,11 @@ export class Room extends DurableObject<Env> {
   }
 
   // --- RPC from the worker ----------------------------------------------------
+
+  /** media2: a verdict on one of this room's pictures (worker/media/outcome.ts). */
+  async imageChecked(outcome: ImageOutcome): Promise<void> {
+    if (this.store.meta()) await applyImageOutcome(this.parts(), outcome);
+  }
 
   /** Erases this conversation's history here and in D1; returns how many messages went. */
   async eraseHistory(conversationId: string): Promise<number> {
@@ -474,12 +539,6 @@ export class Room extends DurableObject<Env> {
   /** Where messages are kept; the benchmark's no-persistence variant swaps in memory. */
   protected openStore(ctx: DurableObjectState): RoomStore {
     return new RoomStore(ctx.storage.sql);
-  }
-
-  private view(m: StoredMessage, viewer: string): HistoryMessage {
-    // Own messages carry their clientId, so the client merges them with its local copies.
-    if (m.sender === viewer) return { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId };
-    return { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
   }
 
   private scheduleAlarm(at: number): void {
