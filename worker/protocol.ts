@@ -94,7 +94,7 @@ export const ERROR_CODES = [
   "link_expired",
   /** A recall later than LIMITS.recallWindowMs after the message was sent. */
   "recall_too_late",
-  /** A recall of the partner's message (or a picture that is not the sender's for this room). */
+  /** A recall of a message that is not the caller's own (the partner's, or no such message). */
   "not_yours",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -78,7 +78,7 @@ describe("room: recall", () => {
     a.ws.send({ type: "recall", id: mine.id });
     expect(await a.ws.next("error")).toMatchObject({ code: "recall_too_late" });
     a.ws.send({ type: "recall", id: "no-such-message" });
-    expect(await a.ws.next("error")).toMatchObject({ code: "not_found" });
+    expect(await a.ws.next("error")).toMatchObject({ code: "not_yours" });
 
     // Marker: a later message arrives, and nothing was recalled on either side.
     const marker = await sendAndAck(a.ws, "marker");
@@ -153,7 +153,7 @@ describe("room: pictures", () => {
     const a = await join(alice);
     for (const imageId of [theirs.id, bobs.id, "nope"]) {
       a.ws.send({ type: "image", clientId: `c-${imageId}`, imageId });
-      expect(await a.ws.next("error")).toMatchObject({ code: "not_found", clientId: `c-${imageId}` });
+      expect(await a.ws.next("error")).toMatchObject({ code: "bad_message", clientId: `c-${imageId}` });
     }
     a.ws.close();
   });

@@ -84,7 +84,8 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   const repeat = room.store.findByClientId(senderId, frame.clientId);
   if (repeat) return void sendFrame(ws, imageAck(repeat));
   const image = await imageForRoom(room.env, frame.imageId, room.conversationId, senderId);
-  if (!image) return void refuse("not_found", "No such picture for this conversation: upload it with POST /api/media first");
+  // bad_message, not not_found: a client treats not_found on its room socket as the room being gone.
+  if (!image) return void refuse("bad_message", "No such picture for this conversation: upload it with POST /api/media first");
   if (image.status === "rejected") return void refuse("content_rejected", "This picture cannot be sent");
   if (image.status === "expired") return void refuse("moderation_unavailable", "The picture's check did not finish; upload it again");
   if (room.store.findByImage(image.id)) return void refuse("bad_message", "This picture was already sent");

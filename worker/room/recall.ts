@@ -11,7 +11,8 @@ export type RecallRefusal = { code: ErrorCode; message: string };
 
 export async function recall(room: RoomParts, userId: string, id: string, now = Date.now()): Promise<RecallRefusal | null> {
   const m = room.store.findById(id);
-  if (!m) return { code: "not_found", message: "No such message in this conversation" };
+  // not_yours, not not_found: a client treats not_found on its room socket as the room being gone.
+  if (!m) return { code: "not_yours", message: "No message of yours with this id in this conversation" };
   if (m.sender !== userId) return { code: "not_yours", message: "Only the sender can recall a message" };
   if (m.kind !== "recalled" && now - m.at > LIMITS.recallWindowMs) {
     return { code: "recall_too_late", message: `A message can be recalled within ${LIMITS.recallWindowMs / 60_000} minutes of sending` };
