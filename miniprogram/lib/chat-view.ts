@@ -26,6 +26,8 @@ export type ChatRow =
       thumbHeight: number;
       /** One's own picture under the platform's check: show 审核中. */
       checking: boolean;
+      /** When it was stored (ms), for offering 撤回 within the window. */
+      at: number;
     };
 
 /** The longer side of a picture thumbnail, in px. */
@@ -87,6 +89,7 @@ export function buildRows(messages: readonly ChatMessage[], now: number): ChatRo
       imageUrl: m.kind === "image" && m.image ? (m.image.url ?? m.image.localPath ?? "") : "",
       ...(m.kind === "image" && m.image ? thumb(m.image.width, m.image.height) : { thumbWidth: 0, thumbHeight: 0 }),
       checking: m.checking === true,
+      at: m.at,
     });
   }
   // Only earlier messages so far: the divider still marks where this meeting starts.
