@@ -302,8 +302,11 @@ export interface AdminConversationMessage {
   id: string;
   seq: number;
   senderId: string;
+  /** For a picture: its JSON {"id","width","height"}; empty once recalled. */
   text: string;
   at: number;
+  /** Absent for text; "image_pending": still under the platform's check. */
+  kind?: "image" | "image_pending" | "recalled";
 }
 /** GET /api/admin/console/conversations/:id?before=<seq> — oldest first within the page. */
 export interface AdminConversationResponse {

@@ -8,7 +8,7 @@ import { listConsents } from "../../worker/db/subscriptions";
 import { LIMITS, type LoginResponse } from "../../worker/protocol";
 import type { Room } from "../../worker/room/room";
 import { getOrCreateConversation } from "../../worker/db/conversations";
-import { api, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
+import { adminApi, api, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
 import { deliver, fakeBase, objectExists, png, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
 
 async function person(platform: "wechat" | "qq") {
@@ -118,7 +118,7 @@ describe("room: recall", () => {
 
 describe("room: pictures", () => {
   it("QQ: a checked picture is acked and delivered with a signed link; history signs a fresh one", async () => {
-    const { alice, bob, conversationId, join } = await platformRoom("qq");
+    const { alice, bob, conversationId, stub, join } = await platformRoom("qq");
     const a = await join(alice);
     const b = await join(bob);
     const file = png(40, 30);
@@ -141,6 +141,11 @@ describe("room: pictures", () => {
 
     const again = await join(bob);
     expect(again.history).toMatchObject([{ id: ack.id, kind: "image", image: { id: up.id } }]);
+    // REST and the admin console show that a picture was there.
+    await stub.flush();
+    expect(await d1Messages(conversationId, bob.token)).toMatchObject([{ id: ack.id, kind: "image", text: "", image: { id: up.id, url: null } }]);
+    const admin = await (await adminApi(`/api/admin/console/conversations/${conversationId}`)).json<any>();
+    expect(admin.messages).toMatchObject([{ id: ack.id, kind: "image" }]);
     expect(again.history[0].image.url).toContain("scope=view");
     for (const s of [a.ws, b.ws, again.ws]) s.close();
   });
