@@ -5,7 +5,7 @@ import { signMediaUrl } from "../media/signed-url";
 import { deleteImageObjects } from "../media/store";
 import { randomId } from "../platform/identity";
 import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServerFrame } from "../protocol";
-import { socketError } from "../errors";
+import { describeError, socketError } from "../errors";
 import { sendFrame } from "../socket";
 import type { RoomParts } from "./parts";
 import type { RoomStore, StoredMessage } from "./store";
@@ -47,7 +47,7 @@ export async function viewOf(room: RoomParts, m: StoredMessage, viewer: string, 
   const base: HistoryMessage = mine
     ? { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId }
     : { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
-  if (m.kind === "text") return base;
+  if (m.kind !== "recalled" && m.kind !== "image" && m.kind !== "image_pending") return base; // text (or a store without kinds)
   if (m.kind === "recalled") return { ...base, text: "", kind: "recalled" };
   const image = imageOf(m);
   if (!image) return null;
@@ -131,12 +131,17 @@ export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutc
 export async function expireDueImages(room: RoomParts, now: number): Promise<void> {
   for (const { key: imageId, value } of room.store.metaWithPrefix(DUE)) {
     if (Number(value) > now) continue;
-    // Settled here directly (not through settleImage, which would call this room back).
-    const settled = await settleImageRow(room.env.DB, { id: imageId }, "expired", now);
-    if (settled) await deleteImageObjects(room.env, [imageId]);
-    const row = settled ?? (await findImage(room.env.DB, imageId));
-    const status = !row || row.status === "pending" ? "expired" : row.status;
-    await applyImageOutcome(room, { imageId, status });
+    try {
+      // Settled here directly (not through settleImage, which would call this room back).
+      const settled = await settleImageRow(room.env.DB, { id: imageId }, "expired", now);
+      if (settled) await deleteImageObjects(room.env, [imageId]);
+      const row = settled ?? (await findImage(room.env.DB, imageId));
+      const status = !row || row.status === "pending" ? "expired" : row.status;
+      await applyImageOutcome(room, { imageId, status });
+    } catch (error) {
+      // The key stays: the next alarm tries again (and the daily cron expires the row regardless).
+      console.error("room: picture expiry failed", describeError(error));
+    }
   }
 }
 
