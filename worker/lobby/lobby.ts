@@ -18,6 +18,7 @@ import { matchingRefusal } from "./matching-gate";
 import { ConversationOpener } from "./opener";
 import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
 import { LobbyQueue, type QueueRow } from "./queue";
+import { AWAY_WAIT_MS, handOverAway, hasMatchedConsent } from "./away-wait";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
 
 /** A join bucket untouched this long has refilled; its row can go. */
@@ -83,6 +84,10 @@ export class Lobby extends DurableObject<Env> {
       return errorResponse("rate_limited", `Too many lobby visits; try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`, 429);
     }
 
+    // media2: matched while away (away-wait.ts): the match, at once.
+    const missed = this.queue.takeMissed(join.userId, now);
+    if (missed) return missedUpgrade(missed);
+
     // A second lobby socket of the same person replaces the first.
     for (const old of this.ctx.getWebSockets(join.userId)) {
       const prev = old.deserializeAttachment() as Attachment | null;
@@ -144,7 +149,7 @@ export class Lobby extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, _code: number, _reason: string): Promise<void> {
     try {
       closeSocket(ws, CLOSE.normal, "bye");
-      await this.leave(ws);
+      await this.leaveOrWaitAway(ws); // media2
     } catch (err) {
       console.error("lobby close failed", describeError(err));
     }
@@ -152,7 +157,7 @@ export class Lobby extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     try {
-      await this.leave(ws);
+      await this.leaveOrWaitAway(ws); // media2
     } catch (err) {
       console.error("lobby socket error cleanup failed", describeError(err));
     }
@@ -210,6 +215,12 @@ export class Lobby extends DurableObject<Env> {
     }
     const row = this.queue.get(userId, ticket);
     const ws = row && this.socketFor(row);
+    if (row && !ws && this.queue.isAway(row, Date.now())) {
+      this.ctx.waitUntil(handOverAway(this.env, this.queue, row, matched, Date.now())); // media2
+      this.markDirty();
+      await this.reschedule();
+      return true;
+    }
     if (!row || !ws) {
       if (row) this.queue.remove(userId, ticket);
       return false;
@@ -230,6 +241,15 @@ export class Lobby extends DurableObject<Env> {
       const a = ws.deserializeAttachment() as Attachment | null;
       return a?.ticket === row.ticket;
     });
+  }
+
+  /** media2: a socket died (not cancel): someone who accepted the 匹配成功 reminder keeps their place. */
+  private async leaveOrWaitAway(ws: WebSocket): Promise<void> {
+    const a = ws.deserializeAttachment() as Attachment | null;
+    if (a && this.queue.get(a.userId, a.ticket) && (await hasMatchedConsent(this.env, a.userId, Date.now()))) {
+      if (this.queue.get(a.userId, a.ticket)) return this.queue.markAway(a.userId, a.ticket, Date.now() + AWAY_WAIT_MS);
+    }
+    await this.leave(ws);
   }
 
   private async leave(ws: WebSocket): Promise<void> {
@@ -266,12 +286,21 @@ export class Lobby extends DurableObject<Env> {
     // Either may have closed or been replaced while D1 answered: then the other waits on.
     const wsA = this.queue.get(a.userId, a.ticket) && this.socketFor(a);
     const wsB = this.queue.get(b.userId, b.ticket) && this.socketFor(b);
-    if (wsA && wsB) {
-      this.deliver(a, wsA, matchedFrame(conversationId, b.userId, pair.topic));
-      this.deliver(b, wsB, matchedFrame(conversationId, a.userId, pair.topic));
+    // media2: someone waiting in the background (away-wait.ts) is matched too, and reminded.
+    const awayA = !wsA && !!this.queue.get(a.userId, a.ticket) && this.queue.isAway(a, Date.now());
+    const awayB = !wsB && !!this.queue.get(b.userId, b.ticket) && this.queue.isAway(b, Date.now());
+    if ((wsA || awayA) && (wsB || awayB)) {
+      for (const [row, ws, frame] of [
+        [a, wsA, matchedFrame(conversationId, b.userId, pair.topic)],
+        [b, wsB, matchedFrame(conversationId, a.userId, pair.topic)],
+      ] as const) {
+        if (ws) this.deliver(row, ws, frame);
+        else this.ctx.waitUntil(handOverAway(this.env, this.queue, row, frame, Date.now()));
+      }
+      this.markDirty();
     } else {
       for (const [row, ws] of [[a, wsA], [b, wsB]] as const) {
-        if (ws) this.queue.release(row.userId, row.ticket);
+        if (ws || this.queue.isAway(row, Date.now())) this.queue.release(row.userId, row.ticket);
         else this.queue.remove(row.userId, row.ticket);
       }
       this.pairAgainAt(Date.now());
@@ -373,6 +402,15 @@ export class Lobby extends DurableObject<Env> {
     if (due.length === 0) return;
     await wakeBy(this.ctx.storage, Math.max(now, Math.min(...due)), now);
   }
+}
+
+/** media2: a lobby visit answered with the match its person missed while away, then closed. */
+function missedUpgrade(frame: string): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.send(frame);
+  server.close(CLOSE.normal, "matched");
+  return acceptedUpgrade(client);
 }
 
 function matchedFrame(conversationId: string, partnerId: string, topic: string | null): Settlement {
