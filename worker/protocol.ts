@@ -24,6 +24,8 @@ export const LIMITS = {
   imageMaxSide: 4096,
   /** Pixels in a picture (width × height). */
   imageMaxPixels: 16_000_000,
+  /** How long after sending its sender may recall a message ({ type: "recall", id }). */
+  recallWindowMs: 2 * 60 * 1000,
 } as const;
 
 /** Picture formats the upload accepts, as detected from the bytes (never from the client's header). */
@@ -90,6 +92,10 @@ export const ERROR_CODES = [
   "image_too_large",
   /** A signed media link whose time is up: ask for a fresh one. */
   "link_expired",
+  /** A recall later than LIMITS.recallWindowMs after the message was sent. */
+  "recall_too_late",
+  /** A recall of a message that is not the caller's own (the partner's, or no such message). */
+  "not_yours",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -163,6 +169,21 @@ export interface HistoryMessage {
   at: number;
   /** Only on one's own messages: the clientId it was sent with, so a client merges its local copy. */
   clientId?: string;
+  /** Absent for text. "image": `text` is empty and `image` says what to show; "recalled": withdrawn by its sender. */
+  kind?: MessageKind;
+  /** Pictures only. `url` is a short-lived signed link (null on REST and while pending); reconnect for a fresh one. */
+  image?: MessageImage;
+  /** One's own picture still under the platform's check (审核中); the partner does not see it yet. */
+  pending?: true;
+}
+
+export type MessageKind = "image" | "recalled";
+
+export interface MessageImage {
+  id: string;
+  url: string | null;
+  width: number;
+  height: number;
 }
 export interface MessagesResponse {
   messages: HistoryMessage[];
@@ -281,8 +302,11 @@ export interface AdminConversationMessage {
   id: string;
   seq: number;
   senderId: string;
+  /** For a picture: its JSON {"id","width","height"}; empty once recalled. */
   text: string;
   at: number;
+  /** Absent for text; "image_pending": still under the platform's check. */
+  kind?: "image" | "image_pending" | "recalled";
 }
 /** GET /api/admin/console/conversations/:id?before=<seq> — oldest first within the page. */
 export interface AdminConversationResponse {
@@ -378,14 +402,24 @@ export type RoomClientFrame =
   | { type: "typing" }
   | { type: "leave" }
   /** messageId: the partner's message the report is about (long-press 举报), if any. */
-  | { type: "report"; reason: string; messageId?: string };
+  | { type: "report"; reason: string; messageId?: string }
+  /** A picture uploaded with POST /api/media for this room; acked like a send (`pending` while checked). */
+  | { type: "image"; clientId: string; imageId: string }
+  /** Withdraws one's own message within LIMITS.recallWindowMs; both sides get a `recalled` frame. */
+  | { type: "recall"; id: string };
 
 export type RoomServerFrame =
   /** Oldest first. `more`: there are newer messages after the last one; ask with { type: "history", after }. */
   | { type: "history"; messages: HistoryMessage[]; more?: boolean }
   | { type: "presence"; partner: "online" | "offline" }
-  | { type: "ack"; clientId: string; id: string; seq: number; at: number }
-  | { type: "message"; id: string; seq: number; from: "partner"; text: string; at: number }
+  /** `pending`: a picture the platform is still checking (show 审核中); an `image_status` frame follows. */
+  | { type: "ack"; clientId: string; id: string; seq: number; at: number; pending?: true }
+  /** `kind`/`image` as on HistoryMessage (a picture: `text` empty, a fresh signed `image.url`). */
+  | { type: "message"; id: string; seq: number; from: "partner"; text: string; at: number; kind?: "image"; image?: MessageImage }
+  /** To the sender: the check of their picture `id` ended. "passed": shown to the partner now; otherwise removed. */
+  | { type: "image_status"; id: string; clientId: string; status: "passed" | "rejected" | "expired"; image?: MessageImage }
+  /** Message `id` was withdrawn by its sender (`from` as the receiver sees it): show 你撤回了/对方撤回了一条消息. */
+  | { type: "recalled"; id: string; seq: number; from: "me" | "partner" }
   | { type: "typing" }
   | { type: "partner_left" }
   | { type: "reported" }
@@ -399,7 +433,7 @@ export interface SocketError {
   clientId?: string;
 }
 
-export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report"] as const;
+export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report", "image", "recall"] as const;
 
 /** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */
 export function textLength(text: string): number {

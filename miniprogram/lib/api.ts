@@ -6,6 +6,7 @@ import { ChatError, codeOf } from "./errors";
 import type {
   AdultRequest,
   BlockRequest,
+  ImageUploadResponse,
   LoginPlatform,
   LoginRequest,
   LoginResponse,
@@ -25,6 +26,15 @@ export interface HttpResponse {
 }
 export type HttpRequest = (req: { url: string; method: "GET" | "POST"; data?: unknown; header?: Record<string, string> }) => Promise<HttpResponse>;
 
+/** wx.uploadFile's shape: multipart with one file; the body comes back as text. */
+export type FileUpload = (req: {
+  url: string;
+  filePath: string;
+  name: string;
+  formData: Record<string, string>;
+  header: Record<string, string>;
+}) => Promise<HttpResponse>;
+
 export interface KeyValueStorage {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
@@ -39,6 +49,8 @@ export interface ApiOptions {
   loginCode(): Promise<string>;
   platform: LoginPlatform;
   now?: () => number;
+  /** Picture uploads (wx.uploadFile); without it uploadImage fails with "network". */
+  upload?: FileUpload;
 }
 
 export const SESSION_KEY = "onechat.session";
@@ -99,6 +111,29 @@ export class Api {
     }
     if (res.status < 200 || res.status >= 300) throw new ChatError(responseCode(res));
     return res.data;
+  }
+
+  /** Uploads a picture for room `conversationId` with the token and the check ticket (POST /api/media). */
+  async uploadImage(conversationId: string, filePath: string): Promise<ImageUploadResponse> {
+    if (!this.opts.upload) throw new ChatError("network");
+    const { token, ticket } = await this.credentials();
+    const formData: Record<string, string> = ticket ? { conversationId, ticket } : { conversationId };
+    let res: HttpResponse;
+    try {
+      res = await this.opts.upload({ url: `${this.opts.apiBase}/api/media`, filePath, name: "file", formData, header: { Authorization: `Bearer ${token}` } });
+    } catch {
+      throw new ChatError("network");
+    }
+    let data: unknown = res.data;
+    if (typeof data === "string") {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        data = null;
+      }
+    }
+    if (res.status < 200 || res.status >= 300) throw new ChatError(responseCode({ status: res.status, data }));
+    return data as ImageUploadResponse;
   }
 
   async topics(): Promise<Topic[]> {

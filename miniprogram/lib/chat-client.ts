@@ -7,7 +7,7 @@
 import { ChatStore, type ChatListener, type ChatState, type EndReason, type NoticeListener } from "./chat-state";
 import { Connection, PERMANENT_ERRORS, defaultTimers, type Channel, type SocketFactory, type Timers } from "./connection";
 import { ChatError, codeOf } from "./errors";
-import { applyAck, mergeServerMessages } from "./message-list";
+import { applyAck, applyImageStatus, applyRecalled, canRecall, mergeServerMessages, type ChatImage } from "./message-list";
 import { Outbox } from "./outbox";
 import {
   CLOSE_ENDED,
@@ -263,6 +263,27 @@ export class ChatClient {
     return true;
   }
 
+  /** Sends a picture already uploaded for this room (POST /api/media); false when not chatting. */
+  sendImage(image: ChatImage): boolean {
+    if (this.store.state.phase !== "chatting") return false;
+    this.outbox.queueImage(image);
+    return true;
+  }
+
+  /** Recalls one's own message (long-press 撤回, within 2 minutes); false when it cannot be asked now. */
+  recall(id: string): boolean {
+    const m = this.store.state.messages.find((x) => x.id === id);
+    if (!m || !canRecall(m, this.timers.now())) {
+      if (m && m.from === "me") this.store.notice("recall_too_late");
+      return false;
+    }
+    if (!this.connection.isOn("room") || !this.connection.transmit({ type: "recall", id } satisfies RoomClientFrame)) {
+      this.store.notice("network");
+      return false;
+    }
+    return true;
+  }
+
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
     this.outbox.retry(clientId);
@@ -407,6 +428,12 @@ export class ChatClient {
         this.clearTyping();
         this.store.setMessages(mergeServerMessages(this.store.state.messages, [frame], false));
         this.store.update({ partnerTyping: false });
+        return;
+      case "recalled":
+        this.store.setMessages(applyRecalled(this.store.state.messages, frame.id));
+        return;
+      case "image_status":
+        this.store.setMessages(applyImageStatus(this.store.state.messages, frame));
         return;
       case "typing":
         this.clearTyping();

@@ -17,7 +17,29 @@ export type ChatRow =
       retryable: boolean;
       /** The server id, for a report that points at this message ("" while unsent). */
       id: string;
+      /** "你撤回了一条消息" / "对方撤回了一条消息" for a recalled message, else "". */
+      recalledLine: string;
+      /** A picture: what to show (the signed link, else this phone's file), else "". */
+      imageUrl: string;
+      /** The thumbnail's size in px, the picture's shape kept within THUMB_MAX. */
+      thumbWidth: number;
+      thumbHeight: number;
+      /** One's own picture under the platform's check: show 审核中. */
+      checking: boolean;
+      /** When it was stored (ms), for offering 撤回 within the window. */
+      at: number;
     };
+
+/** The longer side of a picture thumbnail, in px. */
+export const THUMB_MAX = 160;
+export const RECALLED_MINE = "你撤回了一条消息";
+export const RECALLED_PARTNER = "对方撤回了一条消息";
+
+function thumb(width: number, height: number): { thumbWidth: number; thumbHeight: number } {
+  if (width <= 0 || height <= 0) return { thumbWidth: THUMB_MAX, thumbHeight: THUMB_MAX };
+  const scale = Math.min(1, THUMB_MAX / Math.max(width, height));
+  return { thumbWidth: Math.max(1, Math.round(width * scale)), thumbHeight: Math.max(1, Math.round(height * scale)) };
+}
 
 /** A new time separator after this much silence, as WeChat does. */
 export const TIME_GAP_MS = 5 * 60_000;
@@ -63,6 +85,11 @@ export function buildRows(messages: readonly ChatMessage[], now: number): ChatRo
       error: m.error ?? "",
       retryable: m.status === "failed" && m.retryable,
       id: m.id ?? "",
+      recalledLine: m.kind === "recalled" ? (m.from === "me" ? RECALLED_MINE : RECALLED_PARTNER) : "",
+      imageUrl: m.kind === "image" && m.image ? (m.image.url ?? m.image.localPath ?? "") : "",
+      ...(m.kind === "image" && m.image ? thumb(m.image.width, m.image.height) : { thumbWidth: 0, thumbHeight: 0 }),
+      checking: m.checking === true,
+      at: m.at,
     });
   }
   // Only earlier messages so far: the divider still marks where this meeting starts.

@@ -34,6 +34,8 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   unsupported_image: "只能发送 JPG/PNG/GIF 图片",
   image_too_large: "图片太大了",
   link_expired: "图片链接已过期，请刷新",
+  recall_too_late: "超过2分钟的消息不能撤回",
+  not_yours: "只能撤回自己的消息",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

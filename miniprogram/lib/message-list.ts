@@ -1,6 +1,15 @@
 // The chat's message list as pure functions: merge what the server sends (history, live
 // messages, acks) into what the phone already shows, without losing or doubling anything.
-import type { HistoryMessage } from "./protocol";
+import { RECALL_WINDOW_MS, type HistoryMessage, type RoomServerFrame } from "./protocol";
+
+/** A picture message: `url` is the server's signed link (null until passed); `localPath` this phone's file. */
+export interface ChatImage {
+  id: string;
+  url: string | null;
+  width: number;
+  height: number;
+  localPath?: string;
+}
 
 export interface ChatMessage {
   /** Stable render key: the clientId for messages sent from this phone, else the server id. */
@@ -18,6 +27,20 @@ export interface ChatMessage {
   error: string | null;
   /** A failed message the user may resend (false: the server refused its content for good). */
   retryable: boolean;
+  /** Absent: text. "recalled": withdrawn by its sender (shown as a grey line). */
+  kind?: "text" | "image" | "recalled";
+  image?: ChatImage | null;
+  /** One's own picture under the platform's check (审核中): the partner does not see it yet. */
+  checking?: boolean;
+}
+
+/** The server's view of a message, as far as pictures and recall go. */
+function shape(h: Pick<HistoryMessage, "kind" | "image" | "pending">, local?: ChatImage | null): Pick<ChatMessage, "kind" | "image" | "checking"> {
+  if (h.kind === "recalled") return { kind: "recalled", image: null, checking: false };
+  if (h.kind === "image" && h.image) {
+    return { kind: "image", image: { ...h.image, ...(local?.localPath ? { localPath: local.localPath } : {}) }, checking: h.pending === true };
+  }
+  return { kind: "text", image: null, checking: false };
 }
 
 /** Server messages first, in seq order; then this phone's unsent ones, in the order typed. */
@@ -38,12 +61,20 @@ export function mergeServerMessages(list: ChatMessage[], incoming: readonly Hist
   const added: ChatMessage[] = [];
   let current = list;
   for (const h of incoming) {
-    if (ids.has(h.id) || seqs.has(h.seq)) continue;
+    if (ids.has(h.id) || seqs.has(h.seq)) {
+      // Already shown: a recall or a fresh picture link still applies.
+      const shown = current.find((m) => m.id === h.id);
+      if (shown && (h.kind === "recalled" ? shown.kind !== "recalled" : h.image?.url && h.image.url !== shown.image?.url)) {
+        const updated = { ...shown, ...shape(h, shown.image), text: h.kind === "recalled" ? "" : shown.text };
+        current = current.map((m) => (m === shown ? updated : m));
+      }
+      continue;
+    }
     ids.add(h.id);
     seqs.add(h.seq);
     const local = h.clientId ? current.find((m) => m.clientId === h.clientId && m.status !== "sent") : undefined;
     if (local) {
-      const stored: ChatMessage = { ...local, id: h.id, seq: h.seq, at: h.at, status: "sent", error: null, retryable: true };
+      const stored: ChatMessage = { ...local, ...shape(h, local.image), id: h.id, seq: h.seq, at: h.at, status: "sent", error: null, retryable: true };
       current = current.map((m) => (m === local ? stored : m));
       continue;
     }
@@ -59,6 +90,7 @@ export function mergeServerMessages(list: ChatMessage[], incoming: readonly Hist
       earlier,
       error: null,
       retryable: true,
+      ...shape(h),
     });
   }
   if (added.length === 0 && current === list) return list;
@@ -72,7 +104,7 @@ export function mergeServerMessages(list: ChatMessage[], incoming: readonly Hist
  */
 export function applyAck(
   list: ChatMessage[],
-  ack: { clientId: string; id: string; seq: number; at: number },
+  ack: { clientId: string; id: string; seq: number; at: number; pending?: true },
 ): ChatMessage[] {
   const local = list.find((m) => m.clientId === ack.clientId);
   if (!local || local.status === "sent") return list;
@@ -80,6 +112,34 @@ export function applyAck(
     return list.filter((m) => m !== local);
   }
   return ordered(
-    list.map((m) => (m === local ? { ...m, id: ack.id, seq: ack.seq, at: ack.at, status: "sent" as const, error: null, retryable: true } : m)),
+    list.map((m) =>
+      m === local ? { ...m, id: ack.id, seq: ack.seq, at: ack.at, status: "sent" as const, error: null, retryable: true, checking: ack.pending === true } : m,
+    ),
   );
+}
+
+/** Message `id` was recalled (by either side): its content goes, a grey line stays. */
+export function applyRecalled(list: ChatMessage[], id: string): ChatMessage[] {
+  if (!list.some((m) => m.id === id && m.kind !== "recalled")) return list;
+  return list.map((m) => (m.id === id ? { ...m, kind: "recalled" as const, text: "", image: null, checking: false } : m));
+}
+
+/** Lines for a picture the check refused or never answered (no retry: upload another). */
+export const IMAGE_REJECTED_LINE = "图片未通过审核";
+export const IMAGE_EXPIRED_LINE = "图片审核超时，请重新发送";
+
+/** The check of one's own picture ended: shown (with its link) or failed. */
+export function applyImageStatus(list: ChatMessage[], frame: Extract<RoomServerFrame, { type: "image_status" }>): ChatMessage[] {
+  const m = list.find((x) => x.id === frame.id || (x.clientId !== null && x.clientId === frame.clientId));
+  if (!m) return list;
+  const next: ChatMessage =
+    frame.status === "passed"
+      ? { ...m, checking: false, image: frame.image ? { ...frame.image, ...(m.image?.localPath ? { localPath: m.image.localPath } : {}) } : m.image }
+      : { ...m, checking: false, status: "failed", retryable: false, error: frame.status === "rejected" ? IMAGE_REJECTED_LINE : IMAGE_EXPIRED_LINE };
+  return list.map((x) => (x === m ? next : x));
+}
+
+/** Whether this phone may offer 撤回 on `m` now (the server checks again). */
+export function canRecall(m: ChatMessage, now: number): boolean {
+  return m.from === "me" && m.status === "sent" && m.id !== null && m.kind !== "recalled" && now - m.at <= RECALL_WINDOW_MS;
 }

@@ -4,7 +4,7 @@
 // in message-list.ts; this file decides when to send and what a refusal means.
 import { errorMessage } from "./errors";
 import type { ChatStore } from "./chat-state";
-import type { ChatMessage } from "./message-list";
+import type { ChatImage, ChatMessage } from "./message-list";
 import type { ErrorCode, RoomClientFrame } from "./protocol";
 import type { Timers } from "./connection";
 
@@ -48,6 +48,29 @@ export class Outbox {
       earlier: false,
       error: null,
       retryable: true,
+    };
+    this.store.update({ messages: [...this.store.state.messages, message] });
+    this.dispatch(clientId);
+  }
+
+  /** Adds a pending picture bubble (already uploaded as `image.id`) and sends it if the room is open. */
+  queueImage(image: ChatImage): void {
+    const clientId = this.opts.newClientId();
+    const message: ChatMessage = {
+      key: `c:${clientId}`,
+      id: null,
+      seq: null,
+      clientId,
+      from: "me",
+      text: "",
+      at: this.opts.timers.now(),
+      status: "pending",
+      earlier: false,
+      error: null,
+      retryable: true,
+      kind: "image",
+      image,
+      checking: false,
     };
     this.store.update({ messages: [...this.store.state.messages, message] });
     this.dispatch(clientId);
@@ -115,7 +138,9 @@ export class Outbox {
         this.fail(clientId, "timeout");
       }, this.opts.ackTimeoutMs),
     );
-    if (this.opts.sendToRoom({ type: "send", clientId, text: m.text })) {
+    const frame: RoomClientFrame =
+      m.kind === "image" && m.image ? { type: "image", clientId, imageId: m.image.id } : { type: "send", clientId, text: m.text };
+    if (this.opts.sendToRoom(frame)) {
       if (!this.inflight.includes(clientId)) this.inflight.push(clientId);
     }
   }

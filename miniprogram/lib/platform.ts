@@ -2,7 +2,7 @@
 // the login platform, and adapts the few calls the rest of the app needs. QQ's API mirrors
 // wx's, so one set of typings serves both.
 import type { EnvVersion } from "../config";
-import type { HttpRequest, KeyValueStorage } from "./api";
+import type { FileUpload, HttpRequest, KeyValueStorage } from "./api";
 import type { SocketFactory } from "./chat-client";
 import type { Platform } from "./protocol";
 
@@ -125,6 +125,55 @@ export function chooseImage(): Promise<string | null> {
       fail: () => resolve(null),
     });
   });
+}
+
+/** A picture picked for sending: this phone's temporary file, already compressed. */
+export interface PickedImage {
+  path: string;
+  size: number;
+}
+
+/** One picture from the album or the camera, compressed (wx.chooseMedia; chooseImage where there is none); null when cancelled. */
+export function choosePicture(): Promise<PickedImage | null> {
+  return new Promise((resolve) => {
+    if (typeof mp.chooseMedia !== "function") {
+      mp.chooseImage({
+        count: 1,
+        sizeType: ["compressed"],
+        sourceType: ["album", "camera"],
+        success: (res) => resolve(res.tempFiles?.[0] ? { path: res.tempFiles[0].path, size: res.tempFiles[0].size } : null),
+        fail: () => resolve(null),
+      });
+      return;
+    }
+    mp.chooseMedia({
+      count: 1,
+      mediaType: ["image"],
+      sizeType: ["compressed"],
+      sourceType: ["album", "camera"],
+      success: (res) => resolve(res.tempFiles[0] ? { path: res.tempFiles[0].tempFilePath, size: res.tempFiles[0].size } : null),
+      fail: () => resolve(null),
+    });
+  });
+}
+
+/** wx.uploadFile as a promise: the answer's body is text (JSON from our API). */
+export const uploadFile: FileUpload = ({ url, filePath, name, formData, header }) =>
+  new Promise((resolve, reject) => {
+    mp.uploadFile({
+      url,
+      filePath,
+      name,
+      formData,
+      header,
+      success: (res) => resolve({ status: res.statusCode, data: res.data }),
+      fail: (err) => reject(new Error(err.errMsg)),
+    });
+  });
+
+/** The full-screen viewer for a picture in the chat (with the chat's other pictures to swipe through). */
+export function previewImage(current: string, urls: string[]): void {
+  mp.previewImage({ current, urls: urls.includes(current) ? urls : [current] });
 }
 
 /** The platform has the subscribe-message prompt (QQ's base library may not: then nothing is asked). */

@@ -22,6 +22,8 @@ export type {
   SubscribeTemplatesResponse,
   ErrorCode,
   HistoryMessage,
+  ImageUploadResponse,
+  MessageImage,
   SocketError,
   LobbyClientFrame,
   LobbyServerFrame,
@@ -37,6 +39,10 @@ export type {
 } from "../../worker/protocol";
 
 export const TEXT_MAX: (typeof WorkerLimits)["textMax"] = 1000;
+/** How long after sending a message may be recalled. */
+export const RECALL_WINDOW_MS: (typeof WorkerLimits)["recallWindowMs"] = 120_000;
+/** Bytes in one picture upload (compressed on the phone first). */
+export const IMAGE_MAX_BYTES: (typeof WorkerLimits)["imageMaxBytes"] = 2_097_152;
 export const PING_FRAME: typeof WorkerPing = '{"type":"ping"}';
 export const PONG_FRAME: typeof WorkerPong = '{"type":"pong"}';
 export const CLOSE_NORMAL: (typeof WorkerClose)["normal"] = 1000;

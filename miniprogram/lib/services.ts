@@ -2,7 +2,7 @@
 import { configFor } from "../config";
 import { Api } from "./api";
 import { ChatClient } from "./chat-client";
-import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage } from "./platform";
+import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage, uploadFile } from "./platform";
 import { adultConfirmed } from "./prefs";
 import { SubscribeConsent } from "./subscribe-consent";
 
@@ -25,6 +25,7 @@ export const api = new Api({
   storage,
   platform: config.devLogin ? "dev" : platform,
   loginCode: config.devLogin ? devDeviceName : loginCode,
+  upload: uploadFile,
 });
 
 export function createChatClient(): ChatClient {

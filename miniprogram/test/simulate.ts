@@ -106,6 +106,12 @@ export interface FakeWx {
   /** requestSubscribeMessage calls (their tmplIds) and the answer each id gets (null: the call fails). */
   subscribePrompts: string[][];
   subscribeAnswer: string | null;
+  /** What chooseMedia returns (null: the user cancelled). */
+  chosenMedia: { tempFilePath: string; size: number } | null;
+  /** uploadFile calls, and the answer each gets. */
+  uploads: Array<{ url: string; filePath: string; name: string; formData: Record<string, string>; header: Record<string, string> }>;
+  uploadAnswer: { statusCode: number; data: string };
+  previews: Array<{ current: string; urls: string[] }>;
   lastSocket(): FakeSocketTask;
 }
 
@@ -145,6 +151,10 @@ export function installFakeWx(): FakeWx {
     chosenImage: "qqfile://tmp/pick.png",
     subscribePrompts: [],
     subscribeAnswer: "accept",
+    chosenMedia: { tempFilePath: "wxfile://tmp/photo.jpg", size: 120_000 },
+    uploads: [],
+    uploadAnswer: { statusCode: 201, data: JSON.stringify({ id: "img1", status: "pending", contentType: "image/jpeg", bytes: 120_000, width: 640, height: 480 }) },
+    previews: [],
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -197,6 +207,13 @@ export function installFakeWx(): FakeWx {
         else opts.success?.(Object.fromEntries([["errMsg", "requestSubscribeMessage:ok"], ...opts.tmplIds.map((id: string) => [id, answer])]));
       }, 0);
     },
+    chooseMedia: (opts: any) =>
+      setTimeout(() => (fake.chosenMedia ? opts.success?.({ tempFiles: [fake.chosenMedia], type: "image" }) : opts.fail?.({ errMsg: "cancel" })), 0),
+    uploadFile: (opts: any) => {
+      fake.uploads.push({ url: opts.url, filePath: opts.filePath, name: opts.name, formData: opts.formData, header: opts.header });
+      setTimeout(() => opts.success?.(fake.uploadAnswer), 0);
+    },
+    previewImage: (opts: any) => fake.previews.push({ current: opts.current, urls: opts.urls }),
     navigateBack: () => fake.navigations.push("back"),
     setNavigationBarTitle: (opts: any) => fake.titles.push(opts.title),
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),

@@ -11,7 +11,7 @@ function fakeRoom(pending: number) {
   let copiedThrough = 0;
   const add = () => {
     const seq = messages.length + 1;
-    messages.push({ seq, id: `m${seq}`, sender: "u1", clientId: `c${seq}`, body: "hi", at: seq, flag: null });
+    messages.push({ seq, id: `m${seq}`, sender: "u1", clientId: `c${seq}`, body: "hi", at: seq, flag: null, kind: "text" });
   };
   for (let i = 0; i < pending; i++) add();
   const store = {

@@ -26,6 +26,7 @@ export async function seedMessages(
     body: `message ${i + 1}`,
     seq: i + 1,
     createdAt: at(i),
+    kind: null,
   }));
   const orm = db(env.DB);
   for (let i = 0; i < rows.length; i += 10) await orm.insert(messages).values(rows.slice(i, i + 10));

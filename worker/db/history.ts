@@ -5,7 +5,7 @@ import type { MessageFlagRow, MessageRow } from "./schema";
 /** One room's hand-off: its messages not yet in D1 (in seq order) and their admin flags. */
 export interface ConversationCopy {
   conversationId: string;
-  rows: MessageRow[];
+  rows: (Omit<MessageRow, "kind"> & Partial<Pick<MessageRow, "kind">>)[];
   flags: MessageFlagRow[];
 }
 
@@ -17,7 +17,7 @@ export interface CopyOutcome {
 }
 
 // D1 allows 100 bound parameters per statement.
-const MESSAGE_ROWS = 16; // 6 a row, plus the conversation id
+const MESSAGE_ROWS = 14; // 7 a row, plus the conversation id (D1 binds at most 100)
 const FLAG_ROWS = 25; // 4 a row
 const IDS = 100;
 
@@ -41,12 +41,12 @@ export async function copyHistory(d1: D1Database, groups: readonly ConversationC
       statements.push(
         d1
           .prepare(
-            `INSERT INTO messages (id, conversation_id, sender_id, body, seq, created_at)
-             SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES ${values(chunk.length, 6)})
+            `INSERT INTO messages (id, conversation_id, sender_id, body, seq, created_at, kind)
+             SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES ${values(chunk.length, 7)})
              WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?)
              ON CONFLICT DO NOTHING`,
           )
-          .bind(...chunk.flatMap((r) => [r.id, r.conversationId, r.senderId, r.body, r.seq, r.createdAt]), g.conversationId),
+          .bind(...chunk.flatMap((r) => [r.id, r.conversationId, r.senderId, r.body, r.seq, r.createdAt, r.kind ?? null]), g.conversationId),
       );
     }
     const last = g.rows.reduce((max, r) => Math.max(max, r.createdAt), 0);

@@ -53,6 +53,8 @@ export const messages = sqliteTable(
     body: text("body").notNull(),
     seq: integer("seq").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** Null for text; "image" (body: the image id), "image_pending" (sender only) or "recalled" (body emptied). */
+    kind: text("kind", { enum: ["image", "image_pending", "recalled"] }),
   },
   (t) => [
     uniqueIndex("messages_conversation_seq").on(t.conversationId, t.seq),

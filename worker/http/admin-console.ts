@@ -110,7 +110,7 @@ export const adminConsole = newApp()
       userA: conversation.userA,
       userB: conversation.userB,
       createdAt: conversation.createdAt,
-      messages: rows.map((m) => ({ id: m.id, seq: m.seq, senderId: m.senderId, text: m.body, at: m.createdAt })),
+      messages: rows.map((m) => ({ id: m.id, seq: m.seq, senderId: m.senderId, text: m.body, at: m.createdAt, ...(m.kind ? { kind: m.kind } : {}) })),
       nextBefore: rows.length === limit ? rows[0].seq : null,
     } satisfies AdminConversationResponse);
   })

@@ -4,6 +4,7 @@ import { userAndConversation } from "../db/room-entry";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
 import { roomStub } from "../room/client";
+import { publicOrigin } from "../media/signed-url";
 import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
 import { activeUser, sessionUserId } from "./session";
@@ -41,6 +42,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
       after: after ?? null,
       hiddenUpTo: hiddenMarkOf(conversation, user.id),
       openid,
+      origin: publicOrigin(c.env, c.req.url),
     }),
   );
 });

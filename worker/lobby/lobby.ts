@@ -10,7 +10,7 @@ import { LOBBY_JOIN_RULE } from "../limits/rules";
 import { take } from "../limits/token-bucket";
 import { randomId } from "../lib/random-id";
 import { CLOSE, type LobbyServerFrame, type SocketError } from "../protocol";
-import { closeSocket, sendError, sendFrame } from "../socket";
+import { acceptedUpgrade, closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
 import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
@@ -19,6 +19,7 @@ import { matchingRefusal } from "./matching-gate";
 import { ConversationOpener } from "./opener";
 import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairing";
 import { LobbyQueue, type QueueRow } from "./queue";
+import { AWAY_WAIT_MS, handOverAway, hasMatchedConsent } from "./away-wait";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
 
 /** A join bucket untouched this long has refilled; its row can go. */
@@ -91,6 +92,10 @@ export class Lobby extends SocketShell<Attachment> {
       return errorResponse("rate_limited", `Too many lobby visits; try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`, 429);
     }
 
+    // Matched while away (away-wait.ts): the match, at once.
+    const missed = this.queue.takeMissed(join.userId, now);
+    if (missed) return missedUpgrade(missed);
+
     // A second lobby socket of the same person replaces the first.
     for (const old of this.ctx.getWebSockets(join.userId)) {
       const prev = this.attachment(old);
@@ -134,11 +139,11 @@ export class Lobby extends SocketShell<Attachment> {
 
   protected async onClose(ws: WebSocket): Promise<void> {
     closeSocket(ws, CLOSE.normal, "bye");
-    await this.leave(ws);
+    await this.leaveOrWaitAway(ws);
   }
 
   protected async onSocketError(ws: WebSocket): Promise<void> {
-    await this.leave(ws);
+    await this.leaveOrWaitAway(ws);
   }
 
   override async alarm(): Promise<void> {
@@ -193,6 +198,12 @@ export class Lobby extends SocketShell<Attachment> {
     }
     const row = this.queue.get(userId, ticket);
     const ws = row && this.socketFor(row);
+    if (row && !ws && this.queue.isAway(row, Date.now())) {
+      this.ctx.waitUntil(handOverAway(this.env, this.queue, row, matched, Date.now())); // media2
+      this.markDirty();
+      await this.reschedule();
+      return true;
+    }
     if (!row || !ws) {
       if (row) this.queue.remove(userId, ticket);
       return false;
@@ -212,6 +223,15 @@ export class Lobby extends SocketShell<Attachment> {
     return this.ctx.getWebSockets(row.userId).find((ws) => {
       return this.attachment(ws)?.ticket === row.ticket;
     });
+  }
+
+  /** A socket died (not cancel): someone who accepted the 匹配成功 reminder keeps their place. */
+  private async leaveOrWaitAway(ws: WebSocket): Promise<void> {
+    const a = this.attachment(ws);
+    if (a && this.queue.get(a.userId, a.ticket) && (await hasMatchedConsent(this.env, a.userId, Date.now()))) {
+      if (this.queue.get(a.userId, a.ticket)) return this.queue.markAway(a.userId, a.ticket, Date.now() + AWAY_WAIT_MS);
+    }
+    await this.leave(ws);
   }
 
   private async leave(ws: WebSocket): Promise<void> {
@@ -248,12 +268,21 @@ export class Lobby extends SocketShell<Attachment> {
     // Either may have closed or been replaced while D1 answered: then the other waits on.
     const wsA = this.queue.get(a.userId, a.ticket) && this.socketFor(a);
     const wsB = this.queue.get(b.userId, b.ticket) && this.socketFor(b);
-    if (wsA && wsB) {
-      this.deliver(a, wsA, matchedFrame(conversationId, b.userId, pair.topic));
-      this.deliver(b, wsB, matchedFrame(conversationId, a.userId, pair.topic));
+    // media2: someone waiting in the background (away-wait.ts) is matched too, and reminded.
+    const awayA = !wsA && !!this.queue.get(a.userId, a.ticket) && this.queue.isAway(a, Date.now());
+    const awayB = !wsB && !!this.queue.get(b.userId, b.ticket) && this.queue.isAway(b, Date.now());
+    if ((wsA || awayA) && (wsB || awayB)) {
+      for (const [row, ws, frame] of [
+        [a, wsA, matchedFrame(conversationId, b.userId, pair.topic)],
+        [b, wsB, matchedFrame(conversationId, a.userId, pair.topic)],
+      ] as const) {
+        if (ws) this.deliver(row, ws, frame);
+        else this.ctx.waitUntil(handOverAway(this.env, this.queue, row, frame, Date.now()));
+      }
+      this.markDirty();
     } else {
       for (const [row, ws] of [[a, wsA], [b, wsB]] as const) {
-        if (ws) this.queue.release(row.userId, row.ticket);
+        if (ws || this.queue.isAway(row, Date.now())) this.queue.release(row.userId, row.ticket);
         else this.queue.remove(row.userId, row.ticket);
       }
       this.pairAgainAt(Date.now());
@@ -355,6 +384,15 @@ export class Lobby extends SocketShell<Attachment> {
     if (due.length === 0) return;
     await wakeBy(this.ctx.storage, Math.max(now, Math.min(...due)), now);
   }
+}
+
+/** A lobby visit answered with the match its person missed while away, then closed. */
+function missedUpgrade(frame: string): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.send(frame);
+  server.close(CLOSE.normal, "matched");
+  return acceptedUpgrade(client);
 }
 
 function matchedFrame(conversationId: string, partnerId: string, topic: string | null): Settlement {

@@ -34,6 +34,9 @@ export class LobbyQueue {
       held_at INTEGER
     )`);
     sql.exec("CREATE TABLE IF NOT EXISTS matches (at INTEGER NOT NULL)");
+    // Backgrounded waiters who keep their place, and matches waiting for their return (away-wait.ts).
+    sql.exec("CREATE TABLE IF NOT EXISTS away (user_id TEXT PRIMARY KEY, ticket TEXT NOT NULL, until INTEGER NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS missed (user_id TEXT PRIMARY KEY, frame TEXT NOT NULL, until INTEGER NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
     // Join rate per user: a user always lands on the same shard, so the shard can count alone.
     sql.exec(`CREATE TABLE IF NOT EXISTS join_limits (
@@ -91,9 +94,31 @@ export class LobbyQueue {
   }
 
   remove(userId: string, ticket: string): boolean {
+    this.sql.exec("DELETE FROM away WHERE user_id = ? AND ticket = ?", userId, ticket);
     const gone = this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).rowsWritten > 0;
     if (gone) this.changed();
     return gone;
+  }
+
+  /** This visit's socket is gone but its person keeps the place until `until`. */
+  markAway(userId: string, ticket: string, until: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO away (user_id, ticket, until) VALUES (?, ?, ?)", userId, ticket, until);
+  }
+
+  isAway(row: Pick<QueueRow, "userId" | "ticket">, now: number): boolean {
+    return this.sql.exec("SELECT 1 FROM away WHERE user_id = ? AND ticket = ? AND until >= ?", row.userId, row.ticket, now).toArray().length > 0;
+  }
+
+  /** A match made while the person was away, kept for their next visit. */
+  keepMissed(userId: string, frame: string, until: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO missed (user_id, frame, until) VALUES (?, ?, ?)", userId, frame, until);
+  }
+
+  /** Takes the person's missed match, if one is still fresh; forgets stale ones. */
+  takeMissed(userId: string, now: number): string | null {
+    this.sql.exec("DELETE FROM missed WHERE until < ?", now);
+    const [row] = this.sql.exec("DELETE FROM missed WHERE user_id = ? RETURNING frame", userId).toArray();
+    return row ? String(row.frame) : null;
   }
 
   /** Everyone waiting and not in the middle of a match. */

@@ -19,6 +19,8 @@ const roomConnectSchema = z.object({
   hiddenUpTo: seq.optional(),
   /** Kept only in the socket's attachment, for the platform content check; never stored. */
   openid: z.string().nullable(),
+  /** The worker's public origin, for signed picture links. */
+  origin: z.string().optional(),
 });
 
 export type RoomConnect = z.infer<typeof roomConnectSchema>;

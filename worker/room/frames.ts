@@ -33,6 +33,21 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       }
       return { ok: true, frame: { type: "history", after } };
     }
+    case "image": {
+      const { clientId, imageId } = frame;
+      if (typeof clientId !== "string" || clientId.length === 0 || clientId.length > LIMITS.clientIdMax) {
+        return bad(`"clientId" must be a string of 1 to ${LIMITS.clientIdMax} characters`);
+      }
+      if (typeof imageId !== "string" || imageId.length === 0 || imageId.length > LIMITS.clientIdMax) {
+        return bad('"imageId" must be the id POST /api/media returned');
+      }
+      return { ok: true, frame: { type: "image", clientId, imageId } };
+    }
+    case "recall": {
+      const { id } = frame;
+      if (typeof id !== "string" || id.length === 0 || id.length > LIMITS.clientIdMax) return bad('"id" must be a message id');
+      return { ok: true, frame: { type: "recall", id } };
+    }
     case "typing":
     case "leave":
       return { ok: true, frame: { type: frame.type } };

@@ -5,21 +5,26 @@ import {
   hideConversationFor,
 } from "../db/conversations";
 import type { Env } from "../env";
-import { AppError, errorResponse } from "../errors";
+import { AppError, errorResponse, socketError } from "../errors";
 import { logEvent } from "../log";
 import { ROOM_CONNECT_RULE } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { createReport, REPORT_SNAPSHOT_SIZE } from "../report";
 import { CLOSE, LIMITS, type HistoryMessage, type RoomServerFrame, type SocketError } from "../protocol";
+import type { ImageOutcome, ImageOutcomeReceiver } from "../media/outcome";
 import { deleteConversationImages } from "../media/store";
 import { closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
 import { AlarmClock } from "./alarm-clock";
+import { backInRoom, noticeAway } from "./away-notice";
 import { parseAttachment, type RoomAttachment } from "./attachment";
 import { readRoomConnect } from "./connect";
 import { parseRoomFrame } from "./frames";
 import { HistoryCopy } from "./history-copy";
+import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, rememberOrigin, viewsOf } from "./images";
+import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
+import { recall } from "./recall";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -30,7 +35,7 @@ import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
  * pair's sockets and hands each duty to its module — sends (send-pipeline.ts), the copy to D1
  * (history-copy.ts), presence and grace (presence.ts), retention (retention.ts).
  */
-export class Room extends SocketShell<RoomAttachment> {
+export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeReceiver {
   protected readonly kind = "room";
   protected readonly internalMessage = "Something went wrong on our side; the message was not sent";
   protected readonly store: RoomStore;
@@ -51,6 +56,7 @@ export class Room extends SocketShell<RoomAttachment> {
       stored: (now) => this.history.scheduleAfterAppend(now),
       dropFlooder: (ws) => this.endSocket(ws, null, "flooding", CLOSE.policy, false),
       fail: (ws, error, clientId) => this.fail(ws, error, clientId),
+      partnerAway: (userId) => this.ctx.waitUntil(noticeAway(this.env, this.store, userId)),
     });
   }
 
@@ -92,11 +98,13 @@ export class Room extends SocketShell<RoomAttachment> {
     const { server, response } = this.accept([info.userId], { userId: info.userId, platform: info.platform, openid: info.openid, hiddenUpTo });
     const resume = info.after !== null;
     const me = this.store.arrive(info.userId, now, resume);
+    backInRoom(this.store, info.userId); // the next absence may bring one reply notice
+    rememberOrigin(this.store, info.origin); // for signed picture links
     if (resume) {
-      this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
+      await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
     } else {
       const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
-      sendFrame(server, { type: "history", messages: history.map((m) => view(m, info.userId)) } satisfies RoomServerFrame);
+      sendFrame(server, { type: "history", messages: await this.views(history, info.userId) } satisfies RoomServerFrame);
     }
     this.presence.arrived(server, info.userId, me, wasOnline);
     // Told early, so the client logs in again before the user's first send is refused.
@@ -119,9 +127,9 @@ export class Room extends SocketShell<RoomAttachment> {
   }
 
   /** One bounded page of history after `after`; `more` tells the client to ask again. */
-  private sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): void {
+  private async sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): Promise<void> {
     const page = this.store.page(Math.max(after, hiddenUpTo), LIMITS.historyPageMax);
-    const messages = page.messages.map((m) => view(m, viewer));
+    const messages = await this.views(page.messages, viewer);
     sendFrame(ws, (page.more ? { type: "history", messages, more: true } : { type: "history", messages }) satisfies RoomServerFrame);
   }
 
@@ -139,7 +147,7 @@ export class Room extends SocketShell<RoomAttachment> {
       case "send":
         return await this.sends.send(ws, attachment, frame);
       case "history":
-        return this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
+        return await this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
       case "typing":
         return this.presence.typing(attachment.userId);
       case "leave":
@@ -147,6 +155,13 @@ export class Room extends SocketShell<RoomAttachment> {
         return this.endSocket(ws, null, "left", CLOSE.normal, true);
       case "report":
         return await this.onReport(ws, attachment, frame.reason, frame.messageId);
+      case "image":
+        return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts(), ws, attachment.userId, frame));
+      case "recall": {
+        const refused = await recall(this.parts(), attachment.userId, frame.id);
+        if (refused) sendFrame(ws, socketError(refused.code, refused.message));
+        return;
+      }
     }
   }
 
@@ -188,12 +203,13 @@ export class Room extends SocketShell<RoomAttachment> {
     const now = Date.now();
     this.presence.expireGrace(now);
     pruneExpired(this.env, this.store, now);
+    if (this.store.meta()) await expireDueImages(this.parts(), now); // pictures past their check deadline
     try {
       await this.flush();
     } catch {
       // Logged and counted by flush; the next attempt waits out the backoff below.
     } finally {
-      const next = [this.presence.nextDeadline(), this.history.nextAt(now), retentionDeadline(this.env, this.store)];
+      const next = [this.presence.nextDeadline(), this.history.nextAt(now), retentionDeadline(this.env, this.store), nextImageDue(this.store)];
       const due = next.filter((t): t is number => t !== null);
       if (due.length) this.alarmClock.schedule(Math.max(now, Math.min(...due)));
     }
@@ -214,6 +230,11 @@ export class Room extends SocketShell<RoomAttachment> {
   }
 
   // --- RPC from the worker ----------------------------------------------------
+
+  /** A verdict on one of this room's pictures (media/outcome.ts). */
+  async imageChecked(outcome: ImageOutcome): Promise<void> {
+    if (this.store.meta()) await applyImageOutcome(this.parts(), outcome);
+  }
 
   /** Erases this conversation's history here and in D1; returns how many messages went. */
   async eraseHistory(conversationId: string): Promise<number> {
@@ -293,16 +314,36 @@ export class Room extends SocketShell<RoomAttachment> {
     if (!quiet) this.onGone(ws);
   }
 
+  /** What the picture and recall handlers (images.ts, recall.ts) may use of the room. */
+  private parts(): RoomParts {
+    const meta = this.store.meta();
+    if (!meta) throw new AppError("internal", "room has no participants", 500);
+    return {
+      env: this.env,
+      store: this.store,
+      conversationId: meta.conversationId,
+      partnerOf: (userId) => this.sockets.partnerOf(userId),
+      sendTo: (userId, frame) => {
+        const ws = this.sockets.socketOf(userId);
+        if (ws) sendFrame(ws, frame);
+        return ws !== undefined;
+      },
+      withD1: (work) => this.history.withD1(work),
+      scheduleAlarm: (at) => this.alarmClock.schedule(at),
+      scheduleCopy: (now) => this.history.scheduleAfterAppend(now),
+      partnerWrote: (userId) => this.ctx.waitUntil(noticeAway(this.env, this.store, userId)),
+    };
+  }
+
+  /** Messages as `viewer` sees them: own ones with their clientId, pictures with fresh signed links. */
+  private views(messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
+    return viewsOf(this.parts(), messages, viewer);
+  }
+
   /** Where messages are kept; the benchmark's no-persistence variant swaps in memory. */
   protected openStore(ctx: DurableObjectState): RoomStore {
     return new RoomStore(ctx.storage.sql);
   }
-}
-
-function view(m: StoredMessage, viewer: string): HistoryMessage {
-  // Own messages carry their clientId, so the client merges them with its local copies.
-  if (m.sender === viewer) return { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId };
-  return { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
 }
 
 /** The clientId of a send frame that failed validation, when it has a usable one. */

@@ -30,6 +30,8 @@ export interface SendHost {
   dropFlooder(ws: WebSocket): void;
   /** An error frame for a failure of ours, about this send. */
   fail(ws: WebSocket, error: unknown, clientId: string): void;
+  /** The partner wrote while `userId` was away (no live socket): maybe one reply notice. */
+  partnerAway(userId: string): void;
 }
 
 export class SendPipeline {
@@ -106,7 +108,8 @@ export class SendPipeline {
     this.host.stored(now);
     // The output gate holds these frames until the write above is durable: an ack is a promise.
     sendFrame(ws, ackFrame(stored));
-    const partner = this.sockets.socketOf(this.sockets.partnerOf(sender.userId));
+    const partnerId = this.sockets.partnerOf(sender.userId);
+    const partner = this.sockets.socketOf(partnerId);
     if (partner) {
       sendFrame(partner, {
         type: "message",
@@ -116,6 +119,25 @@ export class SendPipeline {
         text: stored.body,
         at: stored.at,
       } satisfies RoomServerFrame);
+    } else this.host.partnerAway(partnerId);
+  }
+
+  /**
+   * A picture frame: the same order, limit and dedupe as a send; `accept` (room/images.ts) stores
+   * and acks it in its turn.
+   */
+  async image(ws: WebSocket, sender: RoomAttachment, frame: { clientId: string }, accept: () => Promise<void>): Promise<void> {
+    if (this.store.ended()) return void refuse(ws, frame, "conversation_ended", "This conversation has ended");
+    if (!this.store.findByClientId(sender.userId, frame.clientId)) {
+      const limit = this.takeToken(sender.userId, Date.now());
+      if (!limit.ok) return void refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
+    }
+    const turn = this.chain.then(accept);
+    this.chain = turn.catch(() => undefined);
+    try {
+      await turn;
+    } catch (error) {
+      this.host.fail(ws, error, frame.clientId);
     }
   }
 
@@ -133,7 +155,7 @@ export class SendPipeline {
   }
 }
 
-function refuse(ws: WebSocket, frame: SendFrame, code: ErrorCode, message: string): void {
+function refuse(ws: WebSocket, frame: { clientId: string }, code: ErrorCode, message: string): void {
   sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
 }
 

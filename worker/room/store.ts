@@ -2,6 +2,9 @@
 // once it is here; D1 receives a copy later, in batches.
 import type { MessageRow } from "../db/schema";
 
+/** "image_pending": a picture under the platform's check, seen by its sender only. */
+export type StoredKind = "text" | "image" | "image_pending" | "recalled";
+
 export interface StoredMessage {
   seq: number;
   id: string;
@@ -11,6 +14,8 @@ export interface StoredMessage {
   at: number;
   /** Delivered under review ("review") or without the platform check ("unchecked"); admins see these. */
   flag: "review" | "unchecked" | null;
+  /** Text, a picture (body: its image id) or a recalled message (body emptied). */
+  kind: StoredKind;
 }
 
 export interface Member {
@@ -49,7 +54,8 @@ const SCHEMA = [
      client_id TEXT NOT NULL,
      body TEXT NOT NULL,
      at INTEGER NOT NULL,
-     flag TEXT
+     flag TEXT,
+     kind TEXT
    )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (sender, client_id)`,
   `CREATE TABLE IF NOT EXISTS members (
@@ -74,6 +80,14 @@ function upgradeCopiedFlag(sql: SqlStorage): void {
   sql.exec("DROP INDEX IF EXISTS messages_uncopied");
 }
 
+/** Rooms created before pictures and recall have no kind column: add it (null reads as text). */
+function upgradeKind(sql: SqlStorage): void {
+  const hasKind = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'kind'").toArray().length > 0;
+  if (!hasKind) sql.exec("ALTER TABLE messages ADD COLUMN kind TEXT");
+}
+
+const KINDS: readonly StoredKind[] = ["text", "image", "image_pending", "recalled"];
+
 /** Rooms with a longer history check retries in storage instead of memory. */
 const CLIENT_KEYS_MAX = 5000;
 
@@ -88,6 +102,7 @@ function toMessage(row: Row): StoredMessage {
     body: String(row.body),
     at: Number(row.at),
     flag: row.flag === "review" || row.flag === "unchecked" ? row.flag : null,
+    kind: KINDS.includes(row.kind as StoredKind) ? (row.kind as StoredKind) : "text",
   };
 }
 
@@ -123,6 +138,7 @@ export class RoomStore {
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
     upgradeCopiedFlag(sql);
+    upgradeKind(sql);
   }
 
   private write(query: string, ...bindings: SqlStorageValue[]): number {
@@ -231,10 +247,11 @@ export class RoomStore {
   }
 
   /** Assigns the next seq and stores the message; synchronous, so no other send can interleave. */
-  append(input: Omit<StoredMessage, "seq">): StoredMessage {
+  append(draft: Omit<StoredMessage, "seq" | "kind"> & { kind?: StoredKind }): StoredMessage {
+    const input = { ...draft, kind: draft.kind ?? "text" };
     const seq = this.nextSeq();
     this.write(
-      "INSERT INTO messages (seq, id, sender, client_id, body, at, flag) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, id, sender, client_id, body, at, flag, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       seq,
       input.id,
       input.sender,
@@ -242,10 +259,43 @@ export class RoomStore {
       input.body,
       input.at,
       input.flag,
+      input.kind === "text" ? null : input.kind,
     );
     this.nextSeqCache = seq + 1;
     this.clientKeysCache?.add(clientKey(input.sender, input.clientId));
     return { ...input, seq };
+  }
+
+  findById(id: string): StoredMessage | null {
+    const row = this.sql.exec("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** Changes one message's kind and body in place (a picture passing its check, a recall). */
+  rewrite(id: string, kind: StoredKind, body: string): void {
+    this.write("UPDATE messages SET kind = ?, body = ? WHERE id = ?", kind === "text" ? null : kind, body, id);
+  }
+
+  /** The message carrying picture `imageId`, if this room has one. */
+  findByImage(imageId: string): StoredMessage | null {
+    const row = this.sql
+      .exec("SELECT * FROM messages WHERE kind IN ('image', 'image_pending') AND json_extract(body, '$.id') = ? LIMIT 1", imageId)
+      .toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** Meta entries whose key starts with `prefix` (key without the prefix → value). */
+  metaWithPrefix(prefix: string): { key: string; value: string }[] {
+    return this.sql
+      .exec("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", prefix.length, prefix)
+      .toArray()
+      .map((r) => ({ key: String(r.key).slice(prefix.length), value: String(r.value) }));
+  }
+
+  /** Removes one message (a picture that failed its check); its seq is never handed out again. */
+  deleteById(id: string): void {
+    this.pinNextSeq();
+    this.write("DELETE FROM messages WHERE id = ?", id);
   }
 
   /** The newest `limit` messages with seq above `floor` (a viewer's hidden mark), oldest first. */
@@ -409,5 +459,5 @@ export class RoomStore {
 
 /** The D1 row for a stored message. */
 export function toD1Row(conversationId: string, m: StoredMessage): MessageRow {
-  return { id: m.id, conversationId, senderId: m.sender, body: m.body, seq: m.seq, createdAt: m.at };
+  return { id: m.id, conversationId, senderId: m.sender, body: m.body, seq: m.seq, createdAt: m.at, kind: m.kind === "text" ? null : m.kind };
 }

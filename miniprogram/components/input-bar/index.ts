@@ -80,5 +80,9 @@ Component({
       this.setData(valueData("", 0));
       this.triggerEvent("send", { text });
     },
+    /** The picture button: the page picks, uploads and sends it. */
+    onPickImage() {
+      if (!this.data.disabled) this.triggerEvent("image", {});
+    },
   },
 });

@@ -1,9 +1,11 @@
 // The chat transcript: rows from lib/chat-view (time separators, the earlier-chats divider,
 // bubbles left/right). It follows new messages only while the reader is at the bottom (or on
 // their own send); a reader scrolled up keeps their place and gets an "N 条新消息" pill. Tapping a
-// failed message asks the page to retry it; a long press offers 复制, and 举报 on the partner's.
+// failed message asks the page to retry it; a long press offers 复制 (text), 举报 on the partner's and
+// 撤回 on one's own within 2 minutes; a picture opens full screen on tap.
 import type { ChatRow } from "../../lib/chat-view";
-import { mp } from "../../lib/platform";
+import { mp, previewImage } from "../../lib/platform";
+import { RECALL_WINDOW_MS } from "../../lib/protocol";
 
 /** A soft colour per alias, so the placeholder avatar is stable for one partner. */
 function colorFor(alias: string): string {
@@ -99,17 +101,24 @@ Component({
       if (clientId) this.triggerEvent("retry", { clientId });
     },
     onLongPress(e: WechatMiniprogram.BaseEvent) {
-      const { text, id, mine } = e.currentTarget.dataset as { text?: string; id?: string; mine?: boolean };
+      const { text, id, mine, at } = e.currentTarget.dataset as { text?: string; id?: string; mine?: boolean; at?: number };
       if (typeof text !== "string") return;
-      // Only a partner's stored message can be reported.
-      const canReport = !mine && !!id;
+      // Only a partner's stored message can be reported; only one's own stored one recalled, in time.
+      const items: Array<[string, () => void]> = [];
+      if (text) items.push(["复制", () => mp.setClipboardData({ data: text })]);
+      if (!mine && id) items.push(["举报", () => this.triggerEvent("reportmessage", { id, text })]);
+      if (mine && id && typeof at === "number" && Date.now() - at <= RECALL_WINDOW_MS) items.push(["撤回", () => this.triggerEvent("recall", { id })]);
+      if (items.length === 0) return;
       mp.showActionSheet({
-        itemList: canReport ? ["复制", "举报"] : ["复制"],
-        success: (res) => {
-          if (res.tapIndex === 0) mp.setClipboardData({ data: text });
-          else if (res.tapIndex === 1 && canReport) this.triggerEvent("reportmessage", { id, text });
-        },
+        itemList: items.map(([label]) => label),
+        success: (res) => items[res.tapIndex]?.[1](),
       });
+    },
+    onPreview(e: WechatMiniprogram.BaseEvent) {
+      const { url } = e.currentTarget.dataset as { url?: string };
+      if (!url) return;
+      const urls = (this.data.rows as ChatRow[]).flatMap((r) => (r.kind === "message" && r.imageUrl ? [r.imageUrl] : []));
+      previewImage(url, urls);
     },
   },
 });

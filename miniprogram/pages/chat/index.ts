@@ -7,9 +7,9 @@
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
 import { codeOf, errorMessage } from "../../lib/errors";
-import { confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
+import { choosePicture, confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
-import type { SubscribeKind } from "../../lib/protocol";
+import { IMAGE_MAX_BYTES, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
 
 interface PageContext {
@@ -238,6 +238,24 @@ Component({
     },
     onKeyboard() {
       (this.selectComponent(".messages") as unknown as { keepBottom?(): void } | null)?.keepBottom?.();
+    },
+    /** Picks a compressed picture, uploads it with the token and ticket, then sends its image frame. */
+    async onPickImage() {
+      const context = contexts.get(this);
+      const roomId = context?.client.snapshot.roomId;
+      if (!context || !roomId || context.client.snapshot.phase !== "chatting") return;
+      const picked = await choosePicture();
+      if (!picked) return;
+      if (picked.size > IMAGE_MAX_BYTES) return toast(errorMessage("payload_too_large"));
+      try {
+        const up = await api.uploadImage(roomId, picked.path);
+        context.client.sendImage({ id: up.id, url: null, width: up.width, height: up.height, localPath: picked.path });
+      } catch (err) {
+        toast(errorMessage(codeOf(err, "unknown")));
+      }
+    },
+    onRecallMessage(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
+      contexts.get(this)?.client.recall(e.detail.id);
     },
     onRetryMessage(e: WechatMiniprogram.CustomEvent<{ clientId: string }>) {
       contexts.get(this)?.client.retry(e.detail.clientId);

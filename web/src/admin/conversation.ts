@@ -15,7 +15,7 @@ export async function conversationPage(ctx: Ctx, view: HTMLElement, id: string):
       "li",
       { class: `msg ${m.senderId === first.userA ? "a" : "b"}` },
       h("span", { class: "who" }, m.senderId === first.userA ? "A" : "B"),
-      h("span", { class: "text" }, m.text),
+      h("span", { class: "text" }, messageText(m)),
       time(ctx, m.at),
     );
   const show = (messages: AdminConversationMessage[], nextBefore: number | null, prepend: boolean) => {
@@ -51,4 +51,17 @@ export async function conversationPage(ctx: Ctx, view: HTMLElement, id: string):
     empty,
   );
   show(first.messages, first.nextBefore, false);
+}
+
+/** A picture shows as its id (the pictures list has its link); a recalled message as a marker. */
+function messageText(m: AdminConversationMessage): string {
+  if (m.kind === "recalled") return "⟲ (recalled)";
+  if (m.kind === "image" || m.kind === "image_pending") {
+    try {
+      return `🖼 ${(JSON.parse(m.text) as { id: string }).id}${m.kind === "image_pending" ? " (checking)" : ""}`;
+    } catch {
+      return "🖼";
+    }
+  }
+  return m.text;
 }

@@ -1,0 +1,153 @@
+// Pictures and recall on the chat screen (issue 14), under miniprogram-simulate: the picture
+// button (chooseMedia → uploadFile with the token → image frame), 审核中, the thumbnail opening
+// wx.previewImage, 撤回 in the long-press menu of one's own recent message, the recalled lines.
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+
+let root: string;
+let simulate: Simulate;
+let fake: FakeWx;
+beforeAll(() => {
+  simulate = loadSimulate();
+  root = buildApp();
+});
+afterAll(() => removeApp(root));
+beforeEach(() => {
+  forgetModules(root);
+  fake = installFakeWx();
+});
+const mounted: Array<{ instance: any; detach(): void }> = [];
+afterEach(() => {
+  for (const comp of mounted.splice(0)) {
+    comp.instance.onUnload?.();
+    comp.detach();
+  }
+});
+
+function mount(path: string, props: Record<string, unknown> = {}) {
+  const id = simulate.load(join(root, path), { rootPath: root });
+  const comp = simulate.render(id, props);
+  comp.attach(document.createElement("parent-wrapper"));
+  mounted.push(comp as unknown as { instance: any; detach(): void });
+  return comp;
+}
+async function settle() {
+  for (let i = 0; i < 8; i++) await simulate.sleep(0);
+}
+function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
+  (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
+}
+const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
+const row = (key: string, mine: boolean, extra: Record<string, unknown> = {}) => ({
+  kind: "message",
+  key,
+  mine,
+  text: `text ${key}`,
+  status: "sent",
+  clientId: "",
+  error: "",
+  retryable: false,
+  id: `m-${key}`,
+  recalledLine: "",
+  imageUrl: "",
+  thumbWidth: 0,
+  thumbHeight: 0,
+  checking: false,
+  at: Date.now(),
+  ...extra,
+});
+
+describe("message list: pictures and recall", () => {
+  it("offers 撤回 on one's own message within 2 minutes only, and never on the partner's", async () => {
+    const list = mount("components/message-list/index", {
+      rows: [row("new", true), row("old", true, { at: Date.now() - 121_000 }), row("theirs", false)],
+    });
+    await simulate.sleep(0);
+    const recalls: unknown[] = [];
+    on(list, "recall", (e) => recalls.push(e.detail));
+    const bubbles = list.querySelectorAll(".bubble");
+    fake.actionSheetTap = 1;
+    for (const b of bubbles) {
+      b.dispatchEvent("longpress");
+      await settle();
+    }
+    expect(fake.actionSheets).toEqual([["复制", "撤回"], ["复制"], ["复制", "举报"]]);
+    expect(recalls).toEqual([{ id: "m-new" }]);
+  });
+
+  it("draws recalled lines, a thumbnail with 审核中, and opens pictures full screen on tap", async () => {
+    const url = "https://chat.test/api/media/i2?sig=s";
+    const list = mount("components/message-list/index", {
+      rows: [
+        row("a", true, { recalledLine: "你撤回了一条消息", text: "" }),
+        row("b", false, { recalledLine: "对方撤回了一条消息", text: "" }),
+        row("c", true, { text: "", imageUrl: "wxfile://tmp/mine.jpg", thumbWidth: 160, thumbHeight: 120, checking: true }),
+        row("d", false, { text: "", imageUrl: url, thumbWidth: 90, thumbHeight: 160 }),
+      ],
+    });
+    await simulate.sleep(0);
+    expect(text(list)).toContain("你撤回了一条消息");
+    expect(text(list)).toContain("对方撤回了一条消息");
+    expect(text(list)).not.toContain("text a");
+    const pictures = list.querySelectorAll(".picture");
+    expect(pictures).toHaveLength(2);
+    expect(text(pictures[0]!)).toContain("审核中");
+    expect(text(pictures[1]!)).not.toContain("审核中");
+    pictures[1]!.dispatchEvent("tap");
+    await settle();
+    expect(fake.previews).toEqual([{ current: url, urls: ["wxfile://tmp/mine.jpg", url] }]);
+  });
+});
+
+describe("chat page: sending a picture", () => {
+  async function openChat() {
+    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic: "music" });
+    await settle();
+    const lobby = fake.lastSocket();
+    lobby.open();
+    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
+    await settle();
+    const room = fake.lastSocket();
+    room.open();
+    room.receive({ type: "history", messages: [] });
+    await settle();
+    return { page, room };
+  }
+
+  it("picks a compressed picture, uploads it with the token, sends the image frame and shows 审核中", async () => {
+    const { page, room } = await openChat();
+    page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(fake.uploads).toEqual([
+      {
+        url: "http://127.0.0.1:8787/api/media",
+        filePath: "wxfile://tmp/photo.jpg",
+        name: "file",
+        formData: { conversationId: "r1" },
+        header: { Authorization: "Bearer tok" },
+      },
+    ]);
+    const frame = room.frames.find((f) => f.type === "image") as { clientId: string; imageId: string };
+    expect(frame.imageId).toBe("img1");
+    room.receive({ type: "ack", clientId: frame.clientId, id: "m1", seq: 1, at: Date.now(), pending: true });
+    await settle();
+    expect(text(page.querySelector(".messages")!)).toContain("审核中");
+  });
+
+  it("tells why an upload was refused and sends nothing", async () => {
+    const { room } = await openChatAndFail();
+    expect(fake.toasts).toContain("只能发送 JPG/PNG/GIF 图片");
+    expect(room.frames.filter((f) => f.type === "image")).toEqual([]);
+  });
+
+  async function openChatAndFail() {
+    fake.uploadAnswer = { statusCode: 415, data: JSON.stringify({ error: { code: "unsupported_image", message: "no" } }) };
+    const opened = await openChat();
+    opened.page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    return opened;
+  }
+});

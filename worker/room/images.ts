@@ -1,0 +1,152 @@
+import { logError } from "../log";
+import { findImage, settleImageRow } from "../db/images";
+import { deleteMessage, rewriteMessage } from "../db/message-edits";
+import { imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
+import { signMediaUrl } from "../media/signed-url";
+import { deleteImageObjects } from "../media/store";
+import { randomId } from "../lib/random-id";
+import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServerFrame } from "../protocol";
+import { socketError } from "../errors";
+import { sendFrame } from "../socket";
+import type { RoomParts } from "./parts";
+import type { RoomStore, StoredMessage } from "./store";
+
+// Pictures in the room. A picture message's body is {"id","width","height"} (the image id from
+// POST /api/media). While WeChat's check runs it is "image_pending": acked to the sender (pending),
+// invisible to the partner. The verdict arrives through Room.imageChecked, or the room's own alarm
+// expires it at the check deadline (meta "image_due:<imageId>").
+
+export type ImageFrame = Extract<RoomClientFrame, { type: "image" }>;
+
+const DUE = "image_due:";
+const ORIGIN = "origin";
+
+export function imageOf(m: StoredMessage): Omit<MessageImage, "url"> | null {
+  if (m.kind !== "image" && m.kind !== "image_pending") return null;
+  try {
+    const body = JSON.parse(m.body) as { id: string; width: number; height: number };
+    return { id: body.id, width: body.width, height: body.height };
+  } catch {
+    return null;
+  }
+}
+
+/** The worker's public origin, for signed links; kept from the last connect (RPCs carry none). */
+export function rememberOrigin(store: RoomStore, origin: string | undefined): void {
+  if (origin && store.metaValue(ORIGIN) !== origin) store.setMetaValue(ORIGIN, origin);
+}
+
+async function signed(room: RoomParts, image: Omit<MessageImage, "url">, now: number): Promise<MessageImage> {
+  const origin = room.store.metaValue(ORIGIN);
+  const url = origin ? await signMediaUrl(room.env, origin, image.id, "view", now + viewTtlMs(room.env)) : null;
+  return { ...image, url };
+}
+
+/** A stored message as `viewer` sees it; null when they must not see it (the partner's pending picture). */
+export async function viewOf(room: RoomParts, m: StoredMessage, viewer: string, now = Date.now()): Promise<HistoryMessage | null> {
+  const mine = m.sender === viewer;
+  const base: HistoryMessage = mine
+    ? { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId }
+    : { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
+  if (m.kind !== "recalled" && m.kind !== "image" && m.kind !== "image_pending") return base; // text (or a store without kinds)
+  if (m.kind === "recalled") return { ...base, text: "", kind: "recalled" };
+  const image = imageOf(m);
+  if (!image) return null;
+  if (m.kind === "image_pending") return mine ? { ...base, text: "", kind: "image", pending: true, image: { ...image, url: null } } : null;
+  return { ...base, text: "", kind: "image", image: await signed(room, image, now) };
+}
+
+export async function viewsOf(room: RoomParts, messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
+  const now = Date.now();
+  const views = await Promise.all(messages.map((m) => viewOf(room, m, viewer, now)));
+  return views.filter((v): v is HistoryMessage => v !== null);
+}
+
+export function imageAck(m: StoredMessage): RoomServerFrame {
+  const ack = { type: "ack" as const, clientId: m.clientId, id: m.id, seq: m.seq, at: m.at };
+  return m.kind === "image_pending" ? { ...ack, pending: true } : ack;
+}
+
+/** Delivers a passed picture to the partner, or notes that they were away. */
+async function deliver(room: RoomParts, m: StoredMessage): Promise<void> {
+  const image = imageOf(m);
+  if (!image) return;
+  const partner = room.partnerOf(m.sender);
+  const frame: RoomServerFrame = { type: "message", id: m.id, seq: m.seq, from: "partner", text: "", at: m.at, kind: "image", image: await signed(room, image, Date.now()) };
+  if (!room.sendTo(partner, frame)) room.partnerWrote(partner);
+}
+
+/**
+ * An image frame, in the room's send order: a picture uploaded for this room by this sender. QQ's
+ * (synchronous) check already passed it; WeChat's may still be running.
+ */
+export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: string, frame: ImageFrame): Promise<void> {
+  const refuse = (code: ErrorCode, message: string) => sendFrame(ws, { ...socketError(code, message), clientId: frame.clientId });
+  const repeat = room.store.findByClientId(senderId, frame.clientId);
+  if (repeat) return void sendFrame(ws, imageAck(repeat));
+  const image = await imageForRoom(room.env, frame.imageId, room.conversationId, senderId);
+  // bad_message, not not_found: a client treats not_found on its room socket as the room being gone.
+  if (!image) return void refuse("bad_message", "No such picture for this conversation: upload it with POST /api/media first");
+  if (image.status === "rejected") return void refuse("content_rejected", "This picture cannot be sent");
+  if (image.status === "expired") return void refuse("moderation_unavailable", "The picture's check did not finish; upload it again");
+  if (room.store.findByImage(image.id)) return void refuse("bad_message", "This picture was already sent");
+  const pending = image.status === "pending";
+  const deadline = pending ? (await findImage(room.env.DB, image.id))?.checkDeadline : undefined;
+  // Raced with a retry of the same frame during the reads above.
+  const raced = room.store.findByClientId(senderId, frame.clientId);
+  if (raced) return void sendFrame(ws, imageAck(raced));
+  if (room.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
+
+  const now = Date.now();
+  const body = JSON.stringify({ id: image.id, width: image.width, height: image.height });
+  const stored = room.store.append({ id: randomId(), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
+  room.scheduleCopy(now);
+  if (pending && deadline !== undefined) {
+    room.store.setMetaValue(DUE + image.id, String(deadline));
+    room.scheduleAlarm(deadline);
+  }
+  sendFrame(ws, imageAck(stored));
+  if (!pending) await deliver(room, stored);
+}
+
+/** A verdict for one of this room's pictures (once; a repeat or an unknown picture changes nothing). */
+export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutcome, "imageId" | "status">): Promise<void> {
+  room.store.deleteMetaValue(DUE + outcome.imageId);
+  const m = room.store.findByImage(outcome.imageId);
+  if (!m || m.kind !== "image_pending") return;
+  const image = imageOf(m);
+  if (outcome.status === "passed" && image) {
+    room.store.rewrite(m.id, "image", m.body);
+    const passed = { ...m, kind: "image" as const };
+    room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: "passed", image: await signed(room, image, Date.now()) });
+    await deliver(room, passed);
+    await room.withD1(() => rewriteMessage(room.env.DB, m.id, "image", m.body));
+    return;
+  }
+  room.store.deleteById(m.id);
+  room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: outcome.status === "passed" ? "expired" : outcome.status });
+  await room.withD1(() => deleteMessage(room.env.DB, m.id));
+}
+
+/** The room's alarm: pictures whose check is past its deadline are expired here, not only by the daily cron. */
+export async function expireDueImages(room: RoomParts, now: number): Promise<void> {
+  for (const { key: imageId, value } of room.store.metaWithPrefix(DUE)) {
+    if (Number(value) > now) continue;
+    try {
+      // Settled here directly (not through settleImage, which would call this room back).
+      const settled = await settleImageRow(room.env.DB, { id: imageId }, "expired", now);
+      if (settled) await deleteImageObjects(room.env, [imageId]);
+      const row = settled ?? (await findImage(room.env.DB, imageId));
+      const status = !row || row.status === "pending" ? "expired" : row.status;
+      await applyImageOutcome(room, { imageId, status });
+    } catch (error) {
+      // The key stays: the next alarm tries again (and the daily cron expires the row regardless).
+      logError("room.image_expiry_failed", error);
+    }
+  }
+}
+
+export function nextImageDue(store: RoomStore): number | null {
+  const due = store.metaWithPrefix(DUE).map((e) => Number(e.value));
+  return due.length ? Math.min(...due) : null;
+}
