@@ -324,6 +324,10 @@ export interface AdminUserDetail {
   createdAt: number;
   lastSeenAt: number;
   bannedAt: number | null;
+  /** The 18+ confirmation; null until given (no matching without it). */
+  adultConfirmedAt: number | null;
+  /** An admin suspended matching pending review; null when not. */
+  matchingSuspendedAt: number | null;
   reportsAgainst: AdminQueueReport[];
   flagged: AdminFlaggedMessage[];
   conversations: { id: string; partnerId: string; createdAt: number; lastMessageAt: number | null }[];

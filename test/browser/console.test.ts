@@ -150,7 +150,13 @@ describe.skipIf(!chromiumPath)("admin console in Chromium", () => {
     await go(page, `#/u/${offenderId}`);
     await page.waitForSelector('#ban-state[data-banned="true"]');
     expect(await page.locator("article.report .reason").allTextContents()).toEqual(["辱骂"]);
+    // Matching can be suspended pending review, and lifted, from the same page.
+    await page.waitForSelector('#matching-state[data-suspended="false"]');
+    await page.click('button[data-action="suspend-matching"]');
+    await page.waitForSelector('#matching-state[data-suspended="true"]');
     await screenshot(page, "console-user");
+    await page.click('button[data-action="resume-matching"]');
+    await page.waitForSelector('#matching-state[data-suspended="false"]');
   });
 
   it("delete history empties the conversation view", async () => {

@@ -161,7 +161,11 @@ describe("admin console API", () => {
     expect(page1.messages[0].senderId).toBe(alice.user.id);
 
     const user: AdminUserDetail = await (await adminApi(`/api/admin/console/users/${bob.user.id}`)).json();
-    expect(user).toMatchObject({ id: bob.user.id, bannedAt: null, platform: "dev" });
+    expect(user).toMatchObject({ id: bob.user.id, bannedAt: null, platform: "dev", matchingSuspendedAt: null });
+    expect(user.adultConfirmedAt).toEqual(expect.any(Number));
+    expect((await adminApi(`/api/admin/users/${bob.user.id}/suspend-matching`, { method: "POST" })).status).toBe(200);
+    const suspended: AdminUserDetail = await (await adminApi(`/api/admin/console/users/${bob.user.id}`)).json();
+    expect(suspended.matchingSuspendedAt).toEqual(expect.any(Number));
     expect(user.reportsAgainst.map((r) => r.reason)).toEqual(["rude"]);
     expect(user.conversations).toEqual([expect.objectContaining({ id: conversationId, partnerId: alice.user.id })]);
     expect((await adminApi("/api/admin/console/conversations/nope")).status).toBe(404);

@@ -129,6 +129,8 @@ export const adminConsole = newApp()
       createdAt: user.createdAt,
       lastSeenAt: user.lastSeenAt,
       bannedAt: user.bannedAt,
+      adultConfirmedAt: user.adultConfirmedAt,
+      matchingSuspendedAt: user.matchingSuspendedAt,
       reportsAgainst: against.map(toQueueReport),
       flagged,
       conversations: convs.map((v) => ({

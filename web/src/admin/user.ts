@@ -1,6 +1,6 @@
 // One user: when they came and were last seen, ban state, reports against them, their flagged
 // messages and conversations; ban/unban, delete their messages, erase them.
-import type { AdminBanResponse, AdminUserDetail, DeletedResponse } from "../../../worker/protocol";
+import type { AdminBanResponse, AdminMatchingResponse, AdminUserDetail, DeletedResponse } from "../../../worker/protocol";
 import { h } from "../dom";
 import { call } from "./api";
 import { actionButton, conversationLink, time, userLink, type Ctx } from "./context";
@@ -25,6 +25,16 @@ export async function userPage(ctx: Ctx, view: HTMLElement, id: string, rerender
       h("dd", {}, time(ctx, u.lastSeenAt)),
       h("dt", {}, ctx.t("banState")),
       h("dd", { id: "ban-state", "data-banned": String(u.bannedAt !== null) }, u.bannedAt === null ? ctx.t("notBanned") : ctx.t("bannedAt", { at: time(ctx, u.bannedAt).textContent ?? "" })),
+      h("dt", {}, ctx.t("matching")),
+      h(
+        "dd",
+        { id: "matching-state", "data-suspended": String(u.matchingSuspendedAt !== null) },
+        u.matchingSuspendedAt !== null
+          ? ctx.t("matchingSuspended", { at: time(ctx, u.matchingSuspendedAt).textContent ?? "" })
+          : u.adultConfirmedAt === null
+            ? ctx.t("matchingNoAdult")
+            : ctx.t("matchingOn"),
+      ),
     ),
     h(
       "div",
@@ -36,6 +46,15 @@ export async function userPage(ctx: Ctx, view: HTMLElement, id: string, rerender
           })
         : actionButton(ctx, ctx.t("unban"), { id: "unban" }, async () => {
             await call<AdminBanResponse>("POST", `${path}/unban`);
+            rerender();
+          }),
+      u.matchingSuspendedAt === null
+        ? actionButton(ctx, ctx.t("suspendMatching"), { confirm: ctx.t("confirmSuspend"), id: "suspend-matching" }, async () => {
+            await call<AdminMatchingResponse>("POST", `${path}/suspend-matching`);
+            rerender();
+          })
+        : actionButton(ctx, ctx.t("resumeMatching"), { id: "resume-matching" }, async () => {
+            await call<AdminMatchingResponse>("POST", `${path}/resume-matching`);
             rerender();
           }),
       actionButton(ctx, ctx.t("deleteMessages"), { confirm: ctx.t("confirmDeleteUser"), danger: true, id: "delete-messages" }, async () => {
