@@ -7,7 +7,7 @@ import { findImage } from "../../worker/db/images";
 import { listConsents } from "../../worker/db/subscriptions";
 import { LIMITS, type LoginResponse } from "../../worker/protocol";
 import type { Room } from "../../worker/room/room";
-import { adminApi, api, getOrCreateConversation, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
+import { adminApi, api, getOrCreateConversation, d1Messages, enter, mustConnect, pair, sendAndAck, uniqueName } from "./helpers";
 import { deliver, fakeBase, objectExists, png, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
 
 async function person(platform: "wechat" | "qq") {
@@ -62,6 +62,24 @@ describe("room: recall", () => {
     const stored = await runInDurableObject(stub, (_r: Room, state) => state.storage.sql.exec("SELECT body FROM messages").toArray());
     expect(JSON.stringify(stored)).not.toContain("sent by mistake");
     for (const s of [a.ws, b.ws, again.ws]) s.close();
+  });
+
+  it("tells a phone that was away during a recall when it resumes past that message", async () => {
+    const { alice, bob, roomPath } = await pair();
+    const a = await enter(roomPath, alice.token);
+    const b = await enter(roomPath, bob.token);
+    await sendAndAck(a.ws, "fine");
+    const oops = await sendAndAck(a.ws, "oops");
+    await b.ws.next("message");
+    const seen = await b.ws.next("message");
+    b.ws.close();
+    a.ws.send({ type: "recall", id: oops.id });
+    await a.ws.next("recalled");
+
+    const back = await mustConnect(`${roomPath}?after=${seen.seq}`, bob.token);
+    expect(await back.next("history")).toMatchObject({ messages: [] });
+    expect(await back.next("recalled")).toEqual({ type: "recalled", id: oops.id, seq: oops.seq, from: "partner" });
+    for (const s of [a.ws, back]) s.close();
   });
 
   it("refuses the partner's message (not_yours) and a late recall (recall_too_late), changing nothing", async () => {
