@@ -57,3 +57,30 @@ it("uses the worker's dev login against the local server in the develop build", 
   await api.token(true);
   expect((fake.requests[1]!.data as { code: string }).code).toBe(first);
 });
+
+it("picks a picture with chooseMedia, and with chooseImage where the platform has no chooseMedia (QQ)", async () => {
+  const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
+  const asked: string[] = [];
+  const qq = {
+    ...wx,
+    chooseMedia: undefined,
+    chooseImage: (o: { sizeType: string[]; success: (r: { tempFilePaths: string[]; tempFiles: { path: string; size: number }[] }) => void }) => {
+      asked.push(`chooseImage:${o.sizeType.join(",")}`);
+      setTimeout(() => o.success({ tempFilePaths: ["qq://tmp/a.jpg"], tempFiles: [{ path: "qq://tmp/a.jpg", size: 1234 }] }), 0);
+    },
+  };
+  (globalThis as { qq?: unknown }).qq = qq;
+  const onQQ = require(join(root, "lib/platform.js"));
+  expect(await onQQ.choosePicture()).toEqual({ path: "qq://tmp/a.jpg", size: 1234 });
+  expect(asked).toEqual(["chooseImage:compressed"]);
+
+  delete (globalThis as { qq?: unknown }).qq;
+  forgetModules(root);
+  wx.chooseMedia = (o: { mediaType: string[]; success: (r: { tempFiles: { tempFilePath: string; size: number }[] }) => void }) => {
+    asked.push(`chooseMedia:${o.mediaType.join(",")}`);
+    setTimeout(() => o.success({ tempFiles: [{ tempFilePath: "wxfile://tmp/b.jpg", size: 99 }] }), 0);
+  };
+  const onWeChat = require(join(root, "lib/platform.js"));
+  expect(await onWeChat.choosePicture()).toEqual({ path: "wxfile://tmp/b.jpg", size: 99 });
+  expect(asked).toEqual(["chooseImage:compressed", "chooseMedia:image"]);
+});
