@@ -86,7 +86,7 @@ describe("DELETE /api/me", () => {
     // Pseudonymous: what is kept of the abuser is the id and the keyed identity hash, no account.
     const [erased] = await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all();
     expect(erased).toMatchObject({ userId: abuser.user.id, erasedAt: expect.any(Number) });
-    expect(Object.keys(erased).sort()).toEqual(["bannedAt", "erasedAt", "identityHash", "userId"]);
+    expect(Object.keys(erased).sort()).toEqual(["bannedAt", "erasedAt", "identityHash", "matchingSuspendedAt", "userId"]);
     expect(erased.bannedAt).toBeNull();
 
     // The same person logs in again: a new id, but the victim's block and the report follow them,
@@ -124,6 +124,30 @@ describe("DELETE /api/me", () => {
     expect((await back.json<any>()).error.code).toBe("banned");
     const [row] = await orm.select().from(users).where(eq(users.identityHash, erasedHash)).all();
     expect(row.bannedAt).toEqual(expect.any(Number));
+  });
+
+  it("keeps a ban and a matching suspension through an erasure: an admin erasing a banned user, a suspended user erasing themselves", async () => {
+    const banned = await devLogin();
+    expect((await adminApi(`/api/admin/users/${banned.user.id}/ban`, { method: "POST" })).status).toBe(200);
+    expect((await adminApi(`/api/admin/console/users/${banned.user.id}`, { method: "DELETE" })).status).toBe(200);
+    const again = await api("/api/login", { method: "POST", json: { platform: "dev", code: banned.name } });
+    expect(again.status).toBe(403);
+    expect((await again.json<any>()).error.code).toBe("banned");
+
+    const suspended = await devLogin();
+    expect((await adminApi(`/api/admin/users/${suspended.user.id}/suspend-matching`, { method: "POST" })).status).toBe(200);
+    expect((await api("/api/me", { method: "DELETE", token: suspended.token })).status).toBe(200);
+    // Retention does not forget a suspended erasure either (that would lift the suspension).
+    const orm = db(env.DB);
+    await orm.update(erasedUsers).set({ erasedAt: 1 }).where(eq(erasedUsers.userId, suspended.user.id));
+    await deleteExpiredErasures(env.DB, 2, 100);
+    const back = await devLogin(suspended.name);
+    expect(back.user.id).not.toBe(suspended.user.id);
+    const me = await (await api("/api/me", { token: back.token })).json<any>();
+    expect(me.matchingSuspended).toBe(true);
+    const lobby = await connect("/api/lobby", back.token);
+    expect(lobby).toBeInstanceOf(Response);
+    expect(((await (lobby as Response).json()) as any).error.code).toBe("matching_suspended");
   });
 
   it("forgets an erasure, and the blocks on it, RETENTION_DAYS later; a later login carries nothing over", async () => {

@@ -9,7 +9,11 @@ import { blocks, conversations, erasedUsers, messages, users, type UserRow } fro
 // same platform account moves those blocks and reports to the new account (db/users.ts).
 
 /** Erases `user` in one batch; returns how many messages went. */
-export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" | "identityHash">, now: number): Promise<number> {
+export async function eraseUserAccount(
+  d1: D1Database,
+  user: Pick<UserRow, "id" | "identityHash" | "bannedAt" | "matchingSuspendedAt">,
+  now: number,
+): Promise<number> {
   const orm = db(d1);
   const theirs = orm
     .select({ id: conversations.id })
@@ -19,8 +23,12 @@ export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" 
     orm.delete(messages).where(inArray(messages.conversationId, theirs)).returning({ id: messages.id }),
     orm
       .insert(erasedUsers)
-      .values({ identityHash: user.identityHash, userId: user.id, erasedAt: now })
-      .onConflictDoUpdate({ target: erasedUsers.identityHash, set: { userId: user.id, erasedAt: now, bannedAt: null } }),
+      // A ban or a matching suspension outlives the erasure (an admin may erase a banned user).
+      .values({ identityHash: user.identityHash, userId: user.id, erasedAt: now, bannedAt: user.bannedAt, matchingSuspendedAt: user.matchingSuspendedAt })
+      .onConflictDoUpdate({
+        target: erasedUsers.identityHash,
+        set: { userId: user.id, erasedAt: now, bannedAt: user.bannedAt, matchingSuspendedAt: user.matchingSuspendedAt },
+      }),
     // Cascades to their conversations, their blocks and the reports they filed.
     orm.delete(users).where(eq(users.id, user.id)),
   ]);
@@ -29,15 +37,15 @@ export async function eraseUserAccount(d1: D1Database, user: Pick<UserRow, "id" 
 
 /**
  * Forgets erasures older than `cutoff` (RETENTION_DAYS), with the blocks others placed on those
- * ids; reports about them are already gone by their own age. A banned erasure is kept, as a
- * banned user is, or forgetting it would lift the ban. Returns how many erasures went.
+ * ids; reports about them are already gone by their own age. A banned or suspended erasure is
+ * kept, as such a user is, or forgetting it would lift the ban. Returns how many erasures went.
  */
 export async function deleteExpiredErasures(d1: D1Database, cutoff: number, limit: number): Promise<number> {
   const orm = db(d1);
   const expired = await orm
     .select({ userId: erasedUsers.userId, identityHash: erasedUsers.identityHash })
     .from(erasedUsers)
-    .where(and(lt(erasedUsers.erasedAt, cutoff), isNull(erasedUsers.bannedAt)))
+    .where(and(lt(erasedUsers.erasedAt, cutoff), isNull(erasedUsers.bannedAt), isNull(erasedUsers.matchingSuspendedAt)))
     .limit(limit)
     .all();
   if (expired.length === 0) return 0;

@@ -158,8 +158,10 @@ export const erasedUsers = sqliteTable(
     identityHash: text("identity_hash").primaryKey(),
     userId: text("user_id").notNull(),
     erasedAt: integer("erased_at").notNull(),
-    /** An admin banned the id after the erasure (acting on a report): the person comes back banned. */
+    /** Banned before or after the erasure (acting on a report): the person comes back banned. */
     bannedAt: integer("banned_at"),
+    /** Matching was suspended pending review: the person comes back suspended. */
+    matchingSuspendedAt: integer("matching_suspended_at"),
   },
   (t) => [index("erased_users_erased").on(t.erasedAt), index("erased_users_user").on(t.userId)],
 );

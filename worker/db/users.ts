@@ -18,8 +18,8 @@ export function userQuery(d1: D1Database, id: string) {
 /**
  * The user behind an identity hash, created on first login. A person who erased themselves gets
  * a new id (their old session tokens stay dead), and what others hold against the old id moves to
- * it (from erased_users): the blocks others placed on them, the reports about them, and a ban
- * placed after the erasure.
+ * it (from erased_users): the blocks others placed on them, the reports about them, a ban and a
+ * matching suspension.
  */
 export async function findOrCreateUser(
   d1: D1Database,
@@ -32,12 +32,21 @@ export async function findOrCreateUser(
   const erased = eq(erasedUsers.identityHash, identityHash);
   const formerId = orm.select({ id: erasedUsers.userId }).from(erasedUsers).where(erased);
   const formerBan = orm.select({ at: erasedUsers.bannedAt }).from(erasedUsers).where(erased);
+  const formerSuspension = orm.select({ at: erasedUsers.matchingSuspendedAt }).from(erasedUsers).where(erased);
   // Only when this login created the account (a concurrent login may have won the insert).
   const created = exists(orm.select({ one: users.id }).from(users).where(eq(users.id, id)));
   const [, , , , [user]] = await orm.batch([
     orm
       .insert(users)
-      .values({ id, identityHash, platform, createdAt: now, lastSeenAt: now, bannedAt: sql`(${formerBan})` })
+      .values({
+        id,
+        identityHash,
+        platform,
+        createdAt: now,
+        lastSeenAt: now,
+        bannedAt: sql`(${formerBan})`,
+        matchingSuspendedAt: sql`(${formerSuspension})`,
+      })
       .onConflictDoUpdate({ target: users.identityHash, set: { lastSeenAt: now } }),
     orm.update(blocks).set({ blockedId: id }).where(and(eq(blocks.blockedId, sql`(${formerId})`), created)),
     orm.update(reports).set({ reportedId: id }).where(and(eq(reports.reportedId, sql`(${formerId})`), created)),

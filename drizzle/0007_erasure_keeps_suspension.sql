@@ -1,0 +1,1 @@
+ALTER TABLE `erased_users` ADD `matching_suspended_at` integer;
