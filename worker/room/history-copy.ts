@@ -97,16 +97,30 @@ export class HistoryCopy {
     });
   }
 
-  /** A new message is due for copying; a failing copy keeps its backoff rather than retrying per message. */
+  /**
+   * A new message is due for copying; a failing copy keeps its backoff rather than retrying per
+   * message. Any alarm already due within the jitter range serves: a busy room does not move its
+   * alarm earlier message after message (each move is a storage write on the send path).
+   */
   scheduleAfterAppend(now: number): void {
     const failures = this.store.copyFailures();
-    this.alarm.schedule(now + (failures > 0 ? retryDelayMs(failures, () => 0) : this.flushDelay()));
+    const base = failures > 0 ? retryDelayMs(failures, () => 0) : this.baseDelay();
+    this.alarm.schedule(now + (failures > 0 ? base : this.flushDelay()), now + Math.floor(base * 1.5));
   }
 
-  /** When the next copy attempt is due after an alarm's attempt, or null with nothing left to copy. */
-  nextAt(now: number): number | null {
+  /**
+   * After an alarm's attempt, the next copy attempt (null with nothing left to copy): at `at`, or by `latest` when an alarm is already pending by then (sends
+   * during the copy set one), so the alarm is not moved again for a few hundred milliseconds.
+   */
+  nextWindow(now: number): { at: number; latest: number } | null {
     const failures = this.store.copyFailures();
-    return failures > 0 ? now + retryDelayMs(failures) : this.store.hasUncopied() ? now + this.flushDelay() : null;
+    if (failures > 0) {
+      const base = retryDelayMs(failures, () => 0);
+      return { at: now + retryDelayMs(failures), latest: now + Math.floor(base * 1.5) };
+    }
+    if (!this.store.hasUncopied()) return null;
+    const base = this.baseDelay();
+    return { at: now + this.flushDelay(), latest: now + Math.floor(base * 2) };
   }
 
   /**
@@ -114,7 +128,11 @@ export class HistoryCopy {
    * started together do not all hit D1 in the same instant.
    */
   private flushDelay(): number {
-    const base = numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
+    const base = this.baseDelay();
     return base + Math.floor(Math.random() * (base / 2));
+  }
+
+  private baseDelay(): number {
+    return numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
   }
 }
