@@ -1,8 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../worker/env";
 import { AlarmClock } from "../../worker/room/alarm-clock";
 import { HistoryCopy } from "../../worker/room/history-copy";
+import type { Room } from "../../worker/room/room";
 import type { RoomStore } from "../../worker/room/store";
+import { enter, pair, sendAndAck } from "./helpers";
 
 // When the room's copy alarm is set (history-copy.ts, alarm-clock.ts): every setAlarm is a storage
 // write, and one that moves the alarm earlier also updates the alarm scheduler before the commit
@@ -75,5 +78,25 @@ describe("the copy alarm", () => {
     await settle();
     copy.scheduleAfterAppend(100);
     expect(sets).toEqual([4000]);
+  });
+
+  it("keeps a busy room's copy cadence after an alarm that copied everything, and lets a quiet room rest", async () => {
+    const p = await pair();
+    const a = await enter(p.roomPath, p.alice.token);
+    await sendAndAck(a.ws, "first");
+    const [afterCopy, afterQuiet] = await runInDurableObject(p.stub, async (room: Room, state) => {
+      // Alarms from this test only (D1_FLUSH_DELAY_MS is 50 in tests): one more message, then two alarms.
+      await state.storage.deleteAlarm();
+      const store = (room as unknown as { store: RoomStore }).store;
+      store.append({ id: "busy-1", sender: p.alice.user.id, clientId: "busy-1", body: "busy", at: Date.now(), flag: null });
+      await room.alarm(); // copies both messages
+      const first = (await state.storage.getAlarm())! - Date.now();
+      await room.alarm(); // finds nothing new
+      return [first, (await state.storage.getAlarm())! - Date.now()];
+    });
+    // Within the copy window, not at the retention deadline that the next send would pull back.
+    expect(afterCopy).toBeLessThan(60_000);
+    expect(afterQuiet).toBeGreaterThan(24 * 60 * 60 * 1000);
+    a.ws.close();
   });
 });

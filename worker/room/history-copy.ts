@@ -61,6 +61,8 @@ export function retryDelayMs(failures: number, random = Math.random): number {
  */
 export class HistoryCopy {
   private d1Chain: Promise<unknown> = Promise.resolve();
+  /** The last copy handed something over: the room is likely still busy. A hint only (lost on eviction). */
+  private busy = false;
 
   constructor(
     private readonly env: Env,
@@ -84,6 +86,7 @@ export class HistoryCopy {
     return this.withD1(async () => {
       try {
         const copied = await copyPending(this.env, this.store, meta);
+        this.busy = copied !== "missing" && copied > 0;
         if (this.store.copyFailures() > 0) this.store.setCopyFailures(0);
         if (copied !== "missing") return copied;
         onMissing();
@@ -118,7 +121,10 @@ export class HistoryCopy {
       const base = retryDelayMs(failures, () => 0);
       return { at: now + retryDelayMs(failures), latest: now + Math.floor(base * 1.5) };
     }
-    if (!this.store.hasUncopied()) return null;
+    // A busy room keeps its copy cadence even when this copy took everything: otherwise the alarm
+    // goes to a far deadline (retention) and the next send moves it back, two alarm writes per
+    // cycle instead of one. A room that went quiet costs one empty alarm.
+    if (!this.store.hasUncopied() && !this.busy) return null;
     const base = this.baseDelay();
     return { at: now + this.flushDelay(), latest: now + Math.floor(base * 2) };
   }
