@@ -12,16 +12,20 @@ export class AlarmClock {
     this.alarmAt = null;
   }
 
-  /** Makes sure the alarm fires by `at`; an earlier pending alarm stays. */
-  schedule(at: number): void {
+  /**
+   * Makes sure the alarm fires by `latest` (default `at`), setting it to `at` when it must move;
+   * a pending alarm by `latest` stays. The slack matters: each alarm moved earlier is one more
+   * storage write (and an alarm-scheduler update before the commit that carries the acks).
+   */
+  schedule(at: number, latest = at): void {
     if (this.alarmAt === undefined) {
       void this.storage.getAlarm().then((stored) => {
         this.alarmAt = stored;
-        this.schedule(at);
+        this.schedule(at, latest);
       });
       return;
     }
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    if (this.alarmAt !== null && this.alarmAt <= Math.max(at, latest)) return;
     this.alarmAt = at;
     void this.storage.setAlarm(at);
   }

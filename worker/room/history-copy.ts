@@ -61,6 +61,8 @@ export function retryDelayMs(failures: number, random = Math.random): number {
  */
 export class HistoryCopy {
   private d1Chain: Promise<unknown> = Promise.resolve();
+  /** The last copy handed something over: the room is likely still busy. A hint only (lost on eviction). */
+  private busy = false;
 
   constructor(
     private readonly env: Env,
@@ -84,6 +86,7 @@ export class HistoryCopy {
     return this.withD1(async () => {
       try {
         const copied = await copyPending(this.env, this.store, meta);
+        this.busy = copied !== "missing" && copied > 0;
         if (this.store.copyFailures() > 0) this.store.setCopyFailures(0);
         if (copied !== "missing") return copied;
         onMissing();
@@ -97,16 +100,33 @@ export class HistoryCopy {
     });
   }
 
-  /** A new message is due for copying; a failing copy keeps its backoff rather than retrying per message. */
+  /**
+   * A new message is due for copying; a failing copy keeps its backoff rather than retrying per
+   * message. Any alarm already due within the jitter range serves: a busy room does not move its
+   * alarm earlier message after message (each move is a storage write on the send path).
+   */
   scheduleAfterAppend(now: number): void {
     const failures = this.store.copyFailures();
-    this.alarm.schedule(now + (failures > 0 ? retryDelayMs(failures, () => 0) : this.flushDelay()));
+    const base = failures > 0 ? retryDelayMs(failures, () => 0) : this.baseDelay();
+    this.alarm.schedule(now + (failures > 0 ? base : this.flushDelay()), now + Math.floor(base * 1.5));
   }
 
-  /** When the next copy attempt is due after an alarm's attempt, or null with nothing left to copy. */
-  nextAt(now: number): number | null {
+  /**
+   * After an alarm's attempt, the next copy attempt (null with nothing left to copy): at `at`, or by `latest` when an alarm is already pending by then (sends
+   * during the copy set one), so the alarm is not moved again for a few hundred milliseconds.
+   */
+  nextWindow(now: number): { at: number; latest: number } | null {
     const failures = this.store.copyFailures();
-    return failures > 0 ? now + retryDelayMs(failures) : this.store.hasUncopied() ? now + this.flushDelay() : null;
+    if (failures > 0) {
+      const base = retryDelayMs(failures, () => 0);
+      return { at: now + retryDelayMs(failures), latest: now + Math.floor(base * 1.5) };
+    }
+    // A busy room keeps its copy cadence even when this copy took everything: otherwise the alarm
+    // goes to a far deadline (retention) and the next send moves it back, two alarm writes per
+    // cycle instead of one. A room that went quiet costs one empty alarm.
+    if (!this.store.hasUncopied() && !this.busy) return null;
+    const base = this.baseDelay();
+    return { at: now + this.flushDelay(), latest: now + Math.floor(base * 2) };
   }
 
   /**
@@ -114,7 +134,11 @@ export class HistoryCopy {
    * started together do not all hit D1 in the same instant.
    */
   private flushDelay(): number {
-    const base = numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
+    const base = this.baseDelay();
     return base + Math.floor(Math.random() * (base / 2));
+  }
+
+  private baseDelay(): number {
+    return numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
   }
 }

@@ -222,9 +222,12 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     } catch {
       // Logged and counted by flush; the next attempt waits out the backoff below.
     } finally {
-      const next = [this.presence.nextDeadline(), this.history.nextAt(now), retentionDeadline(this.env, this.store), nextImageDue(this.store)];
-      const due = next.filter((t): t is number => t !== null);
-      if (due.length) this.alarmClock.schedule(Math.max(now, Math.min(...due)));
+      // Grace and retention deadlines are exact; the copy accepts an alarm already due within its window.
+      const exact = [this.presence.nextDeadline(), retentionDeadline(this.env, this.store), nextImageDue(this.store)].filter((t): t is number => t !== null);
+      const copy = this.history.nextWindow(now);
+      const at = Math.min(...exact, copy?.at ?? Infinity);
+      const latest = Math.min(...exact, copy?.latest ?? Infinity);
+      if (at !== Infinity) this.alarmClock.schedule(Math.max(now, at), Math.max(now, latest));
     }
   }
 
