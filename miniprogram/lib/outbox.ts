@@ -35,26 +35,15 @@ export class Outbox {
 
   /** Adds a pending bubble for already checked text and sends it if the room is open. */
   queue(text: string): void {
-    const clientId = this.opts.newClientId();
-    const message: ChatMessage = {
-      key: `c:${clientId}`,
-      id: null,
-      seq: null,
-      clientId,
-      from: "me",
-      text,
-      at: this.opts.timers.now(),
-      status: "pending",
-      earlier: false,
-      error: null,
-      retryable: true,
-    };
-    this.store.update({ messages: [...this.store.state.messages, message] });
-    this.dispatch(clientId);
+    this.add({ text });
   }
 
   /** Adds a pending picture bubble (already uploaded as `image.id`) and sends it if the room is open. */
   queueImage(image: ChatImage): void {
+    this.add({ text: "", kind: "image", image, checking: false });
+  }
+
+  private add(content: Pick<ChatMessage, "text"> & Partial<Pick<ChatMessage, "kind" | "image" | "checking">>): void {
     const clientId = this.opts.newClientId();
     const message: ChatMessage = {
       key: `c:${clientId}`,
@@ -62,15 +51,12 @@ export class Outbox {
       seq: null,
       clientId,
       from: "me",
-      text: "",
       at: this.opts.timers.now(),
       status: "pending",
       earlier: false,
       error: null,
       retryable: true,
-      kind: "image",
-      image,
-      checking: false,
+      ...content,
     };
     this.store.update({ messages: [...this.store.state.messages, message] });
     this.dispatch(clientId);
