@@ -58,8 +58,11 @@ export async function joinShard(
   return new TestSocket(res.webSocket!);
 }
 
-/** Waits for the match, and checks the lobby then closes normally. */
-export async function matched(socket: TestSocket, timeoutMs = 4000): Promise<Matched> {
+/**
+ * Waits for the match, and checks the lobby then closes normally. The wait is generous: on a busy
+ * machine (the whole suite on two cores) a fallback alarm and the D1 opener can take seconds.
+ */
+export async function matched(socket: TestSocket, timeoutMs = 10_000): Promise<Matched> {
   const frame = await socket.next<Matched>("matched", timeoutMs);
   expect((await socket.waitClosed()).code).toBe(1000);
   return frame;

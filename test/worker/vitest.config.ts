@@ -36,6 +36,8 @@ export default defineProject({
   ],
   test: {
     name: "worker",
+    // Waits are for positive events; on two busy cores some (alarms, D1 batches) take seconds.
+    testTimeout: 20_000,
     root: root(""),
     include: ["test/worker/**/*.test.ts"],
     setupFiles: ["test/worker/setup.ts"],
