@@ -1,47 +1,18 @@
 // Under miniprogram-simulate: the adults-only gate (年满18周岁 on the phone, sent to the server
 // before the first match, a suspended user's screen) and the subscribe-message prompts (on taps,
 // only for listed templates, once per wait or absence, never in the way of matching).
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { TOPICS, buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import {TOPICS, usePages } from "./simulate";
 
-let root: string;
-let simulate: Simulate;
-let fake: FakeWx;
-beforeAll(() => {
-  simulate = loadSimulate();
-  root = buildApp();
-});
-afterAll(() => removeApp(root));
-beforeEach(() => {
-  forgetModules(root);
-  fake = installFakeWx();
-});
-const mounted: Array<{ instance: any; detach(): void }> = [];
-afterEach(() => {
-  for (const comp of mounted.splice(0)) {
-    comp.instance.onUnload?.();
-    comp.detach();
-  }
-});
-
-function mount(path: string) {
-  const id = simulate.load(join(root, path), { rootPath: root });
-  const comp = simulate.render(id);
-  comp.attach(document.createElement("parent-wrapper"));
-  mounted.push(comp as unknown as { instance: any; detach(): void });
-  return comp;
-}
-async function settle() {
-  for (let i = 0; i < 6; i++) await simulate.sleep(0);
-}
+const pages = usePages(6);
+const { mount, settle } = pages;
 const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
-const rest = () => fake.requests.filter((r) => !r.url.endsWith("/api/login")).map((r) => `${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "")}`);
+const rest = () => pages.fake.requests.filter((r) => !r.url.endsWith("/api/login")).map((r) => `${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "")}`);
 
 /** A server that keeps the 18+ confirmation per account and may suspend matching. */
 function ageServer(opts: { confirmed?: boolean; suspended?: boolean } = {}) {
   const state = { confirmed: opts.confirmed ?? false, suspended: opts.suspended ?? false, account: "u1" };
-  fake.respond = (req) => {
+  pages.fake.respond = (req) => {
     if (req.url.endsWith("/api/login")) return { statusCode: 200, data: { token: "tok", user: { id: state.account }, expiresAt: Date.now() + 86_400_000 } };
     if (req.url.endsWith("/api/me/adult")) {
       state.confirmed = true;
@@ -58,8 +29,8 @@ function ageServer(opts: { confirmed?: boolean; suspended?: boolean } = {}) {
 
 describe("adults only", () => {
   beforeEach(() => {
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
-    fake.storage.set("onechat.rulesAccepted", 1);
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
   });
 
   it("an install from before the age gate confirms 18+ before its first match, then goes on to it", async () => {
@@ -69,7 +40,7 @@ describe("adults only", () => {
     topics.instance.onPick({ currentTarget: { dataset: { id: "music" } } });
     topics.querySelector(".primary")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations).toEqual(["/pages/profile/index?adult=1&topic=music"]);
+    expect(pages.fake.navigations).toEqual(["/pages/profile/index?adult=1&topic=music"]);
 
     const profile = mount("pages/profile/index");
     profile.instance.onLoad({ adult: "1", topic: "music" });
@@ -78,30 +49,30 @@ describe("adults only", () => {
     expect(profile.data).toMatchObject({ nickname: "小明", adult: false });
     profile.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: [] } } });
     await settle();
-    expect(fake.navigations).toHaveLength(1);
+    expect(pages.fake.navigations).toHaveLength(1);
     profile.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: ["adult"] } } });
     await settle();
-    expect(fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=music");
-    expect(fake.storage.get("onechat.adult")).toEqual({ confirmedAt: expect.any(Number) });
+    expect(pages.fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=music");
+    expect(pages.fake.storage.get("onechat.adult")).toEqual({ confirmedAt: expect.any(Number) });
   });
 
   it("the chat page sends the confirmation once before the lobby, and not again on the next visit", async () => {
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     const state = ageServer();
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
     expect(rest()).toEqual(["GET /api/me", "POST /api/me/adult"]);
-    expect(fake.requests.find((r) => r.url.endsWith("/api/me/adult"))!.data).toEqual({ confirmed: true });
+    expect(pages.fake.requests.find((r) => r.url.endsWith("/api/me/adult"))!.data).toEqual({ confirmed: true });
     expect(state.confirmed).toBe(true);
-    expect(fake.sockets.map((s) => s.url)).toEqual(["ws://127.0.0.1:8787/api/lobby?topic=music"]);
+    expect(pages.fake.sockets.map((s) => s.url)).toEqual(["ws://127.0.0.1:8787/api/lobby?topic=music"]);
     page.instance.onUnload();
 
     const again = mount("pages/chat/index");
     await again.instance.onLoad({ topic: "music" });
     await settle();
     expect(rest()).toHaveLength(2);
-    expect(fake.sockets).toHaveLength(2);
+    expect(pages.fake.sockets).toHaveLength(2);
   });
 
   it("without the confirmation on the phone or the server, no lobby: the profile step asks for it", async () => {
@@ -109,56 +80,56 @@ describe("adults only", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "books" });
     await settle();
-    expect(fake.sockets).toHaveLength(0);
+    expect(pages.fake.sockets).toHaveLength(0);
     expect(rest()).toEqual(["GET /api/me"]);
-    expect(fake.navigations).toEqual(["redirect:/pages/profile/index?adult=1&topic=books"]);
+    expect(pages.fake.navigations).toEqual(["redirect:/pages/profile/index?adult=1&topic=books"]);
   });
 
   it("a suspended user sees 匹配已暂停，等待管理员审核 and nothing retries", async () => {
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     ageServer({ confirmed: true, suspended: true });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
     expect(text(page)).toContain("匹配已暂停，等待管理员审核");
     expect(page.data.screen).toBe("failed");
-    expect(fake.sockets).toHaveLength(0);
+    expect(pages.fake.sockets).toHaveLength(0);
     expect(text(page)).not.toContain("重新登录");
   });
 
   it("a suspension met by the lobby (403) shows the same screen without a retry loop", async () => {
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     const state = ageServer({ confirmed: true });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    expect(fake.sockets).toHaveLength(1);
+    expect(pages.fake.sockets).toHaveLength(1);
     // Suspended while on the way in: the lobby refuses the upgrade.
     state.suspended = true;
-    fake.lastSocket().fail("connectSocket:fail Unexpected server response: 403");
+    pages.fake.lastSocket().fail("connectSocket:fail Unexpected server response: 403");
     await vi.waitFor(() => expect(page.data.screen).toBe("failed"));
     expect(text(page)).toContain("匹配已暂停，等待管理员审核");
     expect(rest()).toEqual(["GET /api/me", "GET /api/me"]);
-    expect(fake.sockets).toHaveLength(1);
+    expect(pages.fake.sockets).toHaveLength(1);
     expect(page.data.bannerText).toBe("");
   });
 
   it("after a re-login as a new account the lobby's 403 is answered by sending the confirmation again", async () => {
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     const state = ageServer({ confirmed: true });
-    fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.adultSentFor", "u1");
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
     expect(rest()).toEqual([]);
     // The server forgot this account's confirmation (a new account behind the same login).
     state.confirmed = false;
-    fake.lastSocket().fail("connectSocket:fail Unexpected server response: 403");
-    await vi.waitFor(() => expect(fake.sockets).toHaveLength(2), { timeout: 3_000 });
+    pages.fake.lastSocket().fail("connectSocket:fail Unexpected server response: 403");
+    await vi.waitFor(() => expect(pages.fake.sockets).toHaveLength(2), { timeout: 3_000 });
     expect(rest()).toEqual(["GET /api/me", "POST /api/me/adult"]);
     expect(state.confirmed).toBe(true);
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "waiting", online: 2 });
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "waiting", online: 2 });
     await settle();
     expect(text(page)).toContain("正在为你寻找聊天对象");
   });
@@ -170,11 +141,11 @@ describe("subscribe-message consent", () => {
   /** A release build: WeChat login with a check ticket; the server lists `templates`. */
   function wechat(templates: Record<string, string> | "down" = TEMPLATES) {
     (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
-    fake.storage.set("onechat.rulesAccepted", 1);
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
-    fake.storage.set("onechat.adultSentFor", "u1");
-    fake.respond = (req) => {
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.respond = (req) => {
       if (req.url.endsWith("/api/login")) {
         return { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000, checkTicket: "TICKET", checkTicketExpiresAt: Date.now() + 7_200_000 } };
       }
@@ -189,7 +160,7 @@ describe("subscribe-message consent", () => {
       return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };
     };
   }
-  const posts = () => fake.requests.filter((r) => r.url.endsWith("/api/subscriptions")).map((r) => r.data);
+  const posts = () => pages.fake.requests.filter((r) => r.url.endsWith("/api/subscriptions")).map((r) => r.data);
 
   it("while waiting offers the match reminder once; an acceptance is recorded with the ticket", async () => {
     wechat();
@@ -197,21 +168,21 @@ describe("subscribe-message consent", () => {
     await page.instance.onLoad({ topic: "music" });
     await settle();
     // Matching did not wait for anything: the lobby is open.
-    expect(fake.sockets).toHaveLength(1);
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "waiting", online: 4 });
+    expect(pages.fake.sockets).toHaveLength(1);
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "waiting", online: 4 });
     await settle();
-    expect(fake.subscribePrompts).toEqual([]);
+    expect(pages.fake.subscribePrompts).toEqual([]);
     const button = page.querySelector(".subscribe")!;
     expect(button.dom!.textContent).toBe("匹配成功时提醒我");
     // The tap's handler opens the prompt before it awaits anything, as WeChat requires.
     void page.instance.onSubscribe();
-    expect(fake.subscribePrompts).toEqual([["T_MATCH"]]);
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
     await settle();
     expect(posts()).toEqual([{ kinds: ["matched"], ticket: "TICKET" }]);
-    expect(fake.toasts).toContain("匹配成功时会提醒你");
+    expect(pages.fake.toasts).toContain("匹配成功时会提醒你");
     expect(page.querySelector(".subscribe")).toBeFalsy();
-    fake.lastSocket().receive({ type: "waiting", online: 5 });
+    pages.fake.lastSocket().receive({ type: "waiting", online: 5 });
     await settle();
     expect(page.querySelector(".subscribe")).toBeFalsy();
   });
@@ -221,10 +192,10 @@ describe("subscribe-message consent", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
     await settle();
-    const room = fake.lastSocket();
+    const room = pages.fake.lastSocket();
     room.open();
     room.receive({ type: "history", messages: [] });
     room.receive({ type: "presence", partner: "online" });
@@ -233,10 +204,10 @@ describe("subscribe-message consent", () => {
     room.receive({ type: "presence", partner: "offline" });
     await settle();
     expect(page.querySelector(".subscribe-reply")!.dom!.textContent).toBe("对方回复时提醒我");
-    fake.subscribeAnswer = "reject";
+    pages.fake.subscribeAnswer = "reject";
     page.querySelector(".subscribe-reply")!.dispatchEvent("tap");
     await settle();
-    expect(fake.subscribePrompts).toEqual([["T_REPLY"]]);
+    expect(pages.fake.subscribePrompts).toEqual([["T_REPLY"]]);
     expect(posts()).toEqual([]);
     expect(page.querySelector(".subscribe-reply")).toBeFalsy();
     // Back, then away again: a new absence, one more offer.
@@ -244,7 +215,7 @@ describe("subscribe-message consent", () => {
     await settle();
     room.receive({ type: "presence", partner: "offline" });
     await settle();
-    fake.subscribeAnswer = "accept";
+    pages.fake.subscribeAnswer = "accept";
     page.querySelector(".subscribe-reply")!.dispatchEvent("tap");
     await settle();
     expect(posts()).toEqual([{ kinds: ["reply"], ticket: "TICKET" }]);
@@ -254,21 +225,21 @@ describe("subscribe-message consent", () => {
 
   it("asks on the 开始匹配 tap when the templates are known, and not again on the waiting screen", async () => {
     wechat();
-    fake.storage.set("onechat.session", { token: "tok", expiresAt: Date.now() + 86_400_000, checkTicket: "TICKET", checkTicketExpiresAt: Date.now() + 7_200_000, userId: "u1" });
+    pages.fake.storage.set("onechat.session", { token: "tok", expiresAt: Date.now() + 86_400_000, checkTicket: "TICKET", checkTicketExpiresAt: Date.now() + 7_200_000, userId: "u1" });
     const topics = mount("pages/topics/index");
     await topics.instance.onLoad();
     await settle();
     // The 开始匹配 handler opens the prompt synchronously, then goes on without waiting for it.
     topics.instance.onContinue();
-    expect(fake.subscribePrompts).toEqual([["T_MATCH"]]);
-    expect(fake.navigations).toEqual(["/pages/chat/index?topic=any"]);
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
+    expect(pages.fake.navigations).toEqual(["/pages/chat/index?topic=any"]);
     await settle();
     expect(posts()).toEqual([{ kinds: ["matched"], ticket: "TICKET" }]);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "any" });
     await settle();
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "waiting", online: 1 });
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "waiting", online: 1 });
     await settle();
     expect(page.data.screen).toBe("waiting");
     expect(page.querySelector(".subscribe")).toBeFalsy();
@@ -276,27 +247,25 @@ describe("subscribe-message consent", () => {
 
   it("no templates listed, the list unavailable, or no prompt API: no offer, and matching goes on", async () => {
     for (const templates of [{}, "down"] as const) {
-      forgetModules(root);
-      fake = installFakeWx();
+      pages.relaunch();
       wechat(templates);
       const page = mount("pages/chat/index");
       await page.instance.onLoad({ topic: "music" });
       await settle();
-      fake.lastSocket().open();
-      fake.lastSocket().receive({ type: "waiting", online: 1 });
+      pages.fake.lastSocket().open();
+      pages.fake.lastSocket().receive({ type: "waiting", online: 1 });
       await settle();
       expect(page.data.screen).toBe("waiting");
       expect(page.querySelector(".subscribe")).toBeFalsy();
     }
-    forgetModules(root);
-    fake = installFakeWx();
+    pages.relaunch();
     wechat();
     delete (globalThis as any).wx.requestSubscribeMessage;
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "waiting", online: 1 });
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "waiting", online: 1 });
     await settle();
     // QQ's base library may lack the prompt: no button that would do nothing.
     expect(page.data.screen).toBe("waiting");
@@ -307,16 +276,16 @@ describe("subscribe-message consent", () => {
 
 describe("report sheet", () => {
   it("offers 疑似未成年 and sends exactly that reason", async () => {
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
-    fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adultSentFor", "u1");
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    fake.lastSocket().open();
-    fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
+    pages.fake.lastSocket().open();
+    pages.fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
     await settle();
-    const room = fake.lastSocket();
+    const room = pages.fake.lastSocket();
     room.open();
     room.receive({ type: "history", messages: [] });
     await settle();

@@ -1,40 +1,11 @@
 // Pictures and recall on the chat screen (issue 14), under miniprogram-simulate: the picture
 // button (chooseMedia → uploadFile with the token → image frame), 审核中, the thumbnail opening
 // wx.previewImage, 撤回 in the long-press menu of one's own recent message, the recalled lines.
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+import { describe, expect, it } from "vitest";
+import { usePages } from "./simulate";
 
-let root: string;
-let simulate: Simulate;
-let fake: FakeWx;
-beforeAll(() => {
-  simulate = loadSimulate();
-  root = buildApp();
-});
-afterAll(() => removeApp(root));
-beforeEach(() => {
-  forgetModules(root);
-  fake = installFakeWx();
-});
-const mounted: Array<{ instance: any; detach(): void }> = [];
-afterEach(() => {
-  for (const comp of mounted.splice(0)) {
-    comp.instance.onUnload?.();
-    comp.detach();
-  }
-});
-
-function mount(path: string, props: Record<string, unknown> = {}) {
-  const id = simulate.load(join(root, path), { rootPath: root });
-  const comp = simulate.render(id, props);
-  comp.attach(document.createElement("parent-wrapper"));
-  mounted.push(comp as unknown as { instance: any; detach(): void });
-  return comp;
-}
-async function settle() {
-  for (let i = 0; i < 8; i++) await simulate.sleep(0);
-}
+const pages = usePages(8);
+const { mount, settle } = pages;
 function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
   (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
 }
@@ -63,16 +34,16 @@ describe("message list: pictures and recall", () => {
     const list = mount("components/message-list/index", {
       rows: [row("new", true), row("old", true, { at: Date.now() - 121_000 }), row("theirs", false)],
     });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const recalls: unknown[] = [];
     on(list, "recall", (e) => recalls.push(e.detail));
     const bubbles = list.querySelectorAll(".bubble");
-    fake.actionSheetTap = 1;
+    pages.fake.actionSheetTap = 1;
     for (const b of bubbles) {
       b.dispatchEvent("longpress");
       await settle();
     }
-    expect(fake.actionSheets).toEqual([["复制", "撤回"], ["复制"], ["复制", "举报"]]);
+    expect(pages.fake.actionSheets).toEqual([["复制", "撤回"], ["复制"], ["复制", "举报"]]);
     expect(recalls).toEqual([{ id: "m-new" }]);
   });
 
@@ -86,7 +57,7 @@ describe("message list: pictures and recall", () => {
         row("d", false, { text: "", imageUrl: url, thumbWidth: 90, thumbHeight: 160 }),
       ],
     });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(text(list)).toContain("你撤回了一条消息");
     expect(text(list)).toContain("对方撤回了一条消息");
     expect(text(list)).not.toContain("text a");
@@ -96,21 +67,21 @@ describe("message list: pictures and recall", () => {
     expect(text(pictures[1]!)).not.toContain("审核中");
     pictures[1]!.dispatchEvent("tap");
     await settle();
-    expect(fake.previews).toEqual([{ current: url, urls: ["wxfile://tmp/mine.jpg", url] }]);
+    expect(pages.fake.previews).toEqual([{ current: url, urls: ["wxfile://tmp/mine.jpg", url] }]);
   });
 });
 
 describe("chat page: sending a picture", () => {
   async function openChat() {
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    const lobby = fake.lastSocket();
+    const lobby = pages.fake.lastSocket();
     lobby.open();
     lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
     await settle();
-    const room = fake.lastSocket();
+    const room = pages.fake.lastSocket();
     room.open();
     room.receive({ type: "history", messages: [] });
     await settle();
@@ -121,7 +92,7 @@ describe("chat page: sending a picture", () => {
     const { page, room } = await openChat();
     page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
     await settle();
-    expect(fake.uploads).toEqual([
+    expect(pages.fake.uploads).toEqual([
       {
         url: "http://127.0.0.1:8787/api/media",
         filePath: "wxfile://tmp/photo.jpg",
@@ -139,12 +110,12 @@ describe("chat page: sending a picture", () => {
 
   it("tells why an upload was refused and sends nothing", async () => {
     const { room } = await openChatAndFail();
-    expect(fake.toasts).toContain("只能发送 JPG/PNG/GIF 图片");
+    expect(pages.fake.toasts).toContain("只能发送 JPG/PNG/GIF 图片");
     expect(room.frames.filter((f) => f.type === "image")).toEqual([]);
   });
 
   async function openChatAndFail() {
-    fake.uploadAnswer = { statusCode: 415, data: JSON.stringify({ error: { code: "unsupported_image", message: "no" } }) };
+    pages.fake.uploadAnswer = { statusCode: 415, data: JSON.stringify({ error: { code: "unsupported_image", message: "no" } }) };
     const opened = await openChat();
     opened.page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
     await settle();

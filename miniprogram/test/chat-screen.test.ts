@@ -1,41 +1,11 @@
 // The chat screen as a WeChat user expects it, under miniprogram-simulate: the input bar, the
 // emoji panel, long-press menus, staying in place while scrolled up, confirmations before ending
 // a chat, a single typing indicator, honest banners, failure screens and small setData calls.
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+import { describe, expect, it, vi } from "vitest";
+import { usePages } from "./simulate";
 
-let root: string;
-let simulate: Simulate;
-let fake: FakeWx;
-beforeAll(() => {
-  simulate = loadSimulate();
-  root = buildApp();
-});
-afterAll(() => removeApp(root));
-beforeEach(() => {
-  forgetModules(root);
-  fake = installFakeWx();
-});
-// A page left open keeps its client (and its real timers) alive into the next test: close it.
-const mounted: Array<{ instance: any; detach(): void }> = [];
-afterEach(() => {
-  for (const comp of mounted.splice(0)) {
-    comp.instance.onUnload?.();
-    comp.detach();
-  }
-});
-
-function mount(path: string, props: Record<string, unknown> = {}) {
-  const id = simulate.load(join(root, path), { rootPath: root });
-  const comp = simulate.render(id, props);
-  comp.attach(document.createElement("parent-wrapper"));
-  mounted.push(comp as unknown as { instance: any; detach(): void });
-  return comp;
-}
-async function settle() {
-  for (let i = 0; i < 5; i++) await simulate.sleep(0);
-}
+const pages = usePages(5);
+const { mount, settle } = pages;
 function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
   (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
 }
@@ -59,17 +29,17 @@ describe("input bar", () => {
     on(bar, "send", (e) => sent.push(e.detail.text));
     const input = bar.querySelector(".input")!;
     input.dispatchEvent("input", { detail: { value: "好".repeat(800), cursor: 800 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.dom!.querySelector(".main--counter")).toBeNull();
     input.dispatchEvent("input", { detail: { value: "😀".repeat(950), cursor: 1900 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.dom!.querySelector(".main--counter")?.textContent).toBe("950/1000");
     input.dispatchEvent("input", { detail: { value: "😀".repeat(1001), cursor: 2002 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.dom!.querySelector(".main--counter.main--over")?.textContent).toBe("1001/1000");
     bar.querySelector(".send")!.dispatchEvent("tap");
     input.dispatchEvent("confirm", {});
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(sent).toEqual([]);
     // Nothing was cut off: the text is all still there to edit.
     expect(bar.data.value).toBe("😀".repeat(1001));
@@ -79,17 +49,17 @@ describe("input bar", () => {
     const bar = mount("components/input-bar/index");
     const input = bar.querySelector(".input")!;
     input.dispatchEvent("input", { detail: { value: "晚安", cursor: 1 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.dom!.querySelector(".main--emoji-panel")).toBeNull();
     bar.querySelector(".emoji-btn")!.dispatchEvent("tap");
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const emoji = bar.querySelectorAll(".emoji");
     expect(emoji.length).toBeGreaterThanOrEqual(24);
     emoji[0]!.dispatchEvent("tap");
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.data.value).toBe("晚😀安");
     emoji[1]!.dispatchEvent("tap");
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(bar.data.value).toBe("晚😀😂安");
   });
 
@@ -98,10 +68,10 @@ describe("input bar", () => {
     const heights: number[] = [];
     on(bar, "keyboard", (e) => heights.push(e.detail.height));
     bar.querySelector(".input")!.dispatchEvent("keyboardheightchange", { detail: { height: 300, duration: 0.2 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect((bar.dom!.querySelector(".main--bar") as HTMLElement).getAttribute("style")).toContain("padding-bottom: 300px");
     bar.querySelector(".input")!.dispatchEvent("keyboardheightchange", { detail: { height: 0, duration: 0.2 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(heights).toEqual([300, 0]);
   });
 
@@ -112,9 +82,9 @@ describe("input bar", () => {
     const sent: string[] = [];
     on(bar, "send", (e) => sent.push(e.detail.text));
     bar.querySelector(".input")!.dispatchEvent("input", { detail: { value: "第一行\n第二行", cursor: 7 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     bar.querySelector(".input")!.dispatchEvent("confirm", {});
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(sent).toEqual(["第一行\n第二行"]);
   });
 });
@@ -124,75 +94,75 @@ describe("message list", () => {
 
   it("follows new messages at the bottom, but keeps a reader who scrolled up in place with an N 条新消息 pill", async () => {
     const list = mount("components/message-list/index", { rows: rows(3) });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const first = list.data.scrollTop;
     list.setData({ rows: rows(4) });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(list.data.scrollTop).toBeGreaterThan(first);
     // The reader scrolls up.
     const scroller = list.querySelector(".list")!;
     scroller.dispatchEvent("scroll", { detail: { scrollTop: 900, scrollHeight: 2000 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     scroller.dispatchEvent("scroll", { detail: { scrollTop: 400, scrollHeight: 2000 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const kept = list.data.scrollTop;
     list.setData({ rows: rows(6) });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(list.data.scrollTop).toBe(kept);
     expect(list.dom!.querySelector(".main--new-pill")?.textContent).toBe("2 条新消息");
     list.querySelector(".new-pill")!.dispatchEvent("tap");
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(list.data.scrollTop).toBeGreaterThan(kept);
     expect(list.dom!.querySelector(".main--new-pill")).toBeNull();
   });
 
   it("scrolls down on one's own send even when scrolled up", async () => {
     const list = mount("components/message-list/index", { rows: rows(3) });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const scroller = list.querySelector(".list")!;
     scroller.dispatchEvent("scroll", { detail: { scrollTop: 900 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     scroller.dispatchEvent("scroll", { detail: { scrollTop: 100 } });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const kept = list.data.scrollTop;
     list.setData({ rows: [...rows(3), row("mine", true, "我说的")] });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     expect(list.data.scrollTop).toBeGreaterThan(kept);
     expect(list.data.unread).toBe(0);
   });
 
   it("offers 复制 on a long press, and 举报 only on the partner's messages", async () => {
     const list = mount("components/message-list/index", { rows: [row("a", false, "你好呀"), row("b", true, "嗯嗯")] });
-    await simulate.sleep(0);
+    await pages.simulate.sleep(0);
     const reports: unknown[] = [];
     on(list, "reportmessage", (e) => reports.push(e.detail));
     const bubbles = list.querySelectorAll(".bubble");
-    fake.actionSheetTap = 0;
+    pages.fake.actionSheetTap = 0;
     bubbles[0]!.dispatchEvent("longpress");
     await settle();
-    expect(fake.clipboard).toEqual(["你好呀"]);
-    fake.actionSheetTap = 1;
+    expect(pages.fake.clipboard).toEqual(["你好呀"]);
+    pages.fake.actionSheetTap = 1;
     bubbles[0]!.dispatchEvent("longpress");
     await settle();
     expect(reports).toEqual([{ id: "m-a", text: "你好呀" }]);
     bubbles[1]!.dispatchEvent("longpress");
     await settle();
-    expect(fake.actionSheets).toEqual([["复制", "举报"], ["复制", "举报"], ["复制"]]);
+    expect(pages.fake.actionSheets).toEqual([["复制", "举报"], ["复制", "举报"], ["复制"]]);
     expect(reports).toHaveLength(1);
   });
 });
 
 describe("chat page", () => {
   async function openChat() {
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    const lobby = fake.lastSocket();
+    const lobby = pages.fake.lastSocket();
     lobby.open();
     lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
     await settle();
-    const room = fake.lastSocket();
+    const room = pages.fake.lastSocket();
     room.open();
     room.receive({ type: "history", messages: [] });
     await settle();
@@ -213,34 +183,34 @@ describe("chat page", () => {
 
   it("asks before 换一个 while matched, and before leaving by the back button", async () => {
     const { page, room } = await openChat();
-    expect(fake.unloadGuard).toContain("离开");
-    fake.modalAnswer = false;
+    expect(pages.fake.unloadGuard).toContain("离开");
+    pages.fake.modalAnswer = false;
     page.querySelector(".next")!.dispatchEvent("tap");
     await settle();
-    expect(fake.modals).toEqual(["换一个聊天对象？"]);
+    expect(pages.fake.modals).toEqual(["换一个聊天对象？"]);
     expect(room.frames).toEqual([]);
     expect(room.closed).toBe(false);
-    fake.modalAnswer = true;
+    pages.fake.modalAnswer = true;
     page.querySelector(".next")!.dispatchEvent("tap");
     await settle();
     expect(room.frames).toEqual([{ type: "leave" }]);
-    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
     // Waiting again: leaving loses nothing, so no warning.
-    expect(fake.unloadGuard).toBeNull();
+    expect(pages.fake.unloadGuard).toBeNull();
   });
 
   it("ends without asking once the partner has left, and the banner never says it reconnects an ended chat", async () => {
     const { page, room } = await openChat();
     room.receive({ type: "partner_left" });
     await settle();
-    expect(fake.unloadGuard).toBeNull();
-    fake.networkListeners.forEach((l) => l({ isConnected: false }));
+    expect(pages.fake.unloadGuard).toBeNull();
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: false }));
     await settle();
     expect(text(page)).toContain("网络已断开");
     expect(text(page)).not.toContain("正在重新连接");
     page.querySelector(".ended-next")!.dispatchEvent("tap");
     await settle();
-    expect(fake.modals).toEqual([]);
+    expect(pages.fake.modals).toEqual([]);
   });
 
   it("updates only the changed row on a new message or an ack", async () => {
@@ -281,7 +251,7 @@ describe("chat page", () => {
     const { page, room } = await openChat();
     room.receive({ type: "message", id: "m9", seq: 9, from: "partner", text: "加我微信", at: Date.now() });
     await settle();
-    fake.actionSheetTap = 1;
+    pages.fake.actionSheetTap = 1;
     page.querySelector(".messages")!.querySelector(".bubble")!.dispatchEvent("longpress");
     await settle();
     const sheet = page.querySelector(".report-sheet")!;
@@ -301,22 +271,22 @@ describe("chat page", () => {
       page.instance.onShow();
       await settle();
       expect(room.closed).toBe(true);
-      expect(fake.lastSocket()).not.toBe(room);
-      expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=0");
+      expect(pages.fake.lastSocket()).not.toBe(room);
+      expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=0");
     } finally {
       clock.mockRestore();
     }
   });
 
   it("shows a banned user 账号已被封禁 with no retry and no login loop", async () => {
-    fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
+    pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({});
     await settle();
     expect(text(page)).toContain("账号已被封禁");
     expect(page.querySelector(".retry")).toBeFalsy();
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.sockets).toHaveLength(0);
+    expect(pages.fake.requests).toHaveLength(1);
+    expect(pages.fake.sockets).toHaveLength(0);
   });
 
   it("turns a ban during the chat into the failure screen", async () => {
@@ -326,10 +296,10 @@ describe("chat page", () => {
     await settle();
     expect(text(page)).toContain("账号已被封禁");
     expect(text(page)).not.toContain("正在重新连接");
-    const sockets = fake.sockets.length;
-    fake.networkListeners.forEach((l) => l({ isConnected: true }));
+    const sockets = pages.fake.sockets.length;
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: true }));
     page.instance.onShow();
     await settle();
-    expect(fake.sockets).toHaveLength(sockets);
+    expect(pages.fake.sockets).toHaveLength(sockets);
   });
 });

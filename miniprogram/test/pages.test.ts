@@ -1,41 +1,8 @@
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TOPICS, buildApp, forgetModules, installFakeWx, loadSimulate, removeApp, type FakeWx, type Simulate } from "./simulate";
+import { beforeEach, describe, expect, it } from "vitest";
+import {TOPICS, usePages } from "./simulate";
 
-let root: string;
-let simulate: Simulate;
-let fake: FakeWx;
-beforeAll(() => {
-  simulate = loadSimulate();
-  root = buildApp();
-});
-afterAll(() => removeApp(root));
-beforeEach(() => {
-  forgetModules(root);
-  fake = installFakeWx();
-});
-
-// A page left open keeps its client (and its real timers) alive into the next test: close it.
-const mounted: Array<{ instance: any; detach(): void }> = [];
-afterEach(() => {
-  for (const comp of mounted.splice(0)) {
-    comp.instance.onUnload?.();
-    comp.detach();
-  }
-});
-
-function mount(path: string) {
-  const id = simulate.load(join(root, path), { rootPath: root });
-  const comp = simulate.render(id);
-  comp.attach(document.createElement("parent-wrapper"));
-  mounted.push(comp as unknown as { instance: any; detach(): void });
-  return comp;
-}
-
-/** Lets fake requests (answered on a timer) and the promises after them finish. */
-async function settle() {
-  for (let i = 0; i < 5; i++) await simulate.sleep(0);
-}
+const pages = usePages(5);
+const { mount, settle } = pages;
 
 const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
@@ -52,34 +19,34 @@ describe("profile page", () => {
     expect(page.data.adult).toBe(false);
     page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: [] } } });
     await settle();
-    expect(fake.toasts).toEqual(["请先确认你已年满18周岁"]);
-    expect(fake.storage.has("onechat.profile")).toBe(false);
-    expect(fake.navigations).toEqual([]);
+    expect(pages.fake.toasts).toEqual(["请先确认你已年满18周岁"]);
+    expect(pages.fake.storage.has("onechat.profile")).toBe(false);
+    expect(pages.fake.navigations).toEqual([]);
     page.querySelector(".adult")!.dispatchEvent("change", { detail: { value: ["adult"] } });
     await settle();
     expect(page.data.adult).toBe(true);
     // The nickname counts as submitted with the form (WeChat may clear one that fails its check).
     page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "小明", adult: ["adult"] } } });
     await settle();
-    expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
+    expect(pages.fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://wxfile://tmp/a.png", nickname: "小明" });
     // Kept on the phone only (a time, no birth date); the chat page sends it before the first match.
-    expect(fake.storage.get("onechat.adult")).toEqual({ confirmedAt: expect.any(Number) });
+    expect(pages.fake.storage.get("onechat.adult")).toEqual({ confirmedAt: expect.any(Number) });
     // First run: topics replaces the profile page, which is not shown again.
-    expect(fake.navigations).toEqual(["redirect:/pages/topics/index"]);
-    expect(fake.requests).toEqual([]);
+    expect(pages.fake.navigations).toEqual(["redirect:/pages/topics/index"]);
+    expect(pages.fake.requests).toEqual([]);
   });
 
   it("edits the profile from topics and goes back there", async () => {
-    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     const page = mount("pages/profile/index");
     page.instance.onLoad({});
     await settle();
     expect(page.data.adult).toBe(true);
     page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "阿草", adult: ["adult"] } } });
     await settle();
-    expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://me.png", nickname: "阿草" });
-    expect(fake.navigations).toEqual(["back"]);
+    expect(pages.fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://me.png", nickname: "阿草" });
+    expect(pages.fake.navigations).toEqual(["back"]);
   });
 
   it("on QQ, without chooseAvatar, picks the avatar from the album", async () => {
@@ -94,14 +61,14 @@ describe("profile page", () => {
       expect(page.data.avatarUrl).toBe("saved://qqfile://tmp/pick.png");
       page.querySelector(".form")!.dispatchEvent("submit", { detail: { value: { nickname: "", adult: ["adult"] } } });
       await settle();
-      expect(fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://qqfile://tmp/pick.png", nickname: "" });
+      expect(pages.fake.storage.get("onechat.profile")).toEqual({ avatarUrl: "saved://qqfile://tmp/pick.png", nickname: "" });
     } finally {
       delete (globalThis as any).qq;
     }
   });
 
   it("shows the saved profile again for confirmation", async () => {
-    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "阿花" });
     const page = mount("pages/profile/index");
     page.instance.onLoad();
     await settle();
@@ -113,7 +80,7 @@ describe("profile page", () => {
     await settle();
     expect(text(page)).not.toContain("隐私保护提示");
     const answers: unknown[] = [];
-    fake.privacyListener!((r) => answers.push(r));
+    pages.fake.privacyListener!((r) => answers.push(r));
     await settle();
     expect(text(page)).toContain("隐私保护提示");
     page.querySelector(".privacy")!.querySelector("#agree-btn")!.dispatchEvent("agreeprivacyauthorization");
@@ -125,17 +92,17 @@ describe("profile page", () => {
 
 describe("topics page", () => {
   beforeEach(() => {
-    fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
   });
 
   it("is the start page, but a first launch goes to the profile first", async () => {
-    fake.storage.delete("onechat.profile");
+    pages.fake.storage.delete("onechat.profile");
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
-    expect(fake.navigations).toEqual(["redirect:/pages/profile/index?first=1"]);
-    expect(fake.requests).toEqual([]);
+    expect(pages.fake.navigations).toEqual(["redirect:/pages/profile/index?first=1"]);
+    expect(pages.fake.requests).toEqual([]);
   });
 
   it("links the community rules and the profile editor", async () => {
@@ -145,7 +112,7 @@ describe("topics page", () => {
     page.querySelector(".rules-link")!.dispatchEvent("tap");
     page.querySelector(".edit-profile")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations).toEqual(["/pages/rules/index", "/pages/profile/index"]);
+    expect(pages.fake.navigations).toEqual(["/pages/rules/index", "/pages/profile/index"]);
   });
 
   it("asks for the community rules before the first match, then goes to the chat", async () => {
@@ -154,7 +121,7 @@ describe("topics page", () => {
     await settle();
     page.querySelector(".primary")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations).toEqual(["/pages/rules/index?topic=any"]);
+    expect(pages.fake.navigations).toEqual(["/pages/rules/index?topic=any"]);
     const rules = mount("pages/rules/index");
     rules.instance.onLoad({ topic: "any" });
     await settle();
@@ -164,11 +131,11 @@ describe("topics page", () => {
     expect(text(rules)).toContain("封禁");
     rules.querySelector(".accept")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=any");
+    expect(pages.fake.navigations[1]).toBe("redirect:/pages/chat/index?topic=any");
     // Accepted once: the next match goes straight to the chat.
     page.querySelector(".primary")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations[2]).toBe("/pages/chat/index?topic=any");
+    expect(pages.fake.navigations[2]).toBe("/pages/chat/index?topic=any");
     const again = mount("pages/rules/index");
     again.instance.onLoad({});
     await settle();
@@ -176,7 +143,7 @@ describe("topics page", () => {
   });
 
   it("shows the topics as cards after 随便聊聊 and starts with the remembered choice", async () => {
-    fake.storage.set("onechat.topic", "books");
+    pages.fake.storage.set("onechat.topic", "books");
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
@@ -184,11 +151,11 @@ describe("topics page", () => {
     expect(titles).toEqual(["随便聊聊", ...TOPICS.map((t) => t.title)]);
     expect(page.dom!.querySelector(".main--selected .main--title")?.textContent).toBe("书与故事");
     // The topic list is public: no login before it.
-    expect(fake.requests.map((r) => r.url)).toEqual(["http://127.0.0.1:8787/api/topics"]);
+    expect(pages.fake.requests.map((r) => r.url)).toEqual(["http://127.0.0.1:8787/api/topics"]);
   });
 
   it("remembers a picked card and continues to the chat with it", async () => {
-    fake.storage.set("onechat.rulesAccepted", 1);
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
@@ -196,21 +163,21 @@ describe("topics page", () => {
     page.querySelectorAll(".card")[1]!.dispatchEvent("tap");
     await settle();
     expect(page.dom!.querySelector(".main--selected .main--title")?.textContent).toBe("最近在听的歌");
-    expect(fake.storage.get("onechat.topic")).toBe("music");
+    expect(pages.fake.storage.get("onechat.topic")).toBe("music");
     page.querySelector(".primary")!.dispatchEvent("tap");
     await settle();
-    expect(fake.navigations).toEqual(["/pages/chat/index?topic=music"]);
+    expect(pages.fake.navigations).toEqual(["/pages/chat/index?topic=music"]);
   });
 
   it("falls back to 随便聊聊 when the remembered topic is gone, and shows load errors in Chinese", async () => {
-    fake.storage.set("onechat.topic", "retired-topic");
-    fake.respond = () => ({ statusCode: 500, data: { error: { code: "internal", message: "Internal error" } } });
+    pages.fake.storage.set("onechat.topic", "retired-topic");
+    pages.fake.respond = () => ({ statusCode: 500, data: { error: { code: "internal", message: "Internal error" } } });
     const page = mount("pages/topics/index");
     await page.instance.onLoad();
     await settle();
     expect(text(page)).toContain("服务器开小差了，请稍后再试");
     expect(text(page)).not.toContain("Internal error");
-    fake.respond = () => ({ statusCode: 200, data: { topics: TOPICS } });
+    pages.fake.respond = () => ({ statusCode: 200, data: { topics: TOPICS } });
     page.querySelector(".retry")!.dispatchEvent("tap");
     await settle();
     expect(page.data.selected).toBe("any");
@@ -220,10 +187,10 @@ describe("topics page", () => {
 
 describe("chat page", () => {
   async function openChat(topic = "music") {
-    fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "小明" });
+    pages.fake.storage.set("onechat.profile", { avatarUrl: "saved://me.png", nickname: "小明" });
     // The server already has this account's 18+ confirmation (the age gate has tests of its own).
-    fake.storage.set("onechat.adult", { confirmedAt: 1 });
-    fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.adultSentFor", "u1");
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic });
     await settle();
@@ -231,11 +198,11 @@ describe("chat page", () => {
   }
 
   async function matched(page: ReturnType<typeof mount>, history: unknown[] = []) {
-    const lobby = fake.lastSocket();
+    const lobby = pages.fake.lastSocket();
     lobby.open();
     lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
     await settle();
-    const room = fake.lastSocket();
+    const room = pages.fake.lastSocket();
     room.open();
     room.receive({ type: "history", messages: history });
     room.receive({ type: "presence", partner: "online" });
@@ -247,9 +214,9 @@ describe("chat page", () => {
 
   it("logs in with a toast, then waits in the lobby with the online count and can cancel", async () => {
     const page = await openChat();
-    expect(fake.toasts).toContain("登录成功");
-    expect(fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login", method: "POST", data: { platform: "dev" } });
-    const lobby = fake.lastSocket();
+    expect(pages.fake.toasts).toContain("登录成功");
+    expect(pages.fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login", method: "POST", data: { platform: "dev" } });
+    const lobby = pages.fake.lastSocket();
     expect(lobby.url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
     expect(lobby.header).toEqual({ Authorization: "Bearer tok" });
     lobby.open();
@@ -259,33 +226,33 @@ describe("chat page", () => {
     page.querySelector(".cancel")!.dispatchEvent("tap");
     await settle();
     expect(lobby.frames).toEqual([{ type: "cancel" }]);
-    expect(fake.navigations).toEqual(["back"]);
+    expect(pages.fake.navigations).toEqual(["back"]);
   });
 
   it("joins without a topic for 随便聊聊 and does not log in again with a valid session", async () => {
-    fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000, checkTicket: null, checkTicketExpiresAt: null, userId: "u1" });
+    pages.fake.storage.set("onechat.session", { token: "kept", expiresAt: Date.now() + 86_400_000, checkTicket: null, checkTicketExpiresAt: null, userId: "u1" });
     await openChat("any");
-    expect(fake.toasts).not.toContain("登录成功");
-    expect(fake.requests).toEqual([]);
-    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby");
-    expect(fake.lastSocket().header).toEqual({ Authorization: "Bearer kept" });
+    expect(pages.fake.toasts).not.toContain("登录成功");
+    expect(pages.fake.requests).toEqual([]);
+    expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby");
+    expect(pages.fake.lastSocket().header).toEqual({ Authorization: "Bearer kept" });
   });
 
   it("shows a login failure in Chinese with a retry", async () => {
-    fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
+    pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
     const page = await openChat();
     expect(text(page)).toContain("账号已被封禁");
-    expect(fake.sockets).toHaveLength(0);
+    expect(pages.fake.sockets).toHaveLength(0);
   });
 
   it("shows earlier history above 以前的聊天 and the partner's alias once matched", async () => {
     const page = await openChat();
     await matched(page, [{ id: "m1", seq: 1, from: "partner", text: "上次说到猫", at: Date.now() - 86_400_000 }]);
-    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1");
+    expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/rooms/r1");
     const list = messages(page).dom!;
     expect(list.textContent).toContain("上次说到猫");
     expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以上是以前的聊天");
-    expect(fake.titles).toContain("快乐的熊猫");
+    expect(pages.fake.titles).toContain("快乐的熊猫");
     expect(text(page)).toContain("快乐的熊猫");
   });
 
@@ -355,20 +322,20 @@ describe("chat page", () => {
     expect(page.querySelector(".input-bar")!.data.disabled).toBe(true);
     page.querySelector(".ended-next")!.dispatchEvent("tap");
     await settle();
-    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
     expect(text(page)).toContain("正在为你寻找聊天对象");
   });
 
   it("shows a banner while offline and resumes the room with after=<last seq> when the network returns", async () => {
     const page = await openChat();
     const room = await matched(page, [{ id: "m7", seq: 7, from: "partner", text: "hi", at: Date.now() }]);
-    fake.networkListeners.forEach((l) => l({ isConnected: false }));
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: false }));
     room.drop(1006);
     await settle();
     expect(text(page)).toContain("网络已断开");
-    fake.networkListeners.forEach((l) => l({ isConnected: true }));
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: true }));
     await settle();
-    const resumed = fake.lastSocket();
+    const resumed = pages.fake.lastSocket();
     expect(resumed).not.toBe(room);
     expect(resumed.url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=7");
     resumed.open();
@@ -388,7 +355,7 @@ describe("chat page", () => {
     room.drop(1006);
     page.instance.onShow();
     await settle();
-    const resumed = fake.lastSocket();
+    const resumed = pages.fake.lastSocket();
     expect(resumed.url).toBe("ws://127.0.0.1:8787/api/rooms/r1?after=0");
     resumed.open();
     page.instance.onUnload();
@@ -418,17 +385,17 @@ describe("chat page", () => {
     expect(room.frames).toHaveLength(1);
     room.receive({ type: "reported" });
     await settle();
-    expect(fake.toasts).toContain("已举报，你们不会再被匹配");
+    expect(pages.fake.toasts).toContain("已举报，你们不会再被匹配");
     expect(room.frames).toEqual([{ type: "report", reason: "色情低俗" }, { type: "leave" }]);
     expect(text(sheet(page))).not.toContain("举报对方");
     expect(text(page)).toContain("你已举报并屏蔽对方");
     expect(page.querySelector(".report-link")).toBeFalsy();
     expect(page.querySelector(".input-bar")!.data.disabled).toBe(true);
     // No REST call: the socket carried the report.
-    expect(fake.requests.filter((r) => !r.url.endsWith("/api/login"))).toEqual([]);
+    expect(pages.fake.requests.filter((r) => !r.url.endsWith("/api/login"))).toEqual([]);
     page.querySelector(".ended-next")!.dispatchEvent("tap");
     await settle();
-    expect(fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
+    expect(pages.fake.lastSocket().url).toBe("ws://127.0.0.1:8787/api/lobby?topic=music");
     expect(text(page)).toContain("正在为你寻找聊天对象");
   });
 
@@ -441,7 +408,7 @@ describe("chat page", () => {
     await settle();
     room.receive({ type: "error", code: "internal", message: "Internal error" });
     await settle();
-    expect(fake.toasts).toContain("服务器开小差了，请稍后再试");
+    expect(pages.fake.toasts).toContain("服务器开小差了，请稍后再试");
     expect(text(sheet(page))).toContain("举报对方");
     expect(text(page)).not.toContain("你已举报");
     // Cancel closes it; the chat goes on.
@@ -452,7 +419,7 @@ describe("chat page", () => {
   });
 
   it("reports over REST when the room socket is not connected, and leaves the room", async () => {
-    fake.respond = (req) =>
+    pages.fake.respond = (req) =>
       req.url.endsWith("/api/login")
         ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
         : req.url.endsWith("/api/reports")
@@ -460,14 +427,14 @@ describe("chat page", () => {
           : { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };
     const page = await openChat();
     const room = await matched(page);
-    fake.networkListeners.forEach((l) => l({ isConnected: false }));
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: false }));
     room.drop(1006);
     await settle();
     page.querySelector(".report-link")!.dispatchEvent("tap");
     await settle();
     sheetItem(page, "广告/诈骗").dispatchEvent("tap");
     await settle();
-    expect(fake.requests.slice(1)).toEqual([
+    expect(pages.fake.requests.slice(1)).toEqual([
       {
         url: "http://127.0.0.1:8787/api/reports",
         method: "POST",
@@ -475,17 +442,17 @@ describe("chat page", () => {
         header: { "content-type": "application/json", Authorization: "Bearer tok" },
       },
     ]);
-    expect(fake.toasts).toContain("已举报，你们不会再被匹配");
+    expect(pages.fake.toasts).toContain("已举报，你们不会再被匹配");
     expect(text(page)).toContain("你已举报并屏蔽对方");
     // Over: the network coming back does not reopen the room.
-    const sockets = fake.sockets.length;
-    fake.networkListeners.forEach((l) => l({ isConnected: true }));
+    const sockets = pages.fake.sockets.length;
+    pages.fake.networkListeners.forEach((l) => l({ isConnected: true }));
     await settle();
-    expect(fake.sockets).toHaveLength(sockets);
+    expect(pages.fake.sockets).toHaveLength(sockets);
   });
 
   it("can still report a partner who already left", async () => {
-    fake.respond = (req) =>
+    pages.fake.respond = (req) =>
       req.url.endsWith("/api/login")
         ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
         : { statusCode: 204, data: "" };
@@ -497,13 +464,13 @@ describe("chat page", () => {
     await settle();
     sheetItem(page, "骚扰/辱骂").dispatchEvent("tap");
     await settle();
-    expect(fake.requests.map((r) => r.url).filter((u) => u.endsWith("/api/reports"))).toHaveLength(1);
+    expect(pages.fake.requests.map((r) => r.url).filter((u) => u.endsWith("/api/reports"))).toHaveLength(1);
     expect(text(page)).toContain("你已举报并屏蔽对方");
   });
 
   it("blocks without a report over REST, then leaves the room", async () => {
     let status = 500;
-    fake.respond = (req) =>
+    pages.fake.respond = (req) =>
       req.url.endsWith("/api/login")
         ? { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } }
         : status === 204
@@ -516,16 +483,16 @@ describe("chat page", () => {
     sheetItem(page, "只屏蔽，不举报").dispatchEvent("tap");
     await settle();
     // A failure leaves everything as it was, with the reason in Chinese.
-    expect(fake.toasts).toContain("服务器开小差了，请稍后再试");
+    expect(pages.fake.toasts).toContain("服务器开小差了，请稍后再试");
     expect(room.frames).toEqual([]);
     expect(text(page)).not.toContain("你已屏蔽对方");
     status = 204;
     sheetItem(page, "只屏蔽，不举报").dispatchEvent("tap");
     await settle();
-    const blocks = fake.requests.filter((r) => r.url.endsWith("/api/blocks"));
+    const blocks = pages.fake.requests.filter((r) => r.url.endsWith("/api/blocks"));
     expect(blocks.map((r) => r.data)).toEqual([{ conversationId: "r1" }, { conversationId: "r1" }]);
     expect(room.frames).toEqual([{ type: "leave" }]);
-    expect(fake.toasts).toContain("已屏蔽，你们不会再被匹配");
+    expect(pages.fake.toasts).toContain("已屏蔽，你们不会再被匹配");
     expect(text(page)).toContain("你已屏蔽对方");
     expect(room.frames.some((f) => f.type === "report")).toBe(false);
   });
@@ -537,9 +504,9 @@ describe("chat page on WeChat (check ticket)", () => {
   /** A release build: real WeChat login, whose answer carries a check ticket. */
   function wechatRelease(ticketLifeMs = 7_200_000) {
     let logins = 0;
-    fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.adultSentFor", "u1");
     (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
-    fake.respond = (req) => {
+    pages.fake.respond = (req) => {
       if (!req.url.endsWith("/api/login")) return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };
       logins++;
       return {
@@ -551,11 +518,11 @@ describe("chat page on WeChat (check ticket)", () => {
   }
 
   async function toRoom(page: ReturnType<typeof mount>) {
-    const lobby = fake.lastSocket();
+    const lobby = pages.fake.lastSocket();
     lobby.open();
     lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: null });
     await settle();
-    return { lobby, room: fake.lastSocket() };
+    return { lobby, room: pages.fake.lastSocket() };
   }
 
   it("logs in with the WeChat code and passes the ticket to the room, never to the lobby", async () => {
@@ -563,7 +530,7 @@ describe("chat page on WeChat (check ticket)", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({});
     await settle();
-    expect(fake.requests[0]).toMatchObject({ url: "https://onechat.example.com/api/login", data: { platform: "wechat", code: "wxcode" } });
+    expect(pages.fake.requests[0]).toMatchObject({ url: "https://onechat.example.com/api/login", data: { platform: "wechat", code: "wxcode" } });
     const { lobby, room } = await toRoom(page);
     expect(lobby.url).toBe("wss://onechat.example.com/api/lobby");
     expect(room.url).toBe(`wss://onechat.example.com/api/rooms/r1?ticket=${encodeURIComponent(`${TICKET}1`)}`);
@@ -573,12 +540,12 @@ describe("chat page on WeChat (check ticket)", () => {
     room.drop(1006);
     page.instance.onShow();
     await settle();
-    expect(fake.lastSocket().url).toBe(`wss://onechat.example.com/api/rooms/r1?after=3&ticket=${encodeURIComponent(`${TICKET}1`)}`);
+    expect(pages.fake.lastSocket().url).toBe(`wss://onechat.example.com/api/rooms/r1?after=3&ticket=${encodeURIComponent(`${TICKET}1`)}`);
   });
 
   it("logs in again for a fresh ticket when the stored one is about to expire, though the token is valid", async () => {
     const logins = wechatRelease();
-    fake.storage.set("onechat.session", {
+    pages.fake.storage.set("onechat.session", {
       token: "still-good",
       expiresAt: Date.now() + 86_400_000,
       checkTicket: "old-ticket",
@@ -591,6 +558,6 @@ describe("chat page on WeChat (check ticket)", () => {
     const { room } = await toRoom(page);
     expect(room.url).toBe(`wss://onechat.example.com/api/rooms/r1?ticket=${encodeURIComponent(`${TICKET}1`)}`);
     expect(room.header).toEqual({ Authorization: "Bearer tok1" });
-    expect(fake.storage.get("onechat.session")).toMatchObject({ token: "tok1", checkTicket: `${TICKET}1` });
+    expect(pages.fake.storage.get("onechat.session")).toMatchObject({ token: "tok1", checkTicket: `${TICKET}1` });
   });
 });

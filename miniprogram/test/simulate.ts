@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { buildMiniprogram } from "../../scripts/build-miniprogram";
 
 const require = createRequire(import.meta.url);
@@ -225,4 +226,57 @@ export function installFakeWx(): FakeWx {
     getFileSystemManager: () => ({ saveFile: (o: any) => o.success?.({ savedFilePath: `saved://${o.tempFilePath}` }) }),
   });
   return fake;
+}
+
+type Mounted = { instance: any; detach(): void };
+
+/**
+ * One test file's pages under miniprogram-simulate: the build made once, a fresh fake wx before
+ * each test, and every page mounted in a test closed after it (an open page keeps its client and
+ * its real timers alive into the next test). `settle` lets a few rounds of promises run.
+ */
+export function usePages(settleTurns = 5) {
+  let root = "";
+  let simulate: Simulate;
+  let fake: FakeWx;
+  const mounted: Mounted[] = [];
+  beforeAll(() => {
+    simulate = loadSimulate();
+    root = buildApp();
+  });
+  afterAll(() => removeApp(root));
+  /** A fresh launch: the app's modules forgotten and a new fake wx (also before each test). */
+  const relaunch = () => {
+    forgetModules(root);
+    fake = installFakeWx();
+  };
+  beforeEach(relaunch);
+  afterEach(() => {
+    for (const comp of mounted.splice(0)) {
+      comp.instance.onUnload?.();
+      comp.detach();
+    }
+  });
+  return {
+    get root() {
+      return root;
+    },
+    get simulate() {
+      return simulate;
+    },
+    get fake() {
+      return fake;
+    },
+    relaunch,
+    mount(path: string, props: Record<string, unknown> = {}) {
+      const id = simulate.load(join(root, path), { rootPath: root });
+      const comp = simulate.render(id, props);
+      comp.attach(document.createElement("parent-wrapper"));
+      mounted.push(comp as unknown as Mounted);
+      return comp;
+    },
+    async settle() {
+      for (let i = 0; i < settleTurns; i++) await simulate.sleep(0);
+    },
+  };
 }
