@@ -27,8 +27,9 @@ export interface RelayResult {
   msgsPerSec: number;
 }
 
-// ~50 characters, a typical chat line; the leading number identifies the message.
-const FILLER = " the quick brown fox jumps over the lazy dog";
+// A typical chat line in the language users write (the content filter folds Chinese through
+// OpenCC's tables, which Latin text skips); the leading tag identifies the message.
+const FILLER = " 今天天气不错，我们一起去公园散步吧？晚上吃什么好呢";
 
 interface Sender {
   from: WebSocket;

@@ -52,7 +52,8 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`wrangler dev not ready on ${url} within ${timeoutMs} ms`);
 }
 
-export async function startWranglerDev(port: number, vars: Record<string, string>): Promise<DevServer> {
+/** `inspectorPort`: wrangler's inspector proxy on that port (bench/profile.ts takes CPU profiles through it). */
+export async function startWranglerDev(port: number, vars: Record<string, string>, inspectorPort?: number): Promise<DevServer> {
   writeConfig();
   const stateDir = mkdtempSync(join(tmpdir(), "onechat-bench-dev-"));
   const allVars: Record<string, string> = {
@@ -70,6 +71,7 @@ export async function startWranglerDev(port: number, vars: Record<string, string
   let child: ChildProcess;
   const start = async () => {
     const args = ["dev", "--config", CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--log-level", "error", "--no-show-interactive-dev-session"];
+    if (inspectorPort !== undefined) args.push("--inspector-port", String(inspectorPort));
     for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
     child = spawn(wrangler, args, { cwd: root, env, detached: true, stdio: ["ignore", "ignore", "inherit"] });
     await waitReady(url, child, 60_000);

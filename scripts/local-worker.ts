@@ -31,6 +31,8 @@ export interface LocalWorkerOptions {
   entry?: string;
   /** Extra Durable Object bindings (binding → exported class), for classes only that entry exports. */
   durableObjects?: Record<string, string>;
+  /** Opens workerd's V8 inspector on this port (bench/profile.ts takes CPU profiles through it). */
+  inspectorPort?: number;
 }
 
 export interface LocalWorker {
@@ -122,6 +124,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: options.port ?? 0,
+      inspectorPort: options.inspectorPort,
       log: new Log(options.logLevel ?? LogLevel.ERROR),
       resourcePersistencePath: stateDir,
       ...workerOptions,

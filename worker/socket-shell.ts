@@ -12,7 +12,9 @@ import { acceptedUpgrade, closeSocket, decodeFrame, sendFrame } from "./socket";
 /** A decoded client frame: a JSON object with a string `type`, not yet validated further. */
 export type RawFrame = { type: string } & Record<string, unknown>;
 
-export abstract class SocketShell<A> extends DurableObject<Env> {
+export abstract class SocketShell<A extends object> extends DurableObject<Env> {
+  /** Parsed attachments of this wake-up: a cache (empty after hibernation), so a frame costs no deserialize and parse. */
+  private readonly attached = new WeakMap<WebSocket, A>();
   /** Names this object in log events ("room", "lobby"). */
   protected abstract readonly kind: string;
   /** What a client is told when a frame handler fails for a reason of ours. */
@@ -43,17 +45,26 @@ export abstract class SocketShell<A> extends DurableObject<Env> {
   protected accept(tags: string[], attachment: A): { server: WebSocket; response: Response } {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, tags);
-    server.serializeAttachment(attachment);
+    this.setAttachment(server, attachment);
     return { server, response: acceptedUpgrade(client) };
   }
 
   /** The socket's attachment, or null when it has none or one of the wrong shape (logged). */
   protected attachment(ws: WebSocket): A | null {
+    const known = this.attached.get(ws);
+    if (known) return known;
     const raw: unknown = ws.deserializeAttachment();
     if (raw === null || raw === undefined) return null;
     const parsed = this.parseAttachment(raw);
     if (parsed === null) logEvent("warn", `${this.kind}.bad_attachment`);
+    else this.attached.set(ws, parsed);
     return parsed;
+  }
+
+  /** Stores the socket's attachment (it survives hibernation) and keeps the parsed copy. */
+  protected setAttachment(ws: WebSocket, attachment: A): void {
+    ws.serializeAttachment(attachment);
+    this.attached.set(ws, attachment);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

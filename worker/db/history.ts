@@ -16,10 +16,10 @@ export interface CopyOutcome {
   rowsWritten: number;
 }
 
-// D1 allows 100 bound parameters per statement.
-const MESSAGE_ROWS = 14; // 7 a row, plus the conversation id (D1 binds at most 100)
-const FLAG_ROWS = 25; // 4 a row
-const IDS = 100;
+// Rows travel as one JSON parameter read back with json_each: a batch is a few statements however
+// many rooms and messages it carries (D1 binds at most 100 parameters, which is 14 messages a statement
+// spelled out). A statement's JSON is kept well under D1's 2 MB value limit.
+const JSON_ROWS = 1000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -27,50 +27,55 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-const values = (rows: number, columns: number) =>
-  Array.from({ length: rows }, () => `(${Array.from({ length: columns }, () => "?").join(", ")})`).join(", ");
-
 /**
  * Writes every group in one D1 batch. Rows whose conversation is gone are filtered by the insert
  * itself (an erased pair must not come back, and one missing conversation must not fail the others).
  */
 export async function copyHistory(d1: D1Database, groups: readonly ConversationCopy[]): Promise<CopyOutcome> {
   const statements: D1PreparedStatement[] = [];
-  for (const g of groups) {
-    for (const chunk of chunks(g.rows, MESSAGE_ROWS)) {
-      statements.push(
-        d1
-          .prepare(
-            `INSERT INTO messages (id, conversation_id, sender_id, body, seq, created_at, kind)
-             SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES ${values(chunk.length, 7)})
-             WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?)
-             ON CONFLICT DO NOTHING`,
-          )
-          .bind(...chunk.flatMap((r) => [r.id, r.conversationId, r.senderId, r.body, r.seq, r.createdAt, r.kind ?? null]), g.conversationId),
-      );
-    }
-    const last = g.rows.reduce((max, r) => Math.max(max, r.createdAt), 0);
-    if (last > 0) {
-      statements.push(
-        d1
-          .prepare("UPDATE conversations SET last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?")
-          .bind(last, g.conversationId),
-      );
-    }
-  }
-  for (const chunk of chunks(groups.flatMap((g) => g.flags), FLAG_ROWS)) {
+  const rows = groups.flatMap((g) => g.rows.map((r) => [r.id, g.conversationId, r.senderId, r.body, r.seq, r.createdAt, r.kind ?? null]));
+  for (const chunk of chunks(rows, JSON_ROWS)) {
     statements.push(
       d1
-        .prepare(`INSERT INTO message_flags (message_id, conversation_id, reason, created_at) VALUES ${values(chunk.length, 4)} ON CONFLICT DO NOTHING`)
-        .bind(...chunk.flatMap((f) => [f.messageId, f.conversationId, f.reason, f.createdAt])),
+        .prepare(
+          `INSERT INTO messages (id, conversation_id, sender_id, body, seq, created_at, kind)
+           SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6
+           FROM json_each(?) AS r
+           WHERE EXISTS (SELECT 1 FROM conversations WHERE id = r.value ->> 1)
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(JSON.stringify(chunk)),
+    );
+  }
+  const latest = groups.flatMap((g) => {
+    const last = g.rows.reduce((max, r) => Math.max(max, r.createdAt), 0);
+    return last > 0 ? [[g.conversationId, last]] : [];
+  });
+  for (const chunk of chunks(latest, JSON_ROWS)) {
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE conversations SET last_message_at = max(coalesce(last_message_at, 0), l.value ->> 1)
+           FROM json_each(?) AS l WHERE conversations.id = l.value ->> 0`,
+        )
+        .bind(JSON.stringify(chunk)),
+    );
+  }
+  for (const chunk of chunks(groups.flatMap((g) => g.flags.map((f) => [f.messageId, f.conversationId, f.reason, f.createdAt])), JSON_ROWS)) {
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO message_flags (message_id, conversation_id, reason, created_at)
+           SELECT f.value ->> 0, f.value ->> 1, f.value ->> 2, f.value ->> 3 FROM json_each(?) AS f WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(JSON.stringify(chunk)),
     );
   }
   const ids = [...new Set(groups.map((g) => g.conversationId))];
-  const checks = chunks(ids, IDS).map((chunk) =>
-    d1.prepare(`SELECT id FROM conversations WHERE id IN (${chunk.map(() => "?").join(", ")})`).bind(...chunk),
-  );
-  const results = await d1.batch([...statements, ...checks]);
-  const found = new Set(results.slice(statements.length).flatMap((r) => (r.results as { id: string }[]).map((row) => row.id)));
+  const check = d1.prepare("SELECT id FROM conversations WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids));
+  const results = await d1.batch([...statements, check]);
+  const found = new Set((results[statements.length]!.results as { id: string }[]).map((row) => row.id));
   const rowsWritten = results.reduce((n, r) => n + (r.meta?.rows_written ?? 0), 0);
   return { missing: new Set(ids.filter((id) => !found.has(id))), rowsWritten };
 }

@@ -1,4 +1,4 @@
-import { Converter } from "opencc-js/t2cn";
+import { ConverterFactory, Locale, type DictLike } from "opencc-js/t2cn";
 
 // One spelling for matching, so cheap disguises read as the word they hide: compatibility forms
 // folded (NFKC), right-to-left overrides applied as displayed, invisible and combining marks
@@ -17,7 +17,26 @@ const RLO = "\u202E";
 const OVERRIDE_END = /[\u202C\n\r\u2029]/;
 
 // Built on first use (about 30 ms), so an isolate that never filters never pays for it.
-let toSimplified: ((text: string) => string) | null = null;
+let toSimplified: { convert: (text: string) => string; starts: Set<number> } | null = null;
+
+/** Taiwan traditional → mainland simplified (OpenCC's tw → cn), and every code point a table entry starts with. */
+function simplifier(): NonNullable<typeof toSimplified> {
+  const groups = [...Locale.from.tw, ...Locale.to.cn];
+  const starts = new Set<number>();
+  const keysOf = (dict: DictLike) => (typeof dict === "string" ? dict.split("|").map((entry) => entry.split(" ")[0] ?? "") : dict.map(([key]) => key));
+  for (const group of groups) for (const dict of group) for (const key of keysOf(dict)) if (key) starts.add(key.codePointAt(0)!);
+  return { convert: ConverterFactory(...groups), starts };
+}
+
+/**
+ * Folds to simplified only when some character starts a table entry: otherwise the tables change
+ * nothing (Latin text, emoji, many simplified sentences), and the per-character walk is skipped.
+ */
+function simplified(text: string): string {
+  toSimplified ??= simplifier();
+  for (const ch of text) if (toSimplified.starts.has(ch.codePointAt(0)!)) return toSimplified.convert(text);
+  return text;
+}
 
 /** True when `text` would look empty on screen (only spaces and invisible characters). */
 export function isInvisible(text: string): boolean {
@@ -46,7 +65,6 @@ export function applyRtlOverrides(text: string): string {
 }
 
 export function normalizeForFilter(text: string): string {
-  toSimplified ??= Converter({ from: "tw", to: "cn" });
   const folded = applyRtlOverrides(text.normalize("NFKC")).toLowerCase().replace(DROP, "");
-  return folded === "" ? "" : toSimplified(folded);
+  return folded === "" ? "" : simplified(folded);
 }

@@ -205,7 +205,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     const attachment = this.attachment(ws);
     if (!attachment || attachment.ended) return;
     attachment.ended = true;
-    ws.serializeAttachment(attachment);
+    this.setAttachment(ws, attachment);
     this.presence.dropped(attachment.userId, ws);
   }
 
@@ -272,7 +272,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       const marks = await hideConversationFor(this.env.DB, conversationId, userId, last);
       for (const ws of this.ctx.getWebSockets(userId)) {
         const attachment = this.attachment(ws);
-        if (attachment) ws.serializeAttachment({ ...attachment, hiddenUpTo: marks.mine });
+        if (attachment) this.setAttachment(ws, { ...attachment, hiddenUpTo: marks.mine });
       }
       const pendingHere = this.store.countUncopiedBetween(previousMark, marks.mine);
       const hidden = pendingHere + (await countMessagesBetween(this.env.DB, conversationId, previousMark, marks.mine));
@@ -323,7 +323,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     const attachment = this.attachment(ws);
     if (attachment) {
       attachment.ended = quiet;
-      ws.serializeAttachment(attachment);
+      this.setAttachment(ws, attachment);
     }
     if (code) sendError(ws, code, message);
     closeSocket(ws, closeCode, message);

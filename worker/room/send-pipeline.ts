@@ -42,13 +42,17 @@ export class SendPipeline {
   private readonly buckets = new Map<string, BucketState>();
   /** Sends are stored and acked in arrival order, however long each one's content check takes. */
   private chain: Promise<void> = Promise.resolve();
+  /** The operator's message rule: vars do not change while the object lives. */
+  private readonly rule;
 
   constructor(
     private readonly env: Env,
     private readonly store: RoomStore,
     private readonly sockets: RoomSockets,
     private readonly host: SendHost,
-  ) {}
+  ) {
+    this.rule = messageRule(env);
+  }
 
   /**
    * A send: cheap checks and the rate limit now, in arrival order; the content check starts at
@@ -143,7 +147,7 @@ export class SendPipeline {
 
   /** The user's message budget, shared by all their sockets; rebuilt from storage after a wake-up. */
   private takeToken(userId: string, now: number) {
-    const rule = messageRule(this.env);
+    const { rule } = this;
     let state = this.buckets.get(userId);
     if (!state) {
       const since = Math.max(0, now - refillWindowMs(rule));

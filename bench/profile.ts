@@ -1,0 +1,133 @@
+// `npm run bench:profile [-- --setup=miniflare|dev --scenario=sequential|load --target=all|reference,onechat,volatile]`: where a room's
+// time goes per message. Runs the bench entry in Miniflare with workerd's V8 inspector open,
+// sends messages one at a time through one pair while the CPU profiler samples, and prints the
+// functions with the most self time (JS and the native calls they make, e.g. SQLite).
+import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { startLocalWorker } from "../scripts/local-worker";
+import { runRelay, runSequential } from "./relay";
+import { closePairs, referenceTarget, workerTarget, type RelayTarget } from "./targets";
+import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const sequentialMessages = Number(arg("messages", "3000"));
+// --scenario=load: the 100-pair open loop instead of one pair in a closed loop.
+const load = arg("scenario", "sequential") === "load";
+const LOAD = { pairs: 100, rate: 5, ms: 4000 };
+const setup = arg("setup", "miniflare") === "dev" ? "wrangler dev, state on disk" : "Miniflare, state on tmpfs";
+const targetArg = arg("target", "all");
+const intervalUs = Number(arg("interval", "200"));
+const top = Number(arg("top", "25"));
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9239);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A minimal Chrome DevTools Protocol client over workerd's inspector. */
+async function inspector(port: number): Promise<{ call<T>(method: string, params?: object): Promise<T>; close(): void }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
+  const main = targets.find((t) => /onechat/.test(t.title)) ?? targets[0];
+  if (!main) throw new Error("no inspector target");
+  const ws = new WebSocket(main.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let next = 0;
+  const waiting = new Map<number, (v: unknown) => void>();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
+  });
+  return {
+    call<T>(method: string, params: object = {}) {
+      const id = ++next;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise<T>((resolve) => waiting.set(id, resolve as (v: unknown) => void));
+    },
+    close: () => ws.close(),
+  };
+}
+
+function selfTimes(profile: Profile): { name: string; ms: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]!)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.split("/").pop()}:${lineNumber + 1}` : "";
+    const name = `${functionName || "(anonymous)"} ${where}`.trim();
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  }
+  return [...totals.entries()].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+}
+
+const vars = { MESSAGE_BURST: "100000", MESSAGE_RATE_PER_SECOND: "100000" };
+// --setup=dev: wrangler dev with state on disk (what `npm run dev` runs); default: Miniflare on tmpfs.
+const worker =
+  setup.startsWith("wrangler")
+    ? await startWranglerDev(Number(process.env.BENCH_DEV_PORT ?? 9231), vars, INSPECTOR_PORT)
+    : await startLocalWorker({
+        vars,
+        stateRoot: existsSync("/dev/shm") ? "/dev/shm" : undefined,
+        entry: "bench/worker/entry.ts",
+        durableObjects: BENCH_OBJECTS,
+        inspectorPort: INSPECTOR_PORT,
+      });
+try {
+  const all: Record<string, RelayTarget> = {
+    reference: referenceTarget(worker),
+    onechat: workerTarget(worker, "onechat"),
+    volatile: workerTarget(worker, "onechat, persistence off", "/bench/volatile/rooms"),
+  };
+  const names = targetArg === "all" ? Object.keys(all) : targetArg.split(",");
+  const cdp = await inspector(INSPECTOR_PORT);
+  await cdp.call("Profiler.enable");
+  await cdp.call("Profiler.setSamplingInterval", { interval: intervalUs });
+  const summary: string[] = [];
+  for (const name of names) {
+    const target = all[name];
+    if (!target) throw new Error(`--target must be "all" or some of ${Object.keys(all).join(", ")}`);
+    const pairs = await target.openPairs(load ? LOAD.pairs : 1);
+    await runSequential(pairs[0]!, 300); // warm up: first wake, filter list, JIT
+    await cdp.call("Profiler.start");
+    const t0 = performance.now();
+    let messages: number;
+    let latency: string;
+    if (load) {
+      const result = await runRelay(pairs, LOAD.rate, LOAD.ms);
+      messages = result.acked;
+      latency = `p50 ${result.oneWay.p50} / p99 ${result.oneWay.p99}`;
+    } else {
+      const result = await runSequential(pairs[0]!, sequentialMessages);
+      messages = result.oneWay.count;
+      latency = `p50 ${result.oneWay.p50} / p99 ${result.oneWay.p99}`;
+    }
+    const wallMs = performance.now() - t0;
+    const { profile } = await cdp.call<{ profile: Profile }>("Profiler.stop");
+    await closePairs(pairs);
+    const per = (ms: number) => ((ms / messages) * 1000).toFixed(1).padStart(7);
+    const rows = selfTimes(profile);
+    const special = (label: string) => rows.find((r) => r.name.startsWith(`(${label})`))?.ms ?? 0;
+    const busy = rows.filter((r) => !/^\((idle|program|garbage collector)\)/.test(r.name)).reduce((a, r) => a + r.ms, 0);
+    summary.push(`| ${target.name} | ${messages} | ${latency} | ${per(wallMs)} | ${per(busy)} | ${per(special("program"))} | ${per(special("garbage collector"))} | ${per(special("idle"))} |`);
+    console.log(`\n${target.name}: self time per message (µs), top ${top}`);
+    for (const r of rows.slice(0, top)) console.log(`${per(r.ms)}  ${r.name}`);
+  }
+  cdp.close();
+  const what = load ? `${LOAD.pairs} pairs × ${LOAD.rate} msg/s each side for ${LOAD.ms / 1000} s` : "one pair, one message in flight";
+  console.log(`\n${setup}, ${what}; sampled every ${intervalUs} µs (sampling slows JS: compare targets, not absolute figures)\n`);
+  console.log("| target | messages | one-way ms | wall µs/msg | JS µs/msg | (program) | GC | idle |\n|---|---|---|---|---|---|---|---|");
+  for (const line of summary) console.log(line);
+} finally {
+  await worker.stop();
+}
