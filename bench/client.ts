@@ -70,6 +70,13 @@ export function devUsers(baseUrl: string, prefix: string, n: number): Promise<Be
 export const runTag = () => randomBytes(4).toString("hex");
 
 /**
+ * Each login leaves a per-address limiter object with a cleanup alarm about 3 s later. Logging in
+ * a thousand users just before a scenario would put a thousand such alarms on workerd's one local
+ * thread in the middle of it; waiting them out measures the scenario alone.
+ */
+export const LOGIN_ALARMS_SETTLE_MS = 4000;
+
+/**
  * Opens a socket and resolves once a frame of type `readyType` arrives (or on open if none is
  * given). Rejects on an HTTP refusal, an early close or the timeout.
  */

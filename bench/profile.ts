@@ -1,11 +1,15 @@
-// `npm run bench:profile [-- --setup=miniflare|dev --scenario=sequential|load --target=all|reference,onechat,volatile]`: where a room's
+// `npm run bench:profile [-- --setup=miniflare|dev --scenario=sequential|load|matching --target=all|reference,onechat,volatile]`: where a room's
 // time goes per message. Runs the bench entry in Miniflare with workerd's V8 inspector open,
 // sends messages one at a time through one pair while the CPU profiler samples, and prints the
 // functions with the most self time (JS and the native calls they make, e.g. SQLite).
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { startLocalWorker } from "../scripts/local-worker";
+import { devUsers, LOGIN_ALARMS_SETTLE_MS, runTag } from "./client";
+import { sleep } from "./schedule";
+import { runMatching } from "./matching";
 import { runRelay, runSequential } from "./relay";
 import { closePairs, referenceTarget, workerTarget, type RelayTarget } from "./targets";
 import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
@@ -13,8 +17,10 @@ import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const sequentialMessages = Number(arg("messages", "3000"));
 // --scenario=load: the 100-pair open loop instead of one pair in a closed loop.
-const load = arg("scenario", "sequential") === "load";
+const scenario = arg("scenario", "sequential");
+const load = scenario === "load";
 const LOAD = { pairs: 100, rate: 5, ms: 4000 };
+const MATCHING_USERS = 1000;
 const setup = arg("setup", "miniflare") === "dev" ? "wrangler dev, state on disk" : "Miniflare, state on tmpfs";
 const targetArg = arg("target", "all");
 const intervalUs = Number(arg("interval", "200"));
@@ -58,17 +64,42 @@ async function inspector(port: number): Promise<{ call<T>(method: string, params
   };
 }
 
-function selfTimes(profile: Profile): { name: string; ms: number }[] {
+const nameOf = ({ callFrame: { functionName, url, lineNumber } }: ProfileNode) =>
+  `${functionName || "(anonymous)"} ${url ? `${url.split("/").pop()}:${lineNumber + 1}` : ""}`.trim();
+
+/**
+ * Time per function, largest first: `self` where the sample landed, or `inclusive` anywhere on its
+ * stack (each function counted once per sample), which shows which handler the time is spent under.
+ */
+function times(profile: Profile, kind: "self" | "inclusive"): { name: string; ms: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const totals = new Map<string, number>();
   for (let i = 0; i < profile.samples.length; i++) {
-    const node = byId.get(profile.samples[i]!)!;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.split("/").pop()}:${lineNumber + 1}` : "";
-    const name = `${functionName || "(anonymous)"} ${where}`.trim();
-    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    let id: number | undefined = profile.samples[i]!;
+    const seen = new Set<string>();
+    while (id !== undefined) {
+      const name = nameOf(byId.get(id)!);
+      if (name !== "(root)" && !seen.has(name)) {
+        seen.add(name);
+        totals.set(name, (totals.get(name) ?? 0) + ms);
+      }
+      if (kind === "self") break;
+      id = parent.get(id);
+    }
   }
   return [...totals.entries()].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+}
+const selfTimes = (profile: Profile) => times(profile, "self");
+
+// --save=DIR writes each profile as DIR/<target>.cpuprofile (Chrome DevTools opens it).
+const saveDir = arg("save", "");
+function save(name: string, profile: Profile): void {
+  if (!saveDir) return;
+  mkdirSync(saveDir, { recursive: true });
+  writeFileSync(join(saveDir, `${name}.cpuprofile`), JSON.stringify(profile));
 }
 
 const vars = { MESSAGE_BURST: "100000", MESSAGE_RATE_PER_SECOND: "100000" };
@@ -94,6 +125,27 @@ try {
   await cdp.call("Profiler.enable");
   await cdp.call("Profiler.setSamplingInterval", { interval: intervalUs });
   const summary: string[] = [];
+  if (scenario === "matching") {
+    // --scenario=matching: 1,000 users join the lobby within one second; time per joiner.
+    const users = await devUsers(worker.url, `profile-${runTag()}`, MATCHING_USERS);
+    await sleep(LOGIN_ALARMS_SETTLE_MS);
+    await cdp.call("Profiler.start");
+    const result = await runMatching(worker.wsUrl, users, 1000);
+    const { profile } = await cdp.call<{ profile: Profile }>("Profiler.stop");
+    cdp.close();
+    save("matching", profile);
+    const rows = selfTimes(profile);
+    const per = (ms: number) => ((ms / MATCHING_USERS) * 1000).toFixed(1).padStart(7);
+    const special = (label: string) => rows.find((r) => r.name.startsWith(`(${label})`))?.ms ?? 0;
+    const busy = rows.filter((r) => !/^\((idle|program|garbage collector)\)/.test(r.name)).reduce((a, r) => a + r.ms, 0);
+    console.log(`\nmatching, ${setup}: ${result.matched}/${MATCHING_USERS} paired, from join p50 ${result.waitFromJoin.p50} / p99 ${result.waitFromJoin.p99} ms`);
+    console.log(`per joiner: JS ${per(busy).trim()} µs, (program) ${per(special("program")).trim()} µs, GC ${per(special("garbage collector")).trim()} µs, idle ${per(special("idle")).trim()} µs`);
+    console.log(`self time per joiner (µs), top ${top}`);
+    for (const r of rows.slice(0, top)) console.log(`${per(r.ms)}  ${r.name}`);
+    console.log(`\ninclusive time per joiner (µs), top ${top}`);
+    for (const r of times(profile, "inclusive").slice(0, top)) console.log(`${per(r.ms)}  ${r.name}`);
+    names.length = 0;
+  }
   for (const name of names) {
     const target = all[name];
     if (!target) throw new Error(`--target must be "all" or some of ${Object.keys(all).join(", ")}`);
@@ -114,6 +166,7 @@ try {
     }
     const wallMs = performance.now() - t0;
     const { profile } = await cdp.call<{ profile: Profile }>("Profiler.stop");
+    save(name, profile);
     await closePairs(pairs);
     const per = (ms: number) => ((ms / messages) * 1000).toFixed(1).padStart(7);
     const rows = selfTimes(profile);
@@ -123,11 +176,13 @@ try {
     console.log(`\n${target.name}: self time per message (µs), top ${top}`);
     for (const r of rows.slice(0, top)) console.log(`${per(r.ms)}  ${r.name}`);
   }
-  cdp.close();
-  const what = load ? `${LOAD.pairs} pairs × ${LOAD.rate} msg/s each side for ${LOAD.ms / 1000} s` : "one pair, one message in flight";
-  console.log(`\n${setup}, ${what}; sampled every ${intervalUs} µs (sampling slows JS: compare targets, not absolute figures)\n`);
-  console.log("| target | messages | one-way ms | wall µs/msg | JS µs/msg | (program) | GC | idle |\n|---|---|---|---|---|---|---|---|");
-  for (const line of summary) console.log(line);
+  if (summary.length > 0) {
+    cdp.close();
+    const what = load ? `${LOAD.pairs} pairs × ${LOAD.rate} msg/s each side for ${LOAD.ms / 1000} s` : "one pair, one message in flight";
+    console.log(`\n${setup}, ${what}; sampled every ${intervalUs} µs (sampling slows JS: compare targets, not absolute figures)\n`);
+    console.log("| target | messages | one-way ms | wall µs/msg | JS µs/msg | (program) | GC | idle |\n|---|---|---|---|---|---|---|---|");
+    for (const line of summary) console.log(line);
+  }
 } finally {
   await worker.stop();
 }

@@ -38,6 +38,8 @@ export interface Results {
   matching: { shards: number; result: MatchingResult }[];
   rest: RestResult[];
   kill: KillResult | null;
+  /** bench/profile.ts output, as printed. */
+  profiles: { title: string; text: string }[];
   notes: string[];
 }
 
@@ -180,6 +182,11 @@ export function renderTables(r: Results): string {
   }
   if (r.kill) {
     parts.push(`### SIGKILL mid-stream (wrangler dev, state on disk)\n\n${r.kill.sent} sent at 100/s, ${r.kill.acked} acked before wrangler and workerd were killed with SIGKILL; after the restart the room's history lacked ${r.kill.missing} acked messages and held ${r.kill.duplicated} duplicates.\n`);
+  }
+  if (r.profiles.length > 0) {
+    parts.push("### Where the time goes: CPU profiles (Miniflare; `npm run bench:profile`)\n");
+    parts.push("workerd's V8 profiler through its inspector, sampling every 200 µs while the scenario runs; per message (or joiner), self time is where a sample landed, inclusive time is anything under that function. Sampling slows JS down: compare rows and targets, not absolute figures.\n");
+    for (const p of r.profiles) parts.push(`#### ${p.title}\n\n\`\`\`\n${p.text.trim()}\n\`\`\`\n`);
   }
   const v = verdicts(r);
   if (v.length > 0) {

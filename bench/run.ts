@@ -11,7 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { startLocalWorker, type LocalWorker } from "../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../test/fakes/platform-server";
-import { devUsers, runTag } from "./client";
+import { devUsers, LOGIN_ALARMS_SETTLE_MS, runTag } from "./client";
 import { runKill } from "./kill";
 import { runMatching } from "./matching";
 import { runRelay, runSequential } from "./relay";
@@ -23,7 +23,7 @@ import { closePairs, floorTarget, referenceTarget, startFloorProcess, workerTarg
 import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
 
 const args = process.argv.slice(2);
-const ALL = ["relay", "d1", "matching", "rest", "kill"];
+const ALL = ["relay", "d1", "matching", "rest", "kill", "profile"];
 const picked = args.filter((a) => ALL.includes(a));
 const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const only = new Set(onlyArg ? onlyArg.split(",") : picked.length ? picked : ALL);
@@ -64,6 +64,7 @@ const results: Results = {
   matching: [],
   rest: [],
   kill: null,
+  profiles: [],
   notes: [],
 };
 const started = performance.now();
@@ -157,6 +158,7 @@ async function d1Suite(server: BenchServer): Promise<void> {
 
 async function matchingSuite(server: BenchServer, shards: number): Promise<void> {
   const users = await devUsers(server.url, `match-${runTag()}`, Math.max(...plan.matchingUsers));
+  await sleep(LOGIN_ALARMS_SETTLE_MS);
   for (const n of shards === 1 ? plan.matchingUsers : [1000]) {
     const result = await runMatching(server.wsUrl, users.slice(0, n), 1000);
     results.matching.push({ shards, result });
@@ -248,6 +250,16 @@ async function main() {
     if (only.has("matching")) {
       for (const shards of plan.shardCounts.filter((s) => s > 1)) {
         await withMiniflare({ ...platformVars, LOBBY_SHARDS: String(shards) }, (worker) => matchingSuite(worker, shards));
+      }
+    }
+    if (only.has("profile")) {
+      for (const [title, extra] of [
+        ["One pair, one message in flight: the three rooms", ["--top=14"]],
+        ["1,000 joiners in one second (one lobby shard)", ["--scenario=matching", "--top=14"]],
+      ] as const) {
+        log(`profile: ${title}`);
+        const text = execFileSync(process.execPath, ["--import", "tsx", new URL("profile.ts", import.meta.url).pathname, ...extra], { encoding: "utf8", maxBuffer: 16 << 20 });
+        results.profiles.push({ title, text });
       }
     }
   } finally {

@@ -40,12 +40,16 @@ const OFFER_MAX = 500;
 interface Attachment {
   userId: string;
   ticket: string;
+  /** The visit ended here (matched or replaced): its close needs no lookup. */
+  done?: true;
 }
 
 function parseAttachment(value: unknown): Attachment | null {
   if (typeof value !== "object" || value === null) return null;
-  const { userId, ticket } = value as Record<string, unknown>;
-  return typeof userId === "string" && userId.length > 0 && typeof ticket === "string" && ticket.length > 0 ? { userId, ticket } : null;
+  const { userId, ticket, done } = value as Record<string, unknown>;
+  if (done !== undefined && done !== true) return null;
+  if (typeof userId !== "string" || userId.length === 0 || typeof ticket !== "string" || ticket.length === 0) return null;
+  return done ? { userId, ticket, done } : { userId, ticket };
 }
 
 export class Lobby extends SocketShell<Attachment> {
@@ -99,7 +103,10 @@ export class Lobby extends SocketShell<Attachment> {
     // A second lobby socket of the same person replaces the first.
     for (const old of this.ctx.getWebSockets(join.userId)) {
       const prev = this.attachment(old);
-      if (prev) this.queue.remove(prev.userId, prev.ticket);
+      if (prev) {
+        this.queue.remove(prev.userId, prev.ticket);
+        this.setAttachment(old, { ...prev, done: true });
+      }
       sendError(old, "replaced", "You opened the lobby somewhere else; this connection was replaced");
       closeSocket(old, CLOSE.replaced, "replaced");
     }
@@ -228,7 +235,9 @@ export class Lobby extends SocketShell<Attachment> {
   /** A socket died (not cancel): someone who accepted the 匹配成功 reminder keeps their place. */
   private async leaveOrWaitAway(ws: WebSocket): Promise<void> {
     const a = this.attachment(ws);
-    if (a && this.queue.get(a.userId, a.ticket) && (await hasMatchedConsent(this.env, a.userId, Date.now()))) {
+    // Matched (or replaced) already: the visit is gone and there is nothing to read or write.
+    if (!a || a.done || !this.queue.get(a.userId, a.ticket)) return;
+    if (await hasMatchedConsent(this.env, a.userId, Date.now())) {
       if (this.queue.get(a.userId, a.ticket)) return this.queue.markAway(a.userId, a.ticket, Date.now() + AWAY_WAIT_MS);
     }
     await this.leave(ws);
@@ -293,6 +302,7 @@ export class Lobby extends SocketShell<Attachment> {
 
   private deliver(row: QueueRow, ws: WebSocket, frame: Settlement): void {
     this.queue.remove(row.userId, row.ticket);
+    this.setAttachment(ws, { userId: row.userId, ticket: row.ticket, done: true });
     this.queue.recordMatch(Date.now());
     sendFrame(ws, frame);
     closeSocket(ws, CLOSE.normal, "matched");

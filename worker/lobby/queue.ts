@@ -23,7 +23,20 @@ function toQueueRow(r: Row): QueueRow | null {
 
 const toQueueRows = (rows: Row[]) => mapRows(rows, toQueueRow, "queue");
 
+/** Stale join buckets, matches and missed matches are swept at most this often, not on every join. */
+const SWEEP_MS = 10_000;
+
 export class LobbyQueue {
+  /**
+   * Meta numbers of this wake-up, read from SQLite once: only this object writes them, and each
+   * join reads several, so a copy in memory saves a query each (writes still go to SQLite).
+   */
+  private readonly numbers = new Map<string, number | null>();
+  /** Rows in `matches`, counted once per wake-up and kept in step with inserts and sweeps. */
+  private matchCount: number | null = null;
+  /** When each table was last swept, in this wake-up (a lost value only means an early sweep). */
+  private readonly sweptAt = new Map<string, number>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS queue (
       user_id TEXT PRIMARY KEY,
@@ -34,6 +47,7 @@ export class LobbyQueue {
       held_at INTEGER
     )`);
     sql.exec("CREATE TABLE IF NOT EXISTS matches (at INTEGER NOT NULL)");
+    sql.exec("CREATE INDEX IF NOT EXISTS matches_at ON matches (at)");
     // Backgrounded waiters who keep their place, and matches waiting for their return (away-wait.ts).
     sql.exec("CREATE TABLE IF NOT EXISTS away (user_id TEXT PRIMARY KEY, ticket TEXT NOT NULL, until INTEGER NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS missed (user_id TEXT PRIMARY KEY, frame TEXT NOT NULL, until INTEGER NOT NULL)");
@@ -45,6 +59,14 @@ export class LobbyQueue {
       at INTEGER NOT NULL,
       refusals INTEGER NOT NULL
     )`);
+    sql.exec("CREATE INDEX IF NOT EXISTS join_limits_at ON join_limits (at)");
+  }
+
+  /** True (and noted) when `table` was not swept within SWEEP_MS. */
+  private sweepDue(table: string, now: number): boolean {
+    if (now - (this.sweptAt.get(table) ?? -Infinity) < SWEEP_MS) return false;
+    this.sweptAt.set(table, now);
+    return true;
   }
 
   joinBucket(userId: string): BucketState | undefined {
@@ -66,7 +88,7 @@ export class LobbyQueue {
       state.at,
       state.refusals,
     );
-    this.sql.exec("DELETE FROM join_limits WHERE at < ?", forgetBefore);
+    if (this.sweepDue("join_limits", state.at)) this.sql.exec("DELETE FROM join_limits WHERE at < ?", forgetBefore);
   }
 
   /** Every visit of one user (normally at most one). */
@@ -93,11 +115,16 @@ export class LobbyQueue {
     return row;
   }
 
+  /**
+   * Removes a visit; false if it was not there. Looks before it deletes: a socket closing after
+   * its match (the common case) then writes nothing, and a write is a commit of its own.
+   */
   remove(userId: string, ticket: string): boolean {
+    if (!this.get(userId, ticket)) return false;
     this.sql.exec("DELETE FROM away WHERE user_id = ? AND ticket = ?", userId, ticket);
-    const gone = this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).rowsWritten > 0;
-    if (gone) this.changed();
-    return gone;
+    this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket);
+    this.changed();
+    return true;
   }
 
   /** This visit's socket is gone but its person keeps the place until `until`. */
@@ -116,9 +143,9 @@ export class LobbyQueue {
 
   /** Takes the person's missed match, if one is still fresh; forgets stale ones. */
   takeMissed(userId: string, now: number): string | null {
-    this.sql.exec("DELETE FROM missed WHERE until < ?", now);
-    const [row] = this.sql.exec("DELETE FROM missed WHERE user_id = ? RETURNING frame", userId).toArray();
-    return row ? String(row.frame) : null;
+    if (this.sweepDue("missed", now)) this.sql.exec("DELETE FROM missed WHERE until < ?", now);
+    const [row] = this.sql.exec("DELETE FROM missed WHERE user_id = ? RETURNING frame, until", userId).toArray();
+    return row && typeof row.until === "number" && row.until >= now ? String(row.frame) : null;
   }
 
   /** Everyone waiting and not in the middle of a match. */
@@ -178,21 +205,31 @@ export class LobbyQueue {
 
   recordMatch(now: number): void {
     this.sql.exec("INSERT INTO matches (at) VALUES (?)", now);
+    if (this.matchCount !== null) this.matchCount++;
   }
 
-  /** Matches since `cutoff`; older ones are forgotten. */
+  /** Matches since `cutoff` (within SWEEP_MS: older ones are forgotten in sweeps). */
   recentMatches(cutoff: number): number {
-    this.sql.exec("DELETE FROM matches WHERE at < ?", cutoff);
-    return Number(this.sql.exec("SELECT count(*) AS n FROM matches").one().n);
+    this.matchCount ??= Number(this.sql.exec("SELECT count(*) AS n FROM matches").one().n);
+    if (this.sweepDue("matches", cutoff)) this.matchCount -= this.sql.exec("DELETE FROM matches WHERE at < ? RETURNING 1", cutoff).toArray().length;
+    return this.matchCount;
   }
 
   getNumber(key: string, fallback: number): number {
-    const [row] = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray();
-    return typeof row?.value === "number" ? row.value : fallback;
+    let value = this.numbers.get(key);
+    if (value === undefined) {
+      const [row] = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray();
+      value = typeof row?.value === "number" ? row.value : null;
+      this.numbers.set(key, value);
+    }
+    return value ?? fallback;
   }
 
+  /** Writes only a change: markers like "dirty" are set on almost every join. */
   setNumber(key: string, value: number): void {
+    if (this.numbers.get(key) === value) return;
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+    this.numbers.set(key, value);
   }
 
   placement(): Placement | null {
