@@ -150,6 +150,7 @@ try {
     const target = all[name];
     if (!target) throw new Error(`--target must be "all" or some of ${Object.keys(all).join(", ")}`);
     const pairs = await target.openPairs(load ? LOAD.pairs : 1);
+    await sleep(LOGIN_ALARMS_SETTLE_MS);
     await runSequential(pairs[0]!, 300); // warm up: first wake, filter list, JIT
     await cdp.call("Profiler.start");
     const t0 = performance.now();

@@ -4,7 +4,7 @@ import { deleteMessage, rewriteMessage } from "../db/message-edits";
 import { imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
 import { signMediaUrl } from "../media/signed-url";
 import { deleteImageObjects } from "../media/store";
-import { randomId } from "../lib/random-id";
+import { timeOrderedId } from "../lib/random-id";
 import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServerFrame } from "../protocol";
 import { socketError } from "../errors";
 import { sendFrame } from "../socket";
@@ -99,7 +99,7 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
 
   const now = Date.now();
   const body = JSON.stringify({ id: image.id, width: image.width, height: image.height });
-  const stored = room.store.append({ id: randomId(), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
+  const stored = room.store.append({ id: timeOrderedId(now), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
   room.scheduleCopy(now);
   if (pending && deadline !== undefined) {
     room.store.setMetaValue(DUE + image.id, String(deadline));

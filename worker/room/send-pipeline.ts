@@ -6,7 +6,7 @@ import { socketError } from "../errors";
 import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
-import { randomId } from "../lib/random-id";
+import { timeOrderedId } from "../lib/random-id";
 import type { ErrorCode, RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
 import type { RoomAttachment } from "./attachment";
@@ -107,7 +107,7 @@ export class SendPipeline {
     if (raced) return void sendFrame(ws, ackFrame(raced));
 
     const now = Date.now();
-    const draft = { id: randomId(), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
+    const draft = { id: timeOrderedId(now), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
     const stored = this.store.append(draft);
     this.host.stored(now);
     // The output gate holds these frames until the write above is durable: an ack is a promise.
