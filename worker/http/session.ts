@@ -1,29 +1,24 @@
 import { createMiddleware } from "hono/factory";
-import { sign, verify } from "hono/jwt";
 import { findUser, touchUser } from "../db/users";
 import type { UserRow } from "../db/schema";
 import { numberVar, type Env } from "../env";
 import { AppError } from "../errors";
+import { signJwt, verifyJwt } from "../lib/jwt";
 import type { AppEnv } from "./app";
-
-const ALG = "HS256";
 
 /** A signed, expiring token that carries the user id and nothing else. */
 export async function issueSessionToken(env: Env, userId: string, now = Date.now()) {
   const ttlSeconds = numberVar(env.SESSION_TTL_SECONDS, 7 * 24 * 3600);
   const iat = Math.floor(now / 1000);
   const exp = iat + ttlSeconds;
-  const token = await sign({ sub: userId, iat, exp }, env.SESSION_SECRET, ALG);
+  const token = await signJwt({ sub: userId, iat, exp }, env.SESSION_SECRET);
   return { token, expiresAt: exp * 1000 };
 }
 
 async function userIdFromToken(env: Env, token: string): Promise<string> {
-  try {
-    const payload = await verify(token, env.SESSION_SECRET, ALG);
-    if (typeof payload.sub === "string" && payload.sub !== "") return payload.sub;
-  } catch {
-    // expired, forged or malformed: all the same to the client
-  }
+  // Expired, forged or malformed: all the same to the client.
+  const userId = await verifyJwt(token, env.SESSION_SECRET);
+  if (userId) return userId;
   throw new AppError("unauthorized", "The session token is missing, expired or invalid; log in again", 401);
 }
 

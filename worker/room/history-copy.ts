@@ -138,7 +138,10 @@ export class HistoryCopy {
     return base + Math.floor(Math.random() * (base / 2));
   }
 
+  /** Vars do not change while the object lives; read once, since every send asks. */
+  private baseDelayMs: number | null = null;
+
   private baseDelay(): number {
-    return numberVar(this.env.D1_FLUSH_DELAY_MS, 1000);
+    return (this.baseDelayMs ??= numberVar(this.env.D1_FLUSH_DELAY_MS, 1000));
   }
 }
