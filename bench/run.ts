@@ -128,6 +128,8 @@ async function compare(setup: Setup, server: BenchServer): Promise<void> {
           roomRows: after.roomRows - before.roomRows,
           d1Rows: after.writers.rowsWritten - before.writers.rowsWritten,
           d1Transactions: after.writers.transactions - before.writers.transactions,
+          d1BatchMs: after.writers.batchMs - before.writers.batchMs,
+          d1BatchMsMax: after.writers.batchMsMax,
         });
       }
     }

@@ -4,7 +4,7 @@ import type { BenchServer } from "./targets";
 
 export interface ServerStats {
   roomRows: number;
-  writers: { transactions: number; handoffs: number; messages: number; rowsWritten: number };
+  writers: { transactions: number; handoffs: number; messages: number; rowsWritten: number; batchMs: number; batchMsMax: number };
 }
 
 export async function serverStats(server: BenchServer, rooms: string[]): Promise<ServerStats> {

@@ -47,13 +47,15 @@ bench.post("/bench/api/stats", async (c) => {
   const { rooms } = await c.req.json<{ rooms: string[] }>();
   const perRoom = await Promise.all(rooms.map((id) => c.env.ROOM.get(c.env.ROOM.idFromName(id)).benchRowsWritten()));
   const roomRows = perRoom.reduce((a, b) => a + b, 0);
-  const writers: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0 };
+  const writers: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0, batchMs: 0, batchMsMax: 0 };
   for (let i = 0; i < writerCount(c.env as unknown as Env); i++) {
     const s = await c.env.HISTORY_WRITER.get(c.env.HISTORY_WRITER.idFromName(`writer/${i}`)).stats();
     writers.transactions += s.transactions;
     writers.handoffs += s.handoffs;
     writers.messages += s.messages;
     writers.rowsWritten += s.rowsWritten;
+    writers.batchMs += s.batchMs;
+    writers.batchMsMax = Math.max(writers.batchMsMax, s.batchMsMax);
   }
   return c.json({ roomRows, writers });
 });

@@ -38,7 +38,13 @@ describe("history copy to D1", () => {
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThanOrEqual(2 * writerCount(env));
     expect(used).toBeLessThan(rooms.length);
-    for (const p of rooms) expect((await d1Messages(p.roomId, p.bob.token)).map((m) => m.text)).toEqual([`hello from ${p.roomId}`]);
+    for (const p of rooms) {
+      const messages = await d1Messages(p.roomId, p.bob.token);
+      expect(messages.map((m) => m.text)).toEqual([`hello from ${p.roomId}`]);
+      // The same batch moves each conversation's last_message_at (the conversation list's order).
+      const row = await env.DB.prepare("SELECT last_message_at AS at FROM conversations WHERE id = ?").bind(p.roomId).first<{ at: number }>();
+      expect(row?.at).toBe(messages[0]!.at);
+    }
   });
 
   it("writes one row and its dedupe index entry per message in the room, nothing more on the send path", async () => {

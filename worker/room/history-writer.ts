@@ -23,6 +23,9 @@ export interface WriterStats {
   handoffs: number;
   messages: number;
   rowsWritten: number;
+  /** Wall time of the D1 batches (workerd's clock moves across I/O), in total and the longest. */
+  batchMs: number;
+  batchMsMax: number;
 }
 
 export class HistoryWriter extends DurableObject<Env> {
@@ -30,7 +33,7 @@ export class HistoryWriter extends DurableObject<Env> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing = false;
   /** Since this object woke; only the benchmark reads it. */
-  private readonly counts: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0 };
+  private readonly counts: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0, batchMs: 0, batchMsMax: 0 };
 
   /** Resolves once these rows are committed in D1 (or the conversation turned out erased). */
   copy(copy: ConversationCopy): Promise<{ missing: boolean }> {
@@ -61,10 +64,14 @@ export class HistoryWriter extends DurableObject<Env> {
       jobs.push(job);
     }
     try {
+      const started = Date.now();
       const outcome = await copyHistory(
         this.env.DB,
         jobs.map((j) => j.copy),
       );
+      const ms = Date.now() - started;
+      this.counts.batchMs += ms;
+      this.counts.batchMsMax = Math.max(this.counts.batchMsMax, ms);
       this.counts.transactions++;
       this.counts.handoffs += jobs.length;
       this.counts.messages += rows;
