@@ -54,11 +54,10 @@ export async function copyHistory(d1: D1Database, groups: readonly ConversationC
   for (const chunk of chunks(latest, JSON_ROWS)) {
     statements.push(
       d1
-        // Driven by the ids through the primary key: an UPDATE … FROM may scan every conversation.
+        // SQLite plans this as one pass over the JSON, each row found through the primary key.
         .prepare(
-          `UPDATE conversations
-           SET last_message_at = max(coalesce(last_message_at, 0), (SELECT l.value ->> 1 FROM json_each(?1) AS l WHERE l.value ->> 0 = conversations.id))
-           WHERE id IN (SELECT value ->> 0 FROM json_each(?1))`,
+          `UPDATE conversations SET last_message_at = max(coalesce(last_message_at, 0), l.value ->> 1)
+           FROM json_each(?) AS l WHERE conversations.id = l.value ->> 0`,
         )
         .bind(JSON.stringify(chunk)),
     );
