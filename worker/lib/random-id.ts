@@ -1,19 +1,23 @@
 import { toBase64Url } from "./base64url";
 
-// Random bytes drawn in blocks: one call into the runtime's CSPRNG serves 256 ids, not one each.
+// Random bytes drawn in blocks: one call into the runtime's CSPRNG serves hundreds of ids, not one each.
 const POOL_BYTES = 4096;
 let pool = new Uint8Array(0);
 let used = POOL_BYTES;
 
-/** A random, unguessable id (128 bits, base64url). */
-export function randomId(): string {
-  if (used + 16 > pool.length) {
+/** `n` (≤ POOL_BYTES) fresh random bytes, never handed out twice. */
+function randomBytes(n: number): Uint8Array {
+  if (used + n > pool.length) {
     pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
     used = 0;
   }
-  const id = toBase64Url(pool.subarray(used, used + 16));
-  used += 16;
-  return id;
+  used += n;
+  return pool.subarray(used - n, used);
+}
+
+/** A random, unguessable id (128 bits, base64url). */
+export function randomId(): string {
+  return toBase64Url(randomBytes(16));
 }
 
 /**
@@ -22,5 +26,5 @@ export function randomId(): string {
  * b-tree, where random ones would dirty a page anywhere in it for each message of a batch.
  */
 export function timeOrderedId(now: number): string {
-  return now.toString(36).padStart(9, "0") + randomId().slice(0, 16);
+  return now.toString(36).padStart(9, "0") + toBase64Url(randomBytes(12));
 }
