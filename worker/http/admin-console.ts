@@ -11,7 +11,7 @@ import {
 import { audit } from "../db/admin";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
 import { flaggedFrom } from "../db/flags";
-import { isMinorReport, type ReportCursor } from "../db/reports";
+import { isMinorReport } from "../db/reports";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
@@ -28,24 +28,10 @@ import {
   type ReportSnapshotMessage,
 } from "../protocol";
 import { newApp } from "./app";
-import { pageQuery, validate } from "./validate";
+import { idCursor, pageQuery, reportCursor, validate } from "./validate";
 
 // What the admin console (/admin) needs beyond the plain admin API. Mounted by the admin router
 // at /api/admin/console, behind its requireAdmin.
-
-function idCursor(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
-  return id;
-}
-
-/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first), as GET /reports. */
-function queueCursor(raw: string | undefined): ReportCursor | undefined {
-  if (raw === undefined) return undefined;
-  const minor = raw.startsWith("m");
-  return { minor, id: idCursor(minor ? raw.slice(1) : raw) as number };
-}
 
 function toQueueReport(r: QueueRow): AdminQueueReport {
   return {
@@ -83,7 +69,7 @@ export const adminConsole = newApp()
   })
   .get("/reports", validate("query", queueQuery), async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
-    const rows = await pageReportQueue(c.env.DB, status, limit, queueCursor(cursor));
+    const rows = await pageReportQueue(c.env.DB, status, limit, reportCursor(cursor));
     await audit(c.env.DB, `list_reports_${status}`, null, rows.length);
     const last = rows[rows.length - 1];
     return c.json({

@@ -3,7 +3,7 @@ import { audit } from "../db/admin";
 import { banWithAudit, unbanWithAudit } from "../db/bans";
 import { addFilterWordsWithAudit, listFilterWords, removeFilterWordWithAudit } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
-import { isMinorReport, listReports, type ReportCursor } from "../db/reports";
+import { isMinorReport, listReports } from "../db/reports";
 import { AppError } from "../errors";
 import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
@@ -18,18 +18,9 @@ import {
 import { disconnectEverywhere } from "../disconnect";
 import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
-import { pageQuery, timeIdCursor, validate } from "./validate";
+import { pageQuery, reportCursor, timeIdCursor, validate } from "./validate";
 
 // Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
-
-/** "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
-function reportCursor(raw: string | undefined): ReportCursor | undefined {
-  if (raw === undefined) return undefined;
-  const minor = raw.startsWith("m");
-  const id = Number(minor ? raw.slice(1) : raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
-  return { minor, id };
-}
 
 function flagCursor(raw: string | undefined) {
   const cursor = timeIdCursor(raw);

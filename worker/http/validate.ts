@@ -1,6 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import { z, type ZodType } from "zod";
+import type { ReportCursor } from "../db/reports";
 import { AppError } from "../errors";
 import { LIMITS } from "../protocol";
 
@@ -34,4 +35,19 @@ export function timeIdCursor(raw: string | undefined): { at: number; id: string 
     throw new AppError("bad_request", "Invalid cursor", 400);
   }
   return { at: when, id: raw.slice(at + 1) };
+}
+
+/** A positive whole-number cursor (an autoincrement id). */
+export function idCursor(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_request", "Invalid cursor", 400);
+  return id;
+}
+
+/** A report queue cursor: "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
+export function reportCursor(raw: string | undefined): ReportCursor | undefined {
+  if (raw === undefined) return undefined;
+  const minor = raw.startsWith("m");
+  return { minor, id: idCursor(minor ? raw.slice(1) : raw)! };
 }
