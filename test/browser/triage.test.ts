@@ -3,7 +3,7 @@
 // verdict beside each snapshot, the severity order and the category filter. Verdicts are written
 // into D1 as the triage would (the triage itself, against a fake model, is tested in test/worker).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { chromiumPath, closeAll, launch, newPage, screenshot } from "./browser";
 import { expectShown, send, sessionOf, startChat, waitChatting } from "./chat-page";
