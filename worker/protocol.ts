@@ -241,6 +241,8 @@ export interface AdminFlaggedMessage {
   /** "review": the platform asked for a human look; "unchecked": delivered while its check was down. */
   reason: "review" | "unchecked";
   at: number;
+  /** The safety model's verdict on this message (null: no model configured, or not yet). */
+  verdict: AiVerdict | null;
 }
 export interface AdminFlaggedResponse {
   messages: AdminFlaggedMessage[];

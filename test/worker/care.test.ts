@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { LoginResponse } from "../../worker/protocol";
+import type { AdminFlaggedResponse, LoginResponse } from "../../worker/protocol";
 import { careHotlines, needsCare } from "../../worker/moderation/care";
 import type { Room } from "../../worker/room/room";
-import { api, enter, getOrCreateConversation, pair, sendAndAck, sleep, uniqueName } from "./helpers";
+import { adminApi, api, enter, getOrCreateConversation, pair, sendAndAck, sleep, uniqueName } from "./helpers";
 import { auditCount } from "./triage-helpers";
 
 // The care card: only the person who wrote words of self-harm sees it, at most once per
@@ -92,6 +92,10 @@ describe("care card", () => {
     const verdict = await env.DB.prepare("SELECT status, hazards FROM ai_verdicts WHERE message_id = ?").bind(ack.id).first();
     expect(verdict).toEqual({ status: "unsafe", hazards: "S11" });
     expect(await auditCount("ai_triage_unsafe", `message:${ack.id}`)).toBe(1);
+    // The console's flagged list shows that verdict beside the message.
+    await runInDurableObject(env.ROOM.get(env.ROOM.idFromName(conversation.id)), (room: Room) => room.flush());
+    const flagged = await (await adminApi("/api/admin/flagged?limit=100")).json<AdminFlaggedResponse>();
+    expect(flagged.messages.find((m) => m.messageId === ack.id)?.verdict).toMatchObject({ status: "unsafe", categories: ["self_harm"], hazards: ["S11"] });
     a.ws.close();
   });
 });

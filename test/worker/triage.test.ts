@@ -1,10 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { chargeBudget, usedToday } from "../../worker/db/ai-verdicts";
+import { chargeBudget, deleteStaleVerdicts, usedToday } from "../../worker/db/ai-verdicts";
 import { findUser } from "../../worker/db/users";
 import { MODEL_INPUT_MAX, type SafetyModel } from "../../worker/moderation/llama-guard";
 import { triageReport } from "../../worker/moderation/triage";
 import { REPORT_REASON_MINOR } from "../../worker/protocol";
+import { api } from "./helpers";
 import { auditCount, consoleQueue, conversationSaying, reportBob, verdictOf } from "./triage-helpers";
 
 describe("report triage by the safety model (fake AI binding in Llama Guard's format)", () => {
@@ -121,5 +122,16 @@ describe("report triage by the safety model (fake AI binding in Llama Guard's fo
     expect([...messages[0].content].length).toBeLessThanOrEqual(MODEL_INPUT_MAX);
     expect(messages[0].content).toMatch(/^\[(reporter|reported)\] /);
     expect(messages[0].content.split("\n").every((l) => /^\[(reporter|reported)\] /.test(l))).toBe(true);
+  });
+
+  it("retention removes a verdict once its report is gone (the reporter erased themselves), and old ones", async () => {
+    const p = await conversationSaying(["你好", "我砍死你"]);
+    const id = await reportBob(p);
+    await verdictOf(id);
+    const gone = await api("/api/me", { method: "DELETE", token: p.alice.token });
+    expect(gone.status).toBe(200);
+    await deleteStaleVerdicts(env.DB, 0);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM ai_verdicts WHERE report_id = ?").bind(id).first<{ n: number }>();
+    expect(left?.n).toBe(0);
   });
 });

@@ -1,10 +1,23 @@
 // The safety model's verdicts and its daily budget. A verdict and its audit row are one batch.
 import { and, eq, inArray, isNotNull, lt, notExists, or, sql } from "drizzle-orm";
 import { auditStatement } from "./admin";
+import { AI_CATEGORIES, type AiCategory, type AiVerdict } from "../protocol";
 import { db } from "./client";
 import { aiBudget, aiVerdicts, reports, type AiVerdictRow } from "./schema";
 
 export type NewVerdict = Omit<AiVerdictRow, "id">;
+
+/** A verdict row (or a left join's nulls) as the admin API shows it. */
+export function toAiVerdict(v: Partial<Pick<AiVerdictRow, "status" | "hazards" | "categories" | "model" | "at">> | null): AiVerdict | null {
+  if (!v || !v.status || v.at == null) return null;
+  return {
+    status: v.status,
+    hazards: v.hazards ? v.hazards.split(",") : [],
+    categories: (v.categories ?? "").split(",").filter((c): c is AiCategory => (AI_CATEGORIES as readonly string[]).includes(c)),
+    model: v.model ?? "",
+    at: v.at,
+  };
+}
 
 /** The UTC day a classification is charged to. */
 export function budgetDay(now: number): string {

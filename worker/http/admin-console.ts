@@ -11,7 +11,7 @@ import {
 import { audit } from "../db/admin";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
 import { flaggedFrom } from "../db/flags";
-import { usedToday } from "../db/ai-verdicts";
+import { toAiVerdict, usedToday } from "../db/ai-verdicts";
 import { reportCursorText } from "../db/report-order";
 import { LLAMA_GUARD_MODEL } from "../moderation/llama-guard";
 import { aiBudget, safetyModel } from "../moderation/triage";
@@ -22,8 +22,6 @@ import { placementFor, shardStub } from "../lobby/shards";
 import {
   AI_CATEGORIES,
   LIMITS,
-  type AiCategory,
-  type AiVerdict,
   type AdminAuditResponse,
   type AdminConversationResponse,
   type AdminLiveResponse,
@@ -50,20 +48,10 @@ function toQueueReport(r: QueueRow): AdminQueueReport {
     messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
     reportsAgainst: Number(r.reportsAgainst),
     severity: Number(r.severity),
-    verdict: r.verdict && r.verdict.status ? toVerdict(r.verdict) : null,
+    verdict: toAiVerdict(r.verdict),
     handledAt: r.handledAt,
     handledAction: r.handledAction,
     handledNote: r.handledNote,
-  };
-}
-
-function toVerdict(v: NonNullable<QueueRow["verdict"]>): AiVerdict {
-  return {
-    status: v.status,
-    hazards: v.hazards ? v.hazards.split(",") : [],
-    categories: v.categories.split(",").filter((c): c is AiCategory => (AI_CATEGORIES as readonly string[]).includes(c)),
-    model: v.model,
-    at: v.at,
   };
 }
 
