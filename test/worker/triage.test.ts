@@ -74,6 +74,15 @@ describe("report triage by the safety model (fake AI binding in Llama Guard's fo
     expect(queued).toMatchObject({ severity: 4, verdict: { status: "failed", categories: [] }, handledAt: null });
   });
 
+  it("never holds up the report: it is answered before the (slow) model has said anything", async () => {
+    const p = await conversationSaying(["在吗", "[slow] 我砍死你"]);
+    const id = await reportBob(p); // 204 already
+    const early = await env.DB.prepare("SELECT count(*) AS n FROM ai_verdicts WHERE report_id = ?").bind(id).first<{ n: number }>();
+    expect(early?.n).toBe(0);
+    expect((await consoleQueue()).reports.find((r) => r.id === id)).toMatchObject({ verdict: null, severity: 4 });
+    expect(await verdictOf(id)).toMatchObject({ status: "failed" });
+  });
+
   it("reads Llama Guard's plain-text answer form too", async () => {
     const p = await conversationSaying(["在吗", "[text] 我不想活了"]);
     expect(await verdictOf(await reportBob(p))).toMatchObject({ status: "unsafe", hazards: "S11", categories: ",self_harm,", severity: 1 });
