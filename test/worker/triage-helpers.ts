@@ -33,7 +33,7 @@ export async function reportBob(p: Awaited<ReturnType<typeof pairWithConversatio
 }
 
 /** Waits for the background triage of a report to store its verdict (a marker, not a timer). */
-export async function verdictOf(reportId: number, timeoutMs = 10_000) {
+export async function verdictOf(reportId: number, timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const row = await env.DB.prepare("SELECT * FROM ai_verdicts WHERE report_id = ?").bind(reportId).first<Record<string, unknown>>();

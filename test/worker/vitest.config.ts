@@ -29,7 +29,8 @@ export default defineProject({
           WECHAT_TEMPLATE_MATCHED: "tmpl-wx-matched",
           WECHAT_TEMPLATE_REPLY: "tmpl-wx-reply",
           QQ_TEMPLATE_MATCHED: "tmpl-qq-matched",
-          AI_TIMEOUT_MS: "1000",
+          // Generous for a busy machine; "[slow]" answers take a minute, far past it.
+          AI_TIMEOUT_MS: "3000",
           TEST_MIGRATIONS: await readD1Migrations(root("drizzle")),
         },
         // Workers AI has no local simulator: `AI` is a fake answering in Llama Guard's format.
