@@ -71,6 +71,8 @@ client.subscribe((state) => {
     say(`[${time(m.at)}] ${m.from === "me" ? "me" : state.partnerAlias}: ${m.text}`);
   }
   if (state.partnerTyping && !prev?.partnerTyping) say(`${state.partnerAlias} is typing…`);
+  // The care card (only ever sent to this person): the help lines, once.
+  if (state.care && state.care !== prev?.care) say(`你并不孤单。如果你正经历难熬的时刻，可以打给：${state.care.map((l) => `${l.name} ${l.phone}`).join("；")}`);
   if (state.partnerPresence !== prev?.partnerPresence && prev?.phase === "chatting" && state.phase === "chatting") {
     say(`(${state.partnerAlias} is ${state.partnerPresence})`);
   }

@@ -33,6 +33,13 @@ export interface OptionalEnv {
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;
+  /**
+   * Workers AI, for the safety model (moderation/triage.ts). Optional and absent from wrangler.toml,
+   * so `npm run dev` runs offline with no Cloudflare login; docs/deploy.md says how to bind it.
+   */
+  AI?: Ai;
+  /** Extra help lines on the care card after 12356: "名称:号码;名称:号码". */
+  CARE_HOTLINES?: string;
 }
 
 declare global {

@@ -241,6 +241,8 @@ export interface AdminFlaggedMessage {
   /** "review": the platform asked for a human look; "unchecked": delivered while its check was down. */
   reason: "review" | "unchecked";
   at: number;
+  /** The safety model's verdict on this message (null: no model configured, or not yet). */
+  verdict: AiVerdict | null;
 }
 export interface AdminFlaggedResponse {
   messages: AdminFlaggedMessage[];
@@ -281,17 +283,39 @@ export interface FilterWordsResponse {
 
 export type ReportHandling = "ban" | "dismiss" | "delete_history";
 /** A report in the console's queue: the admin report plus how it was handled. */
+/** The console categories a safety model's hazard codes map to (worker/moderation/hazards.ts). */
+export const AI_CATEGORIES = ["child", "violence", "self_harm", "sexual", "fraud", "hate", "privacy", "defamation", "other"] as const;
+export type AiCategory = (typeof AI_CATEGORIES)[number];
+/**
+ * The automatic triage of a report or flagged message. "unsafe"/"safe": the model answered;
+ * "over_budget": the day's AI_DAILY_BUDGET was used up, so it was left unclassified; "failed": the
+ * model erred, timed out or answered out of format (the report waits in the queue as without a model).
+ */
+export interface AiVerdict {
+  status: "safe" | "unsafe" | "over_budget" | "failed";
+  /** Llama Guard's hazard codes, e.g. ["S4", "S12"]; empty unless unsafe. */
+  hazards: string[];
+  categories: AiCategory[];
+  model: string;
+  at: number;
+}
 export interface AdminQueueReport extends AdminReport {
   /** Reports ever made against the reported user (this one included). */
   reportsAgainst: number;
+  /** The queue's rank: 0 child safety, 1 violence/self-harm, 2 sexual, 3 fraud, 4 the rest. */
+  severity: number;
+  /** Null: not classified (no model configured, or not yet). */
+  verdict: AiVerdict | null;
   handledAt: number | null;
   handledAction: ReportHandling | null;
   handledNote: string | null;
 }
-/** GET /api/admin/console/reports?status=open|handled — newest first. */
+/** GET /api/admin/console/reports?status=open|handled&category= — by severity, then newest first. */
 export interface AdminQueueResponse {
   reports: AdminQueueReport[];
   nextCursor: string | null;
+  /** The automatic triage today: `model` null when no AI binding is configured. */
+  triage: { model: string | null; budget: number; usedToday: number };
 }
 /** POST /api/admin/console/reports/:id/handle — after the ban or deletion itself was done. */
 export interface AdminHandleRequest {
@@ -427,7 +451,18 @@ export type RoomServerFrame =
   | { type: "typing" }
   | { type: "partner_left" }
   | { type: "reported" }
+  /**
+   * Only to the person who wrote words of self-harm (never the partner): a calm card with help lines,
+   * each one tap to call. At most once per conversation a day; kept until their next connect when away.
+   */
+  | { type: "care"; hotlines: CareHotline[] }
   | SocketError;
+
+export interface CareHotline {
+  name: string;
+  /** Digits and dashes, as wx.makePhoneCall takes them. */
+  phone: string;
+}
 
 export interface SocketError {
   type: "error";

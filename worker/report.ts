@@ -3,6 +3,8 @@ import { insertReportAndBlock } from "./db/reports";
 import type { MessageRow } from "./db/schema";
 import type { Env } from "./env";
 import { AppError } from "./errors";
+import { logError } from "./log";
+import { triageReport } from "./moderation/triage";
 import { REPORT_DAILY_CAP, REPORT_WINDOW_MS } from "./limits/rules";
 import { LIMITS, textLength, type ReportSnapshotMessage } from "./protocol";
 
@@ -22,6 +24,8 @@ export interface ReportInput {
    * seq are kept). Without them the snapshot comes from D1, which may lag the room by a copy.
    */
   recent?: readonly SnapshotSource[];
+  /** Runs the report's triage after the answer (ctx.waitUntil): never before the reporter is told. */
+  later: (work: Promise<unknown>) => void;
 }
 
 /** The reason as stored: trimmed, 1..LIMITS.reasonMax characters. */
@@ -80,5 +84,6 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
   if (!result.ok) {
     throw new AppError("too_many_attempts", `At most ${REPORT_DAILY_CAP} reports a day; try again tomorrow`, 429);
   }
+  input.later(triageReport(env, result.reportId).catch((error) => logError("report.triage_failed", error)));
   return { reportId: result.reportId, reportedId };
 }

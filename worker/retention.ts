@@ -1,4 +1,5 @@
 import { audit } from "./db/admin";
+import { deleteStaleVerdicts } from "./db/ai-verdicts";
 import {
   clearStaleLastMessageAt,
   deleteOldMessages,
@@ -65,6 +66,7 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   await deleteExpiredErasures(env.DB, cutoff, MAX_USERS_PER_RUN);
   const reports = await deleteOldReports(env.DB, cutoff);
   const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
+  await deleteStaleVerdicts(env.DB, cutoff);
 
   await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags}`, messages);
   logEvent("info", "retention.run", { users, failedUsers: gone.length - users, messages, reports, flags, durationMs: since(started) });

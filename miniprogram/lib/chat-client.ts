@@ -284,6 +284,11 @@ export class ChatClient {
     return true;
   }
 
+  /** The person closed the care card. */
+  dismissCare(): void {
+    this.store.update({ care: null });
+  }
+
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
     this.outbox.retry(clientId);
@@ -445,6 +450,10 @@ export class ChatClient {
         return;
       case "partner_left":
         this.end("partner_left");
+        return;
+      case "care":
+        // Only ever sent to the person who wrote it; shown until they close it.
+        this.store.update({ care: frame.hotlines });
         return;
       case "reported": {
         this.pendingReport?.settle(null);

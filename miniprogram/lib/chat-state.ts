@@ -2,6 +2,7 @@
 // replaced (never mutated) on each change and handed to every subscriber, plus short notices.
 import { errorMessage } from "./errors";
 import type { ChatMessage } from "./message-list";
+import type { CareHotline } from "./protocol";
 
 export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
 /**
@@ -27,6 +28,8 @@ export interface ChatState {
   lastSeq: number;
   /** With endReason "failed": the error code (banned, forbidden, not_found, ticket_required…). */
   failure: string | null;
+  /** The server's care card (help lines) for this person, until they close it; null: none. */
+  care: CareHotline[] | null;
 }
 
 export interface ChatListener {
@@ -51,6 +54,7 @@ function emptyState(): ChatState {
     messages: [],
     lastSeq: 0,
     failure: null,
+    care: null,
   };
 }
 

@@ -114,6 +114,11 @@ export function confirm(title: string, content: string, confirmText: string): Pr
 /** WeChat's avatar button (open-type="chooseAvatar"); QQ has none and picks an image instead. */
 export const canChooseAvatar = !isQQ;
 
+/** Opens the phone's dialer with `phoneNumber` (wx.makePhoneCall; QQ has the same call). A cancel is fine. */
+export function callPhone(phoneNumber: string): void {
+  mp.makePhoneCall({ phoneNumber, fail: () => undefined });
+}
+
 /** QQ's way to pick an avatar: one image from the album or the camera; null when cancelled. */
 export function chooseImage(): Promise<string | null> {
   return new Promise((resolve) => {

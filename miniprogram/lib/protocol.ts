@@ -12,6 +12,7 @@ import type {
 } from "../../worker/protocol";
 
 export type {
+  CareHotline,
   AdultRequest,
   AdultResponse,
   BlockRequest,

@@ -100,6 +100,8 @@ export interface FakeWx {
   actionSheets: string[][];
   actionSheetTap: number;
   clipboard: string[];
+  /** Numbers wx.makePhoneCall was asked to dial. */
+  phoneCalls: string[];
   /** The leave-warning currently set with enableAlertBeforeUnload (null: none). */
   unloadGuard: string | null;
   /** What chooseImage returns (null: the user cancelled). */
@@ -148,6 +150,7 @@ export function installFakeWx(): FakeWx {
     actionSheets: [],
     actionSheetTap: 0,
     clipboard: [],
+    phoneCalls: [],
     unloadGuard: null,
     chosenImage: "qqfile://tmp/pick.png",
     subscribePrompts: [],
@@ -192,6 +195,7 @@ export function installFakeWx(): FakeWx {
       setTimeout(() => (fake.actionSheetTap < 0 ? opts.fail?.({ errMsg: "cancel" }) : opts.success?.({ tapIndex: fake.actionSheetTap })), 0);
     },
     setClipboardData: (opts: any) => fake.clipboard.push(opts.data),
+    makePhoneCall: (opts: any) => fake.phoneCalls.push(opts.phoneNumber),
     enableAlertBeforeUnload: (opts: any) => {
       fake.unloadGuard = opts.message;
     },

@@ -210,6 +210,7 @@ describe("GET /api/admin/flagged", () => {
       text: "message 1",
       reason: "review",
       at,
+      verdict: null, // flagged straight into D1 here: the room's triage never saw it
     });
   });
 });

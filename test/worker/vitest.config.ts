@@ -29,8 +29,23 @@ export default defineProject({
           WECHAT_TEMPLATE_MATCHED: "tmpl-wx-matched",
           WECHAT_TEMPLATE_REPLY: "tmpl-wx-reply",
           QQ_TEMPLATE_MATCHED: "tmpl-qq-matched",
+          // Generous for a busy machine; "[slow]" answers take a minute, far past it.
+          AI_TIMEOUT_MS: "3000",
           TEST_MIGRATIONS: await readD1Migrations(root("drizzle")),
         },
+        // Workers AI has no local simulator: `AI` is a fake answering in Llama Guard's format.
+        serviceBindings: { AI: { name: "fake-ai", entrypoint: "FakeAi" } },
+        workers: [
+          {
+            name: "fake-ai",
+            compatibilityDate: "2026-10-01",
+            modulesRoot: root(""),
+            modules: [
+              { type: "ESModule", path: root("test/fakes/fake-ai-worker.js") },
+              { type: "ESModule", path: root("test/fakes/llama-guard-fake.js") },
+            ],
+          },
+        ],
       },
     })),
   ],

@@ -1,10 +1,10 @@
 // The admin console's reads and its one write (marking a report handled). Listings are newest
 // first with id cursors; counts the live figures need are single indexed queries.
-import { and, count, desc, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNotNull, isNull, like, lt, or, sql } from "drizzle-orm";
 import { db } from "./client";
-import { afterReport, minorFirst, type ReportCursor } from "./reports";
-import { adminAudit, conversations, messages, reports } from "./schema";
-import type { ReportHandling } from "../protocol";
+import { afterReport, reportOrder, severitySql, type ReportCursor } from "./report-order";
+import { adminAudit, aiVerdicts, conversations, messages, reports } from "./schema";
+import type { AiCategory, ReportHandling } from "../protocol";
 
 // Spelled out: inside a select drizzle writes a column without its table, which the subquery's
 // own alias would capture.
@@ -26,20 +26,35 @@ function selectQueue(d1: D1Database) {
       handledAction: reports.handledAction,
       handledNote: reports.handledNote,
       reportsAgainst,
+      severity: severitySql,
+      verdict: {
+        status: aiVerdicts.status,
+        hazards: aiVerdicts.hazards,
+        categories: aiVerdicts.categories,
+        model: aiVerdicts.model,
+        at: aiVerdicts.at,
+      },
     })
-    .from(reports);
+    .from(reports)
+    .leftJoin(aiVerdicts, eq(aiVerdicts.reportId, reports.id));
 }
 
 export type QueueRow = Awaited<ReturnType<typeof pageReportQueue>>[number];
 
 /**
- * Open (or handled) reports in the admin API's order: suspected minors first, then newest first;
- * `cursor` is the previous page's last row.
+ * Open (or handled) reports in the queue's order (db/report-order.ts: severity, then newest first),
+ * optionally only those whose verdict has `category`; `cursor` is the previous page's last row.
  */
-export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: ReportCursor) {
+export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: ReportCursor, category?: AiCategory) {
   return selectQueue(d1)
-    .where(and(status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt), afterReport(cursor)))
-    .orderBy(desc(minorFirst), desc(reports.id))
+    .where(
+      and(
+        status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt),
+        afterReport(cursor),
+        category === undefined ? undefined : like(aiVerdicts.categories, `%,${category},%`),
+      ),
+    )
+    .orderBy(...reportOrder)
     .limit(limit)
     .all();
 }

@@ -1,6 +1,8 @@
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { db } from "./client";
-import { messageFlags, messages, type MessageFlagRow } from "./schema";
+import type { AiVerdict } from "../protocol";
+import { toAiVerdict } from "./ai-verdicts";
+import { aiVerdicts, messageFlags, messages, type MessageFlagRow } from "./schema";
 
 export type NewFlag = Pick<MessageFlagRow, "messageId" | "conversationId" | "reason" | "createdAt">;
 
@@ -24,6 +26,8 @@ export interface FlaggedMessage {
   text: string;
   reason: MessageFlagRow["reason"];
   at: number;
+  /** The safety model's verdict on it (null: no model, or not classified yet). */
+  verdict: AiVerdict | null;
 }
 
 export interface FlagCursor {
@@ -51,8 +55,8 @@ export function flaggedFrom(d1: D1Database, userId: string, limit: number): Prom
   return selectFlagged(d1, eq(messages.senderId, userId), limit);
 }
 
-function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
-  return db(d1)
+async function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
+  const rows = await db(d1)
     .select({
       messageId: messageFlags.messageId,
       conversationId: messageFlags.conversationId,
@@ -60,11 +64,14 @@ function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): P
       text: messages.body,
       reason: messageFlags.reason,
       at: messageFlags.createdAt,
+      verdict: { status: aiVerdicts.status, hazards: aiVerdicts.hazards, categories: aiVerdicts.categories, model: aiVerdicts.model, at: aiVerdicts.at },
     })
     .from(messageFlags)
     .innerJoin(messages, eq(messages.id, messageFlags.messageId))
+    .leftJoin(aiVerdicts, eq(aiVerdicts.messageId, messageFlags.messageId))
     .where(where)
     .orderBy(desc(messageFlags.createdAt), desc(messageFlags.messageId))
     .limit(limit)
     .all();
+  return rows.map((r) => ({ ...r, verdict: toAiVerdict(r.verdict) }));
 }

@@ -1,8 +1,9 @@
-import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import { REPORT_REASON_MINOR } from "../protocol";
 import { blockStatement } from "./blocks";
 import { db } from "./client";
-import { reports, type ReportRow } from "./schema";
+import { afterReport, reportOrder, severitySql, type ReportCursor } from "./report-order";
+import { reports } from "./schema";
 
 export interface NewReport {
   reporterId: string;
@@ -52,28 +53,17 @@ export async function insertReportAndBlock(d1: D1Database, report: NewReport, li
   return { ok: false, reason: existing ? "already_reported" : "daily_cap" };
 }
 
-/** 1 for a "疑似未成年" report (the reason starts with it), else 0: admins see those first. */
-export const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
-
-export interface ReportCursor {
-  minor: boolean;
-  id: number;
-}
-
 export function isMinorReport(reason: string): boolean {
   return reason.startsWith(REPORT_REASON_MINOR);
 }
 
-/** Suspected-minor reports first, then the rest; newest first within each. `cursor`: the previous page's last row. */
-export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined): Promise<ReportRow[]> {
-  const after = afterReport(cursor);
-  return db(d1).select().from(reports).where(after).orderBy(desc(minorFirst), desc(reports.id)).limit(limit).all();
-}
-
-/** Rows after `cursor` in the minor-first, newest-first order (shared with the console's queue). */
-export function afterReport(cursor: ReportCursor | undefined) {
-  if (cursor === undefined) return undefined;
-  return cursor.minor
-    ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
-    : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
+/** Reports in the queue's order (db/report-order.ts). `cursor`: the previous page's last row. */
+export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined) {
+  return db(d1)
+    .select({ report: reports, severity: severitySql })
+    .from(reports)
+    .where(afterReport(cursor))
+    .orderBy(...reportOrder)
+    .limit(limit)
+    .all();
 }

@@ -218,6 +218,40 @@ export const subscriptions = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.kind] }), index("subscriptions_expires").on(t.expiresAt)],
 );
 
+// --- Automatic triage (issue 22) ------------------------------------------------
+
+/**
+ * A safety model's verdict on one report's snapshot or one flagged message. Its own table (not
+ * columns on reports/message_flags) so an unclassified row needs nothing; exactly one of
+ * `reportId`/`messageId` is set. No foreign keys: a report and a flag are deleted by retention and
+ * erasure, which delete their verdicts with them (db/retention.ts, db/erasure.ts).
+ */
+export const aiVerdicts = sqliteTable(
+  "ai_verdicts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    reportId: integer("report_id").unique(),
+    messageId: text("message_id").unique(),
+    /** "unsafe" / "safe": the model answered; "over_budget", "failed": it was not (fail open). */
+    status: text("status", { enum: ["safe", "unsafe", "over_budget", "failed"] }).notNull(),
+    /** Llama Guard's hazard codes, comma-joined ("S4,S12"); empty unless unsafe. */
+    hazards: text("hazards").notNull().default(""),
+    /** The console categories they map to, wrapped in commas (",child,sexual,") for a bound LIKE filter. */
+    categories: text("categories").notNull().default(""),
+    /** moderation/severity.ts's rank of the categories (0 = child safety … 4 = the rest). */
+    severity: integer("severity").notNull(),
+    model: text("model").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("ai_verdicts_at").on(t.at)],
+);
+
+/** Classifications charged per UTC day against AI_DAILY_BUDGET; one row a day, pruned by retention. */
+export const aiBudget = sqliteTable("ai_budget", {
+  day: text("day").primaryKey(),
+  used: integer("used").notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -226,3 +260,4 @@ export type BlockRow = typeof blocks.$inferSelect;
 export type MessageFlagRow = typeof messageFlags.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
+export type AiVerdictRow = typeof aiVerdicts.$inferSelect;

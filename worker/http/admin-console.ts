@@ -11,12 +11,16 @@ import {
 import { audit } from "../db/admin";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
 import { flaggedFrom } from "../db/flags";
-import { isMinorReport } from "../db/reports";
+import { toAiVerdict, usedToday } from "../db/ai-verdicts";
+import { reportCursorText } from "../db/report-order";
+import { LLAMA_GUARD_MODEL } from "../moderation/llama-guard";
+import { aiBudget, safetyModel } from "../moderation/triage";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
 import { placementFor, shardStub } from "../lobby/shards";
 import {
+  AI_CATEGORIES,
   LIMITS,
   type AdminAuditResponse,
   type AdminConversationResponse,
@@ -43,13 +47,18 @@ function toQueueReport(r: QueueRow): AdminQueueReport {
     createdAt: r.createdAt,
     messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
     reportsAgainst: Number(r.reportsAgainst),
+    severity: Number(r.severity),
+    verdict: toAiVerdict(r.verdict),
     handledAt: r.handledAt,
     handledAction: r.handledAction,
     handledNote: r.handledNote,
   };
 }
 
-const queueQuery = pageQuery.extend({ status: z.enum(["open", "handled"]).default("open") });
+const queueQuery = pageQuery.extend({
+  status: z.enum(["open", "handled"]).default("open"),
+  category: z.enum(AI_CATEGORIES).optional(),
+});
 const handleBody = z.object({
   action: z.enum(["ban", "dismiss", "delete_history"]),
   note: z.string().trim().max(LIMITS.reasonMax).optional(),
@@ -68,13 +77,15 @@ export const adminConsole = newApp()
     return c.json({ ok: true });
   })
   .get("/reports", validate("query", queueQuery), async (c) => {
-    const { limit, cursor, status } = c.req.valid("query");
-    const rows = await pageReportQueue(c.env.DB, status, limit, reportCursor(cursor));
-    await audit(c.env.DB, `list_reports_${status}`, null, rows.length);
+    const { limit, cursor, status, category } = c.req.valid("query");
+    const now = Date.now();
+    const [rows, used] = await Promise.all([pageReportQueue(c.env.DB, status, limit, reportCursor(cursor), category), usedToday(c.env.DB, now)]);
+    await audit(c.env.DB, `list_reports_${status}`, category ?? null, rows.length);
     const last = rows[rows.length - 1];
     return c.json({
       reports: rows.map(toQueueReport),
-      nextCursor: rows.length === limit ? `${isMinorReport(last.reason) ? "m" : ""}${last.id}` : null,
+      nextCursor: rows.length === limit ? reportCursorText({ id: last.id, severity: Number(last.severity) }) : null,
+      triage: { model: safetyModel(c.env) ? LLAMA_GUARD_MODEL : null, budget: aiBudget(c.env), usedToday: used },
     } satisfies AdminQueueResponse);
   })
   .post("/reports/:id/handle", validate("json", handleBody), async (c) => {

@@ -3,7 +3,8 @@ import { audit } from "../db/admin";
 import { banWithAudit, unbanWithAudit } from "../db/bans";
 import { addFilterWordsWithAudit, listFilterWords, removeFilterWordWithAudit } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
-import { isMinorReport, listReports } from "../db/reports";
+import { reportCursorText } from "../db/report-order";
+import { listReports } from "../db/reports";
 import { AppError } from "../errors";
 import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
@@ -37,8 +38,6 @@ function normalizeWord(raw: string): string {
   return word;
 }
 
-const reportCursorOf = (r: { id: number; reason: string }) => `${isMinorReport(r.reason) ? "m" : ""}${r.id}`;
-
 export const adminSafety = newApp()
   .use(requireAdmin())
   .get("/reports", validate("query", pageQuery), async (c) => {
@@ -46,7 +45,7 @@ export const adminSafety = newApp()
     const rows = await listReports(c.env.DB, limit, reportCursor(cursor));
     await audit(c.env.DB, "list_reports", null, rows.length);
     return c.json({
-      reports: rows.map((r) => ({
+      reports: rows.map(({ report: r }) => ({
         id: r.id,
         reporterId: r.reporterId,
         reportedId: r.reportedId,
@@ -55,7 +54,7 @@ export const adminSafety = newApp()
         createdAt: r.createdAt,
         messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
       })),
-      nextCursor: rows.length === limit ? reportCursorOf(rows[rows.length - 1]) : null,
+      nextCursor: rows.length === limit ? reportCursorText({ ...rows[rows.length - 1].report, severity: rows[rows.length - 1].severity }) : null,
     } satisfies AdminReportsResponse);
   })
   .get("/flagged", validate("query", pageQuery), async (c) => {

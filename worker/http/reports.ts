@@ -16,6 +16,6 @@ export const reports = newApp()
   .use(requireUser())
   .post("/", validate("json", reportBody), async (c) => {
     const { conversationId, reason, messageId } = c.req.valid("json");
-    await createReport(c.env, { reporterId: c.var.user.id, conversationId, reason, messageId });
+    await createReport(c.env, { reporterId: c.var.user.id, conversationId, reason, messageId, later: (work) => c.executionCtx.waitUntil(work) });
     return c.body(null, 204);
   });

@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import { z, type ZodType } from "zod";
-import type { ReportCursor } from "../db/reports";
+import type { ReportCursor } from "../db/report-order";
 import { AppError } from "../errors";
 import { LIMITS } from "../protocol";
 
@@ -45,9 +45,10 @@ export function idCursor(raw: string | undefined): number | undefined {
   return id;
 }
 
-/** A report queue cursor: "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
+/** A report queue cursor: "<severity>.<id>" of the previous page's last row (db/report-order.ts). */
 export function reportCursor(raw: string | undefined): ReportCursor | undefined {
   if (raw === undefined) return undefined;
-  const minor = raw.startsWith("m");
-  return { minor, id: idCursor(minor ? raw.slice(1) : raw)! };
+  const match = /^([0-9])\.([0-9]+)$/.exec(raw);
+  if (!match) throw new AppError("bad_request", "Invalid cursor", 400);
+  return { severity: Number(match[1]), id: idCursor(match[2])! };
 }

@@ -16,6 +16,7 @@ import { deleteConversationImages } from "../media/store";
 import { closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
 import { AlarmClock } from "./alarm-clock";
+import { RoomCare } from "./care";
 import { backInRoom, noticeAway } from "./away-notice";
 import { parseAttachment, type RoomAttachment } from "./attachment";
 import { readRoomConnect } from "./connect";
@@ -44,6 +45,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   private readonly presence: Presence;
   private readonly history: HistoryCopy;
   private readonly sends: SendPipeline;
+  private readonly care: RoomCare;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -52,7 +54,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.sockets = new RoomSockets(ctx, this.store, (ws) => this.attachment(ws));
     this.presence = new Presence(env, this.store, this.sockets, this.alarmClock);
     this.history = new HistoryCopy(env, this.store, this.alarmClock);
+    this.care = new RoomCare(env, this.store, this.sockets);
     this.sends = new SendPipeline(env, this.store, this.sockets, {
+      wrote: (userId, message) => this.ctx.waitUntil(this.care.afterText(userId, message)),
       stored: (now) => this.history.scheduleAfterAppend(now),
       dropFlooder: (ws) => this.endSocket(ws, null, "flooding", CLOSE.policy, false),
       fail: (ws, error, clientId) => this.fail(ws, error, clientId),
@@ -108,6 +112,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       sendFrame(server, { type: "history", messages: await this.views(history, info.userId) } satisfies RoomServerFrame);
     }
     this.presence.arrived(server, info.userId, me, wasOnline);
+    await this.care.arrived(info.userId, server, now);
     // Told early, so the client logs in again before the user's first send is refused.
     if (needsTicket(info)) sendError(server, "ticket_required", TICKET_REQUIRED_MESSAGE);
     return response;
@@ -196,7 +201,14 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
     const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
-    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, messageId, recent });
+    await createReport(this.env, {
+      reporterId: reporter.userId,
+      conversationId: meta.conversationId,
+      reason,
+      messageId,
+      recent,
+      later: (work) => this.ctx.waitUntil(work),
+    });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
   }
 
@@ -307,6 +319,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
     this.sends.forget(userId);
     this.presence.forget(userId);
+    this.care.forget(userId);
   }
 
   /** Closes this user's socket (ban, self-erasure); the partner sees them leave. */

@@ -32,6 +32,8 @@ export interface SendHost {
   fail(ws: WebSocket, error: unknown, clientId: string): void;
   /** The partner wrote while `userId` was away (no live socket): maybe one reply notice. */
   partnerAway(userId: string): void;
+  /** A text was stored, acked and delivered: background checks (triage of a flag, the care check). */
+  wrote(userId: string, message: StoredMessage): void;
 }
 
 export class SendPipeline {
@@ -124,6 +126,7 @@ export class SendPipeline {
         at: stored.at,
       } satisfies RoomServerFrame);
     } else this.host.partnerAway(partnerId);
+    this.host.wrote(sender.userId, stored);
   }
 
   /**

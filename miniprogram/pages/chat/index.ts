@@ -9,7 +9,7 @@ import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
 import { codeOf, errorMessage } from "../../lib/errors";
 import { choosePicture, confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
-import { IMAGE_MAX_BYTES, type SubscribeKind } from "../../lib/protocol";
+import { IMAGE_MAX_BYTES, type CareHotline, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
 
 interface PageContext {
@@ -57,6 +57,8 @@ Component({
     failureText: "",
     online: null as number | null,
     bannerText: "",
+    /** The care card's lines while shown (components/care-card); null: none. */
+    care: null as CareHotline[] | null,
     networkUp: true,
     partnerAlias: "",
     presenceText: "",
@@ -190,6 +192,7 @@ Component({
         partnerTyping: state.partnerTyping,
         endedText: state.phase === "ended" && !failed ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
         canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
+        care: state.care,
       };
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(view)) if (ctx.view[key] !== value) patch[key] = value;
@@ -266,6 +269,9 @@ Component({
     onReportMessage(e: WechatMiniprogram.CustomEvent<{ id: string; text: string }>) {
       if (!this.data.canReport) return;
       this.setData({ sheetOpen: true, sheetBusy: false, reportMessageId: e.detail.id, reportQuote: e.detail.text });
+    },
+    onCloseCare() {
+      contexts.get(this)?.client.dismissCare();
     },
     onCloseReport() {
       this.setData({ sheetOpen: false });

@@ -1,4 +1,5 @@
 // The plain listings: users, flagged messages, filter words, the audit log.
+import { verdictView } from "./reports";
 import type { AdminAuditEntry, AdminAuditResponse, AdminFlaggedMessage, AdminFlaggedResponse, FilterWordsResponse } from "../../../worker/protocol";
 import { clear, h } from "../dom";
 import { call, q } from "./api";
@@ -49,6 +50,7 @@ export function flaggedRow(ctx: Ctx, f: AdminFlaggedMessage): HTMLElement {
     conversationLink(f.conversationId),
     " · ",
     time(ctx, f.at),
+    f.verdict ? verdictView(ctx, f.verdict) : null,
   );
 }
 

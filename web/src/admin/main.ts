@@ -65,7 +65,7 @@ function signedIn(yes: boolean): void {
 let renderId = 0;
 async function route(): Promise<void> {
   const id = ++renderId;
-  const [name, arg = ""] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const [name, arg = "", arg2 = ""] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   const page = name || "reports";
   clear(view);
   for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
@@ -79,7 +79,7 @@ async function route(): Promise<void> {
   try {
     switch (page) {
       case "reports":
-        reportsPage(ctx, container, arg === "handled" ? "handled" : "open");
+        reportsPage(ctx, container, arg === "handled" ? "handled" : "open", arg2);
         break;
       case "c":
         await conversationPage(ctx, container, arg);

@@ -1,6 +1,15 @@
-// The report queue: open reports newest first (or the handled ones), each with its snapshot,
-// the reported user's report count, and the three ways to handle it.
-import type { AdminHandleRequest, AdminQueueReport, AdminQueueResponse, ReportSnapshotMessage } from "../../../worker/protocol";
+// The report queue: open reports by severity, then newest first (or the handled ones), each with
+// its snapshot, the safety model's verdict beside it, the reported user's report count, and the
+// three ways to handle it; a category filter narrows the queue to one kind of verdict.
+import {
+  AI_CATEGORIES,
+  type AdminHandleRequest,
+  type AdminQueueReport,
+  type AdminQueueResponse,
+  type AiCategory,
+  type AiVerdict,
+  type ReportSnapshotMessage,
+} from "../../../worker/protocol";
 import { h } from "../dom";
 import { call, q } from "./api";
 import { actionButton, conversationLink, paged, time, userLink, type Ctx } from "./context";
@@ -26,6 +35,41 @@ export function snapshotView(ctx: Ctx, messages: ReportSnapshotMessage[]): HTMLE
       ),
     ),
   );
+}
+
+const CATEGORY_KEY = {
+  child: "catChild",
+  violence: "catViolence",
+  self_harm: "catSelfHarm",
+  sexual: "catSexual",
+  fraud: "catFraud",
+  hate: "catHate",
+  privacy: "catPrivacy",
+  defamation: "catDefamation",
+  other: "catOther",
+} as const satisfies Record<AiCategory, string>;
+
+export function categoryLabel(ctx: Ctx, category: AiCategory): string {
+  return ctx.t(CATEGORY_KEY[category]);
+}
+
+/** The model's verdict in the console's words; a verdict only informs, an admin decides. */
+export function verdictView(ctx: Ctx, verdict: AiVerdict | null): HTMLElement {
+  const box = h("div", { class: `verdict ${verdict?.status ?? "none"}`, "data-verdict": verdict?.status ?? "none" });
+  if (verdict === null) return box.appendChild(h("span", { class: "muted" }, ctx.t("verdictNone"))), box;
+  const head = h("strong", {}, ctx.t("verdictTitle"), " ");
+  if (verdict.status === "unsafe") {
+    box.append(
+      head,
+      ...verdict.categories.map((c) => h("span", { class: `category cat-${c}`, "data-category": c }, categoryLabel(ctx, c))),
+      h("span", { class: "muted" }, ` (${verdict.hazards.join(", ")})`),
+    );
+  } else {
+    const text = verdict.status === "safe" ? ctx.t("verdictSafe") : verdict.status === "over_budget" ? ctx.t("verdictOverBudget") : ctx.t("verdictFailed");
+    box.append(head, h("span", {}, text));
+  }
+  box.append(" · ", time(ctx, verdict.at));
+  return box;
 }
 
 function handledLabel(ctx: Ctx, r: AdminQueueReport): string {
@@ -60,6 +104,7 @@ export function reportCard(ctx: Ctx, r: AdminQueueReport, onHandled?: () => void
       h("dt", {}, ctx.t("conversation")),
       h("dd", {}, conversationLink(r.conversationId)),
     ),
+    verdictView(ctx, r.verdict),
     snapshotView(ctx, r.messages),
   );
   if (r.handledAt !== null) {
@@ -85,17 +130,30 @@ export function reportCard(ctx: Ctx, r: AdminQueueReport, onHandled?: () => void
   return card;
 }
 
-export function reportsPage(ctx: Ctx, view: HTMLElement, status: "open" | "handled"): void {
+export function reportsPage(ctx: Ctx, view: HTMLElement, status: "open" | "handled", category = ""): void {
   const list = h("div", { class: "cards", id: "report-list" });
   const empty = h("p", { class: "muted", hidden: true }, ctx.t("noReports"));
   const checkEmpty = () => (empty.hidden = list.childElementCount > 0);
+  const chosen = (AI_CATEGORIES as readonly string[]).includes(category) ? (category as AiCategory) : undefined;
+  const filter = h(
+    "select",
+    { id: "category-filter", "aria-label": ctx.t("categoryFilter") },
+    h("option", { value: "" }, ctx.t("categoryAll")),
+    ...AI_CATEGORIES.map((c) => h("option", { value: c, ...(c === chosen ? { selected: true } : {}) }, categoryLabel(ctx, c))),
+  ) as HTMLSelectElement;
+  filter.addEventListener("change", () => {
+    location.hash = filter.value ? `#/reports/${status}/${filter.value}` : status === "open" ? "#/reports" : "#/reports/handled";
+  });
+  const triage = h("p", { class: "triage muted", id: "triage-status" });
   view.append(
     h(
       "div",
       { class: "page-head" },
       h("h1", {}, status === "open" ? ctx.t("reportsOpen") : ctx.t("reportsHandled")),
+      filter,
       h("a", { href: status === "open" ? "#/reports/handled" : "#/reports" }, status === "open" ? ctx.t("showHandled") : ctx.t("showOpen")),
     ),
+    triage,
     empty,
     list,
     paged(
@@ -103,7 +161,15 @@ export function reportsPage(ctx: Ctx, view: HTMLElement, status: "open" | "handl
       list,
       ctx.t("more"),
       async (cursor) => {
-        const res = await call<AdminQueueResponse>("GET", `/console/reports${q({ status, cursor, limit: 20 })}`);
+        const res = await call<AdminQueueResponse>("GET", `/console/reports${q({ status, cursor, limit: 20, category: chosen })}`);
+        const t = res.triage;
+        triage.textContent =
+          t.model === null
+            ? ctx.t("triageOff")
+            : t.usedToday >= t.budget
+              ? ctx.t("triageOverBudget", { used: t.usedToday, budget: t.budget })
+              : ctx.t("triageOn", { model: t.model, used: t.usedToday, budget: t.budget });
+        triage.dataset.state = t.model === null ? "off" : t.usedToday >= t.budget ? "over_budget" : "on";
         return { items: res.reports, next: res.nextCursor };
       },
       (r) => reportCard(ctx, r, checkEmpty),

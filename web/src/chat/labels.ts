@@ -7,6 +7,9 @@ export type EndKey = `end_${Exclude<EndReason, "failed">}`;
 
 export const CHAT_LABELS: Record<Lang, Record<string, string> & Record<EndKey, string>> = {
   zh: {
+    careTitle: "你并不孤单",
+    careBody: "如果你正经历难熬的时刻，可以随时打给下面的热线，有人愿意听你说。",
+    careClose: "知道了",
     pickTopic: "选一个话题",
     anyone: "随便聊聊",
     adult: "我已年满 18 周岁",
@@ -41,6 +44,9 @@ export const CHAT_LABELS: Record<Lang, Record<string, string> & Record<EndKey, s
     back: "返回",
   },
   en: {
+    careTitle: "You are not alone",
+    careBody: "If things feel too hard right now, you can call one of these lines at any time; someone will listen.",
+    careClose: "Close",
     pickTopic: "Pick a topic",
     anyone: "Anyone, anything",
     adult: "I am 18 or older",

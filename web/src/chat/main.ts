@@ -135,6 +135,21 @@ function render(s: ChatState): void {
   byId("leave").textContent = s.phase === "ended" ? t("back") : t("leave");
   byId("next").textContent = s.phase === "ended" ? t("again") : t("next");
   if (!chatting) reportForm.hidden = true;
+  renderCare(s);
+}
+
+/** The care card: for this person only (the server sends it to no one else), a tap calls a line. */
+function renderCare(s: ChatState): void {
+  const box = byId("care");
+  box.hidden = s.care === null;
+  clear(box);
+  if (s.care === null) return;
+  box.append(
+    h("h2", { id: "care-title" }, t("careTitle")),
+    h("p", {}, t("careBody")),
+    h("ul", {}, ...s.care.map((line) => h("li", {}, h("a", { href: `tel:${line.phone}`, class: "care-call" }, `${line.name} ${line.phone}`)))),
+    h("button", { type: "button", id: "care-close", onclick: () => client.dismissCare() }, t("careClose")),
+  );
 }
 
 client.subscribe(render);
