@@ -29,6 +29,17 @@ export class RateLimiter extends DurableObject<Env> {
     return peek(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), Date.now());
   }
 
+  /**
+   * The check and the charge in one step, for limits that charge only failures (wrong admin
+   * tokens): refused when no token is left; otherwise a token is taken when `failed`. Calls are
+   * serialized by the object, so N parallel failures are admitted at most `burst` times.
+   */
+  async admit(rule: BucketRule, failed: boolean): Promise<{ ok: boolean; retryAfterMs: number }> {
+    const left = peek(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), Date.now());
+    if (!left.ok || !failed) return left;
+    return this.take(rule);
+  }
+
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
