@@ -22,6 +22,14 @@ export function messageRule(env: Pick<Env, "MESSAGE_BURST" | "MESSAGE_RATE_PER_S
  */
 export const ROOM_CONNECT_RULE: BucketRule = { burst: 6, perSecond: 0.5 };
 
+/**
+ * History re-requests per socket: 5 back to back, then one every 5 s. Each answer is a page of up
+ * to LIMITS.historyPageMax messages, so a loop of them is a cheap way to make the room send
+ * megabytes. Following a page that said `more` is free (the walk moves forward by a page a time);
+ * past the limit the request is answered `too_many_attempts` and nothing else.
+ */
+export const HISTORY_RULE: BucketRule = { burst: 5, perSecond: 1 / 5 };
+
 /** Typing frames relayed per sender: at most one per this many ms; the rest are dropped. */
 export const TYPING_INTERVAL_MS = 2000;
 
