@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { hmacSha256Hex } from "../lib/hmac";
 import { logError } from "../log";
-import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
+import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token-bucket";
 
 // Limits that must hold across isolates (REST requests land on any of them) live in one small
 // Durable Object per (scope, key). One RPC per limited request is cheap for rare calls such as
@@ -15,13 +15,28 @@ export class RateLimiter extends DurableObject<Env> {
   /** Takes a token; the bucket lives in storage and is deleted once it would be full again. */
   async take(rule: BucketRule, cost = 1): Promise<{ ok: boolean; retryAfterMs: number }> {
     const now = Date.now();
-    const stored = this.ctx.storage.kv.get<BucketState>(STATE_KEY);
-    const result = take(rule, stored, now, cost);
-    this.ctx.storage.kv.put(STATE_KEY, result.state);
-    // A full bucket is the same as none: forget this client once it has refilled.
-    const refillMs = rule.perSecond > 0 ? ((rule.burst - result.state.tokens) / rule.perSecond) * 1000 : 0;
-    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
+    const result = take(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, cost);
+    await this.keep(rule, result.state, now);
     return { ok: result.ok, retryAfterMs: result.retryAfterMs };
+  }
+
+  /**
+   * A lease: up to `want` whole tokens taken at once (the check and the charge in one step), for a
+   * caller that spends them itself (a room spending a user's message budget, room/message-budget.ts).
+   * `granted` 0 is a refusal, with the wait for the next token.
+   */
+  async lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const now = Date.now();
+    const result = takeUpTo(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, want);
+    await this.keep(rule, result.state, now);
+    return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
+  }
+
+  private async keep(rule: BucketRule, state: BucketState, now: number): Promise<void> {
+    this.ctx.storage.kv.put(STATE_KEY, state);
+    // A full bucket is the same as none: forget this client once it has refilled.
+    const refillMs = rule.perSecond > 0 ? ((rule.burst - state.tokens) / rule.perSecond) * 1000 : 0;
+    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
   }
 
   /** Whether a token is there, without taking it. */
