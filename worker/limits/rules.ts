@@ -4,7 +4,10 @@ import type { BucketRule } from "./token-bucket";
 // The limits users meet. Generous enough that a person typing fast never sees them; tight
 // enough that a script cannot flood a partner, churn the lobby or hammer the platform login.
 
-/** Messages per user in a room: 10 back to back, then one a second. 30 refused in a row closes the socket (1008). */
+/**
+ * Messages (and pictures) per person, across all their rooms and sockets (room/message-budget.ts):
+ * 10 back to back, then one a second. 30 refused in a row in a room closes the socket (1008).
+ */
 export const MESSAGE_RULE: BucketRule = { burst: 10, perSecond: 1, floodAfter: 30 };
 
 /** The message rule with the operator's overrides (MESSAGE_BURST, MESSAGE_RATE_PER_SECOND), e.g. for load tests. */

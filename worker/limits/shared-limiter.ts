@@ -5,9 +5,10 @@ import { hmacSha256Hex } from "../lib/hmac";
 import { logError } from "../log";
 import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token-bucket";
 
-// Limits that must hold across isolates (REST requests land on any of them) live in one small
-// Durable Object per (scope, key). One RPC per limited request is cheap for rare calls such as
-// logins; per-message limits stay in the room, which already owns the user's socket.
+// Limits that must hold across isolates (REST requests land on any of them) and across rooms live
+// in one small Durable Object per (scope, key). One RPC per limited request is cheap for rare
+// calls such as logins; the per-person message budget is leased to rooms a few tokens at a time
+// (`lease`), so a message costs no RPC most of the time.
 
 const STATE_KEY = "bucket";
 
