@@ -1,7 +1,8 @@
 // One message budget per person, however many rooms and sockets they have open. The bucket lives
 // in the person's limiter object (limits/shared-limiter.ts, scope "messages"); a room takes a small
 // lease of tokens from it in one atomic step (one RPC per LEASE_SIZE messages, not per message) and
-// spends them locally. Every token a room spends was charged to the person's one bucket first, so
+// spends them locally; a lease down to its last token is topped up in the background, so a steady
+// sender's messages do not wait for the RPC. Every token a room spends was charged to the person's one bucket first, so
 // the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
 // (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
 // save up in rooms they left to LEASE_TTL_MS of refill.
@@ -26,6 +27,8 @@ interface Lease {
   refusals: number;
   /** The draw in flight: later sends of this person wait behind it, in arrival order. */
   tail: Promise<Admission> | null;
+  /** A top-up asked for in the background when the lease runs low, so a steady sender never waits. */
+  topUp: Promise<void> | null;
   limiter?: Promise<{ lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> }>;
 }
 
@@ -46,10 +49,10 @@ export class MessageBudget {
   take(userId: string): Admission | Promise<Admission> {
     let lease = this.leases.get(userId);
     if (!lease) {
-      lease = { tokens: 0, until: 0, refusals: 0, tail: null };
+      lease = { tokens: 0, until: 0, refusals: 0, tail: null, topUp: null };
       this.leases.set(userId, lease);
     }
-    if (!lease.tail && this.spend(lease, Date.now())) return ADMITTED;
+    if (!lease.tail && this.spend(userId, lease, Date.now())) return ADMITTED;
     const current = lease;
     const next = (current.tail ?? Promise.resolve(ADMITTED)).then(() => this.draw(userId, current));
     current.tail = next;
@@ -64,29 +67,53 @@ export class MessageBudget {
     this.leases.delete(userId);
   }
 
-  private spend(lease: Lease, now: number): boolean {
+  /** Spends one leased token if there is a live one; a lease down to its last token is topped up. */
+  private spend(userId: string, lease: Lease, now: number): boolean {
     if (lease.tokens <= 0 || now >= lease.until) return false;
     lease.tokens--;
     lease.refusals = 0;
+    if (lease.tokens <= 1 && !lease.topUp) {
+      lease.topUp = this.ask(userId, lease)
+        .then((grant) => this.add(lease, grant.granted))
+        .catch(() => undefined) // the next draw asks again, and falls back if it must
+        .finally(() => {
+          lease.topUp = null;
+        });
+    }
     return true;
   }
 
+  private add(lease: Lease, granted: number): void {
+    if (granted <= 0) return;
+    const now = Date.now();
+    lease.tokens = (now < lease.until ? lease.tokens : 0) + granted;
+    lease.until = now + LEASE_TTL_MS;
+  }
+
+  private async ask(userId: string, lease: Lease): Promise<{ granted: number; retryAfterMs: number }> {
+    lease.limiter ??= limiterStub(this.env, "messages", userId);
+    try {
+      return await (await lease.limiter).lease(this.rule, LEASE_SIZE);
+    } catch (error) {
+      lease.limiter = undefined;
+      throw error;
+    }
+  }
+
   private async draw(userId: string, lease: Lease): Promise<Admission> {
-    if (this.spend(lease, Date.now())) return ADMITTED;
+    if (lease.topUp) await lease.topUp;
+    if (this.spend(userId, lease, Date.now())) return ADMITTED;
     let grant: { granted: number; retryAfterMs: number };
     try {
-      lease.limiter ??= limiterStub(this.env, "messages", userId);
-      grant = await (await lease.limiter).lease(this.rule, LEASE_SIZE);
+      grant = await this.ask(userId, lease);
     } catch (error) {
       // A broken limiter must not silence every room: this room's own bucket decides meanwhile.
       logError("limits.message_budget_unreachable", error);
-      lease.limiter = undefined;
       const local = this.fallback(userId, Date.now());
       return local.ok ? ADMITTED : this.refused(lease, local.retryAfterMs);
     }
-    lease.tokens = grant.granted;
-    lease.until = Date.now() + LEASE_TTL_MS;
-    if (this.spend(lease, Date.now())) return ADMITTED;
+    this.add(lease, grant.granted);
+    if (this.spend(userId, lease, Date.now())) return ADMITTED;
     return this.refused(lease, grant.retryAfterMs);
   }
 
