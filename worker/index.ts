@@ -21,6 +21,7 @@ import { AppError } from "./errors";
 import { retentionDays, runRetention } from "./retention";
 import { deleteOldImages } from "./media/store";
 import { expireOverdueImages } from "./media/outcome";
+import { deleteOrphanImages, ORPHAN_CRON } from "./media/orphans";
 import { deleteLapsedConsents } from "./db/subscriptions";
 import type { Env } from "./env";
 
@@ -63,6 +64,9 @@ app.notFound(notFound);
 export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
+    // Every 10 minutes: uploads never sent in a message go. The rest is the daily retention run.
+    ctx.waitUntil(deleteOrphanImages(env, controller.scheduledTime));
+    if (controller.cron === ORPHAN_CRON) return;
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
     ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
     ctx.waitUntil(deleteOldImages(env, controller.scheduledTime - retentionDays(env) * 24 * 3600_000));

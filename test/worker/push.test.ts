@@ -93,6 +93,49 @@ describe("plaintext mode", () => {
   });
 });
 
+describe("replayed pushes with a forged body", () => {
+  it("in production (DEV_LOGIN off) a plaintext push is refused, even one signed and naming the right sender: the risky picture stays pending", async () => {
+    const { alice, conversationId } = await platformPair("wechat", "push");
+    const risky = await uploadOk(alice.token, conversationId, png(30, 30, "RISKY"), alice.checkTicket);
+    const other = await uploadOk(alice.token, conversationId, png(31, 31, "fine"), alice.checkTicket);
+    const riskyTrace = await traceOf(risky.id);
+    // A push captured for the sender's other picture, its body rewritten to pass the risky one.
+    const captured = await wechatAnswers(await traceOf(other.id));
+    if ("silent" in captured) throw new Error("silent");
+    const forged = { ...JSON.parse(captured.body), trace_id: riskyTrace, result: { suggest: "pass", label: 100 } };
+    const production = { DEV_LOGIN: "false" };
+    const res = await withVars(pushRequest({ query: captured.query, body: JSON.stringify(forged) }), production);
+    expect(res.status).toBe(403);
+    expect((await res.json<any>()).error.code).toBe("forbidden");
+    expect((await withVars(pushRequest(captured), production)).status).toBe(403);
+    expect((await findImage(env.DB, risky.id))!.status).toBe("pending");
+    expect(await objectExists(risky.id)).toBe(true);
+  });
+
+  it("in the safe mode a captured push whose body is swapped or added to settles nothing; the genuine risky verdict still lands", async () => {
+    const { alice, conversationId } = await platformPair("wechat", "push");
+    const risky = await uploadOk(alice.token, conversationId, png(32, 32, "RISKY"), alice.checkTicket);
+    const other = await uploadOk(alice.token, conversationId, png(33, 33, "fine"), alice.checkTicket);
+    const vars = { WECHAT_PUSH_AES_KEY: AES_KEY, DEV_LOGIN: "false" };
+    const captured = await wechatAnswers(await traceOf(other.id), { aesKey: AES_KEY });
+    const genuine = await wechatAnswers(await traceOf(risky.id), { aesKey: AES_KEY });
+    if ("silent" in captured || "silent" in genuine) throw new Error("silent");
+    // The other picture's signed ciphertext under the risky picture's signed query, and a
+    // plaintext verdict added beside a genuine ciphertext: neither passes the risky picture.
+    const swapped = { query: genuine.query, body: captured.body };
+    expect((await withVars(pushRequest(swapped), vars)).status).toBe(401);
+    const added = { ...JSON.parse(captured.body), Event: "wxa_media_check", trace_id: await traceOf(risky.id), result: { suggest: "pass" } };
+    expect((await withVars(pushRequest({ query: captured.query, body: JSON.stringify(added) }), vars)).status).toBe(200);
+    expect((await findImage(env.DB, risky.id))!.status).toBe("pending");
+    expect((await findImage(env.DB, other.id))!.status).toBe("passed");
+    // The genuine verdict, then a replay of the other picture's "pass": the risky one stays rejected.
+    expect((await withVars(pushRequest(genuine), vars)).status).toBe(200);
+    expect((await findImage(env.DB, risky.id))!.status).toBe("rejected");
+    expect((await withVars(pushRequest(captured), vars)).status).toBe(200);
+    expect((await findImage(env.DB, risky.id))!.status).toBe("rejected");
+  });
+});
+
 describe("safe (AES) mode", () => {
   it("decrypts a push encrypted with our key for our appid and settles the picture", async () => {
     const { id, traceId } = await pendingPicture("RISKY");

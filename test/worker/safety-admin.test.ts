@@ -76,6 +76,29 @@ describe("wrong admin tokens", () => {
   });
 });
 
+describe("parallel wrong admin tokens", () => {
+  it(`40 at once from one client: at most ${ADMIN_AUTH_RULE.burst} are checked (401), the rest 429 unchecked; the right token is then refused too`, async () => {
+    const address = randomAddress();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => api("/api/admin/reports", { token: `parallel-guess-${i}`, headers: { "CF-Connecting-IP": address } })),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(ADMIN_AUTH_RULE.burst);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40 - ADMIN_AUTH_RULE.burst);
+    expect((await api("/api/admin/reports", { token: ADMIN_TOKEN, headers: { "CF-Connecting-IP": address } })).status).toBe(429);
+    const target = await limiterName(env, "admin-auth", clientKey(address));
+    expect(await auditRows("admin_auth_failed", target)).toHaveLength(ADMIN_AUTH_RULE.burst);
+  });
+
+  it("right tokens in parallel are never charged", async () => {
+    const address = randomAddress();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => api("/api/admin/reports", { token: ADMIN_TOKEN, headers: { "CF-Connecting-IP": address } })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+  });
+});
+
 describe("ban and unban", () => {
   it("a ban refuses the user's login (403 banned) and every call, closes their room socket, and is audited; unban restores", async () => {
     const { alice, bob, conversationId } = await pairWithConversation();

@@ -244,6 +244,12 @@ describe("invisible-only messages", () => {
     ["a right-to-left override alone", "\u202E"],
     ["combining marks and a variation selector", "\u0301\uFE0F"],
     ["a braille blank and a word joiner", "\u2800\u2060"],
+    ["C0 controls", "\u0001\u0002"],
+    ["NUL and DEL", "\u0000\u007F"],
+    ["C1 controls", "\u0085\u009F"],
+    ["private use", "\uE000\u{F0000}"],
+    ["noncharacters", "\uFDD0\uFFFF"],
+    ["tag characters", "\u{E0001}\u{E0041}"],
   ])("refuses %s as empty_text", (_name, text) => {
     const parsed = parseRoomFrame({ type: "send", clientId: "c1", text });
     expect(parsed).toMatchObject({ ok: false, error: { type: "error", code: "empty_text" } });
@@ -260,6 +266,12 @@ describe("invisible-only messages", () => {
     const b = await enter(roomPath, bob.token);
     a.ws.send({ type: "send", clientId: "blank", text: "\u200B\u200B\u200B" });
     expect(await a.ws.next("error")).toMatchObject({ code: "empty_text" });
+    a.ws.send({ type: "send", clientId: "controls", text: "\u0001\u007F\uE000\u0085" });
+    expect(await a.ws.next("error")).toMatchObject({ clientId: "controls", code: "empty_text" });
+    for (const [clientId, text] of [["c0", "约\u0001炮"], ["pua", "约\uE000炮"], ["latin", "约ab炮"], ["digit", "约 1炮"], ["cyrillic", "уuерао"]]) {
+      a.ws.send({ type: "send", clientId, text });
+      expect(await a.ws.next("error")).toMatchObject({ clientId, code: "content_rejected" });
+    }
     a.ws.send({ type: "send", clientId: "real", text: "hello" });
     expect(await a.ws.next("ack")).toMatchObject({ clientId: "real", seq: 1 });
     // The first thing bob receives is the real message: the invisible one never reached him.

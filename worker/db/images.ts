@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, lt } from "drizzle-orm";
+import { and, count, eq, gte, inArray, lt } from "drizzle-orm";
 import { db } from "./client";
 import { images, type ImageRow } from "./schema";
 
@@ -87,4 +87,34 @@ export async function imageIdsBefore(d1: D1Database, cutoff: number, limit: numb
 
 export async function imagesOfConversation(d1: D1Database, conversationId: string): Promise<ImageRow[]> {
   return db(d1).select().from(images).where(eq(images.conversationId, conversationId)).orderBy(images.createdAt).all();
+}
+
+/**
+ * A room takes an upload into a message: clears its send-by time, if it is still in time. False
+ * when it is late (the orphan sweep may be deleting it) or already taken.
+ */
+export async function markImageSent(d1: D1Database, id: string, now: number): Promise<boolean> {
+  const row = await db(d1)
+    .update(images)
+    .set({ sendBy: null })
+    .where(and(eq(images.id, id), gte(images.sendBy, now)))
+    .returning({ id: images.id })
+    .get();
+  return row !== undefined;
+}
+
+/** Up to `limit` uploads whose send-by time passed before `cutoff`: never sent in a message. */
+export async function unsentImageIds(d1: D1Database, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db(d1).select({ id: images.id }).from(images).where(lt(images.sendBy, cutoff)).limit(limit).all();
+  return rows.map((r) => r.id);
+}
+
+/** Deletes those of `ids` that are still unsent past `cutoff` (a row a room took meanwhile stays). */
+export async function deleteUnsentImageRows(d1: D1Database, ids: string[], cutoff: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const gone = await db(d1)
+    .delete(images)
+    .where(and(inArray(images.id, ids), lt(images.sendBy, cutoff)))
+    .returning({ id: images.id });
+  return gone.length;
 }

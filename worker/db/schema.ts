@@ -191,11 +191,17 @@ export const images = sqliteTable(
     /** A pending check with no answer by then counts as failed. */
     checkDeadline: integer("check_deadline").notNull(),
     checkedAt: integer("checked_at"),
+    /**
+     * An upload must be sent in a message by this time (media/orphans.ts), or it is deleted; null
+     * once a room took it into a message (and for pictures from before this rule).
+     */
+    sendBy: integer("send_by"),
   },
   (t) => [
     index("images_conversation").on(t.conversationId),
     index("images_sender").on(t.senderId),
     index("images_pending").on(t.status, t.checkDeadline),
+    index("images_unsent").on(t.sendBy),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { findImageByTrace } from "../db/images";
 import { findUser } from "../db/users";
-import type { Env } from "../env";
+import { flagVar, type Env } from "../env";
 import { AppError } from "../errors";
 import { settleImage } from "../media/outcome";
 import { identityHash } from "../platform/identity";
@@ -9,7 +9,9 @@ import { newApp } from "./app";
 
 // WeChat's message push (消息推送, JSON format) — configured in the mini program console with
 // this URL, WECHAT_PUSH_TOKEN and, in the safe mode, WECHAT_PUSH_AES_KEY. Only pushes signed with
-// our token are read; of those, only wxa_media_check events (the picture check's answer) act.
+// our token are read, and in production only in the safe mode, whose signature covers the
+// encrypted body; of those, only wxa_media_check events (the picture check's answer) for a pending
+// picture of the sender they name act.
 
 interface MediaCheckEvent {
   Event?: unknown;
@@ -71,6 +73,12 @@ export const push = newApp()
         throw new AppError("bad_request", "The push message is not JSON", 400);
       }
     } else {
+      // Plaintext mode: the signature covers only token, timestamp and nonce, never the body, so a
+      // captured push could carry any verdict. Refused in production (DEV_LOGIN off): set
+      // WECHAT_PUSH_AES_KEY and choose the safe mode in the console (docs/launch.md).
+      if (!flagVar(c.env.DEV_LOGIN)) {
+        throw new AppError("forbidden", "Plaintext pushes are refused on this server: use the safe (AES) mode", 403);
+      }
       if (!(await pushSignatureValid([token, timestamp, nonce], signature))) throw forged();
       event = raw as MediaCheckEvent;
     }
@@ -79,8 +87,10 @@ export const push = newApp()
       const image = await findImageByTrace(c.env.DB, event.trace_id);
       // Unknown trace_id: the upload may not have stored it yet. Not "success", so WeChat retries.
       if (!image) throw new AppError("not_found", "Unknown trace_id", 404);
-      // The plaintext mode's signature does not cover the body, so the verdict must also name the
-      // picture's sender: their openid, matched through the identity hash (nothing else is kept).
+      // Settled already (a replay, or the deadline passed): nothing changes, WeChat need not retry.
+      if (image.status !== "pending") return c.text("success");
+      // The verdict must also name the picture's sender: their openid, matched through the identity
+      // hash (nothing else is kept), so one person's verdict never settles another's picture.
       const sender = await findUser(c.env.DB, image.senderId);
       const from = typeof event.FromUserName === "string" ? event.FromUserName : "";
       if (!sender || sender.identityHash !== (await identityHash(c.env.IDENTITY_PEPPER, "wechat", from))) throw forged();

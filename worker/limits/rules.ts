@@ -4,7 +4,10 @@ import type { BucketRule } from "./token-bucket";
 // The limits users meet. Generous enough that a person typing fast never sees them; tight
 // enough that a script cannot flood a partner, churn the lobby or hammer the platform login.
 
-/** Messages per user in a room: 10 back to back, then one a second. 30 refused in a row closes the socket (1008). */
+/**
+ * Messages (and pictures) per person, across all their rooms and sockets (room/message-budget.ts):
+ * 10 back to back, then one a second. 30 refused in a row in a room closes the socket (1008).
+ */
 export const MESSAGE_RULE: BucketRule = { burst: 10, perSecond: 1, floodAfter: 30 };
 
 /** The message rule with the operator's overrides (MESSAGE_BURST, MESSAGE_RATE_PER_SECOND), e.g. for load tests. */
@@ -21,6 +24,14 @@ export function messageRule(env: Pick<Env, "MESSAGE_BURST" | "MESSAGE_RATE_PER_S
  * a few times; a script reconnecting in a loop gets 429 too_many_attempts.
  */
 export const ROOM_CONNECT_RULE: BucketRule = { burst: 6, perSecond: 0.5 };
+
+/**
+ * History re-requests per socket: 5 back to back, then one every 5 s. Each answer is a page of up
+ * to LIMITS.historyPageMax messages, so a loop of them is a cheap way to make the room send
+ * megabytes. Following a page that said `more` is free (the walk moves forward by a page a time);
+ * past the limit the request is answered `too_many_attempts` and nothing else.
+ */
+export const HISTORY_RULE: BucketRule = { burst: 5, perSecond: 1 / 5 };
 
 /** Typing frames relayed per sender: at most one per this many ms; the rest are dropped. */
 export const TYPING_INTERVAL_MS = 2000;

@@ -3,11 +3,12 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { hmacSha256Hex } from "../lib/hmac";
 import { logError } from "../log";
-import { peek, take, type BucketRule, type BucketState } from "./token-bucket";
+import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token-bucket";
 
-// Limits that must hold across isolates (REST requests land on any of them) live in one small
-// Durable Object per (scope, key). One RPC per limited request is cheap for rare calls such as
-// logins; per-message limits stay in the room, which already owns the user's socket.
+// Limits that must hold across isolates (REST requests land on any of them) and across rooms live
+// in one small Durable Object per (scope, key). One RPC per limited request is cheap for rare
+// calls such as logins; the per-person message budget is leased to rooms a few tokens at a time
+// (`lease`), so a message costs no RPC most of the time.
 
 const STATE_KEY = "bucket";
 
@@ -15,18 +16,44 @@ export class RateLimiter extends DurableObject<Env> {
   /** Takes a token; the bucket lives in storage and is deleted once it would be full again. */
   async take(rule: BucketRule, cost = 1): Promise<{ ok: boolean; retryAfterMs: number }> {
     const now = Date.now();
-    const stored = this.ctx.storage.kv.get<BucketState>(STATE_KEY);
-    const result = take(rule, stored, now, cost);
-    this.ctx.storage.kv.put(STATE_KEY, result.state);
-    // A full bucket is the same as none: forget this client once it has refilled.
-    const refillMs = rule.perSecond > 0 ? ((rule.burst - result.state.tokens) / rule.perSecond) * 1000 : 0;
-    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
+    const result = take(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, cost);
+    await this.keep(rule, result.state, now);
     return { ok: result.ok, retryAfterMs: result.retryAfterMs };
+  }
+
+  /**
+   * A lease: up to `want` whole tokens taken at once (the check and the charge in one step), for a
+   * caller that spends them itself (a room spending a user's message budget, room/message-budget.ts).
+   * `granted` 0 is a refusal, with the wait for the next token.
+   */
+  async lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const now = Date.now();
+    const result = takeUpTo(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, want);
+    await this.keep(rule, result.state, now);
+    return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
+  }
+
+  private async keep(rule: BucketRule, state: BucketState, now: number): Promise<void> {
+    this.ctx.storage.kv.put(STATE_KEY, state);
+    // A full bucket is the same as none: forget this client once it has refilled.
+    const refillMs = rule.perSecond > 0 ? ((rule.burst - state.tokens) / rule.perSecond) * 1000 : 0;
+    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
   }
 
   /** Whether a token is there, without taking it. */
   async peek(rule: BucketRule): Promise<{ ok: boolean; retryAfterMs: number }> {
     return peek(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), Date.now());
+  }
+
+  /**
+   * The check and the charge in one step, for limits that charge only failures (wrong admin
+   * tokens): refused when no token is left; otherwise a token is taken when `failed`. Calls are
+   * serialized by the object, so N parallel failures are admitted at most `burst` times.
+   */
+  async admit(rule: BucketRule, failed: boolean): Promise<{ ok: boolean; retryAfterMs: number }> {
+    const left = peek(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), Date.now());
+    if (!left.ok || !failed) return left;
+    return this.take(rule);
   }
 
   override async alarm(): Promise<void> {

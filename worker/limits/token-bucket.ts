@@ -60,6 +60,16 @@ export function take(rule: BucketRule, state: BucketState | undefined, now: numb
   };
 }
 
+/**
+ * Takes as many whole tokens as are there, up to `want` (a lease): `granted` may be 0, and then
+ * the refusal is counted as by `take`.
+ */
+export function takeUpTo(rule: BucketRule, state: BucketState | undefined, now: number, want: number): TakeResult & { granted: number } {
+  const tokens = refill(rule, state ?? fullBucket(rule, now), now);
+  const granted = Math.max(0, Math.min(want, Math.floor(tokens)));
+  return { ...take(rule, state, now, Math.max(1, granted)), granted };
+}
+
 /** Whether `cost` tokens are there now, without taking them (for limits that charge only failures). */
 export function peek(rule: BucketRule, state: BucketState | undefined, now: number, cost = 1): { ok: boolean; retryAfterMs: number } {
   const tokens = state ? refill(rule, state, now) : rule.burst;

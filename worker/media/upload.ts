@@ -10,6 +10,7 @@ import { qqImageCheck, wechatMediaCheckAsync } from "../platform/media-check";
 import { randomId } from "../lib/random-id";
 import { LIMITS, type ImageUploadResponse } from "../protocol";
 import { readImageHeader } from "./image-header";
+import { ORPHAN_AFTER_MS } from "./orphans";
 import { signMediaUrl } from "./signed-url";
 import { deleteImageObjects, putImageObject } from "./store";
 
@@ -75,6 +76,8 @@ export async function uploadImage(env: Env, input: UploadInput, now = Date.now()
     createdAt: now,
     checkDeadline: now + checkWaitMs(env),
     checkedAt: null,
+    // Not sent in a message by then: deleted by the orphan sweep (media/orphans.ts).
+    sendBy: now + ORPHAN_AFTER_MS,
   };
 
   if (user.platform === "qq") {

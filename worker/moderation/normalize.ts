@@ -1,16 +1,30 @@
 import { ConverterFactory, Locale, type DictLike } from "opencc-js/t2cn";
+import { foldConfusables } from "./confusables";
 
 // One spelling for matching, so cheap disguises read as the word they hide: compatibility forms
-// folded (NFKC), right-to-left overrides applied as displayed, invisible and combining marks
-// dropped (format, nonspacing and enclosing marks, variation selectors, Hangul fillers), lower
-// case, spaces, punctuation and symbols dropped, and traditional characters folded to simplified
-// (OpenCC's tables). "約 炮", "约\u0301炮", "约\u3164炮" and "\u202E炮约" all read as "约炮".
-// Filter words are stored in this form too.
+// folded (NFKC: fullwidth, mathematical alphanumerics), look-alike letters folded to Latin
+// (confusables.ts: Cyrillic, Greek, small capitals), right-to-left overrides applied as displayed,
+// invisible characters dropped (format, nonspacing and enclosing marks, variation selectors, Hangul
+// fillers, C0/C1 controls and DEL, private use, noncharacters, tag characters), lower case, spaces,
+// punctuation and symbols dropped, and traditional characters folded to simplified (OpenCC's
+// tables). "約 炮", "约\u0301炮", "约\u3164炮", "约\u0001炮", "约\uE000炮" and "\u202E炮约" all
+// read as "约炮". Filter words are stored in this form too.
 
-/** Characters that show nothing: invisible fillers the Unicode categories do not cover alone. */
-const INVISIBLE = "\\p{Default_Ignorable_Code_Point}\\p{Cf}\\p{Mn}\\p{Me}\\u115F\\u1160\\u3164\\uFFA0\\u2800";
+/**
+ * Characters that show nothing: invisible fillers the Unicode categories do not cover alone,
+ * controls (Cc: C0, DEL, C1), private use (Co), noncharacters and unpaired surrogates (Cs).
+ * Tag characters (U+E0000–E007F) are Default_Ignorable.
+ */
+const INVISIBLE =
+  "\\p{Default_Ignorable_Code_Point}\\p{Cf}\\p{Mn}\\p{Me}\\p{Cc}\\p{Co}\\p{Cs}\\p{Noncharacter_Code_Point}\\u115F\\u1160\\u3164\\uFFA0\\u2800";
 const DROP = new RegExp(`[\\s\\p{P}\\p{S}${INVISIBLE}]`, "gu");
 const ONLY_INVISIBLE = new RegExp(`^[\\s${INVISIBLE}]*$`, "u");
+/**
+ * One or two letters or digits that are not Chinese, between two Chinese characters: "约ab炮",
+ * "约1炮". Matching also tries the text without them (word-filter.ts); symbols and spaces are
+ * already gone by then, so "约 1炮" is "约1炮".
+ */
+const INSERTED = /(?<=\p{Script=Han})(?:(?!\p{Script=Han})[\p{L}\p{N}]){1,2}(?=\p{Script=Han})/gu;
 
 const RLO = "\u202E";
 /** Ends a right-to-left override: PDF, or the end of the line or paragraph. */
@@ -65,6 +79,12 @@ export function applyRtlOverrides(text: string): string {
 }
 
 export function normalizeForFilter(text: string): string {
-  const folded = applyRtlOverrides(text.normalize("NFKC")).toLowerCase().replace(DROP, "");
+  const folded = applyRtlOverrides(foldConfusables(text.normalize("NFKC"))).toLowerCase().replace(DROP, "");
   return folded === "" ? "" : simplified(folded);
+}
+
+/** A normalized text without up to two inserted non-Chinese letters or digits inside Chinese words, or null when it has none. */
+export function withoutInsertions(normalized: string): string | null {
+  const squeezed = normalized.replace(INSERTED, "");
+  return squeezed === normalized ? null : squeezed;
 }

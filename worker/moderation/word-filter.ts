@@ -1,6 +1,6 @@
 import { listFilterWords, seedFilterWords } from "../db/filter-words";
 import { DEFAULT_FILTER_WORDS } from "./default-words";
-import { normalizeForFilter } from "./normalize";
+import { normalizeForFilter, withoutInsertions } from "./normalize";
 import { WordMatcher } from "./word-matcher";
 
 // The local filter reads its list from D1 at most once per CACHE_MS per isolate, so the room
@@ -50,5 +50,9 @@ export function findFilterWord(words: readonly string[], text: string): string |
     matcher = new WordMatcher(words);
     matchers.set(words, matcher);
   }
-  return matcher.find(normalized);
+  const found = matcher.find(normalized);
+  if (found !== null) return found;
+  // "约ab炮", "约1炮": one or two letters or digits slipped between a word's Chinese characters.
+  const squeezed = withoutInsertions(normalized);
+  return squeezed === null ? null : matcher.find(squeezed);
 }

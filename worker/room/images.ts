@@ -1,6 +1,7 @@
 import { logError } from "../log";
-import { findImage, settleImageRow } from "../db/images";
+import { findImage, markImageSent, settleImageRow } from "../db/images";
 import { deleteMessage, rewriteMessage } from "../db/message-edits";
+import { ORPHAN_AFTER_MS } from "../media/orphans";
 import { imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
 import { signMediaUrl } from "../media/signed-url";
 import { deleteImageObjects } from "../media/store";
@@ -98,6 +99,10 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   if (room.store.ended()) return void refuse("conversation_ended", "This conversation has ended");
 
   const now = Date.now();
+  // Taken into a message in time, once; a late upload is the orphan sweep's (media/orphans.ts).
+  if (!(await markImageSent(room.env.DB, image.id, now))) {
+    return void refuse("bad_message", `A picture must be sent within ${ORPHAN_AFTER_MS / 60_000} minutes of its upload: upload it again`);
+  }
   const body = JSON.stringify({ id: image.id, width: image.width, height: image.height });
   const stored = room.store.append({ id: timeOrderedId(now), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
   room.scheduleCopy(now);

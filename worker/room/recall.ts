@@ -17,19 +17,22 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
   if (m.kind !== "recalled" && now - m.at > LIMITS.recallWindowMs) {
     return { code: "recall_too_late", message: `A message can be recalled within ${LIMITS.recallWindowMs / 60_000} minutes of sending` };
   }
-  const wasSeen = m.kind !== "image_pending";
-  if (m.kind !== "recalled") {
-    // A picture still under check was never shown: it goes without a trace for the partner.
-    if (wasSeen) room.store.rewrite(m.id, "recalled", "");
-    else room.store.deleteById(m.id);
-    const image = imageOf(m);
-    await room.withD1(async () => {
-      // A row not copied yet changes nothing here; the copy then carries the recalled state.
-      if (wasSeen) await rewriteMessage(room.env.DB, m.id, "recalled", "");
-      else await deleteMessage(room.env.DB, m.id);
-      if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
-    });
+  // Already recalled: the recaller hears it again (their retry is answered), the partner nothing.
+  if (m.kind === "recalled") {
+    room.sendTo(userId, { type: "recalled", id: m.id, seq: m.seq, from: "me" });
+    return null;
   }
+  const wasSeen = m.kind !== "image_pending";
+  // A picture still under check was never shown: it goes without a trace for the partner.
+  if (wasSeen) room.store.rewrite(m.id, "recalled", "");
+  else room.store.deleteById(m.id);
+  const image = imageOf(m);
+  await room.withD1(async () => {
+    // A row not copied yet changes nothing here; the copy then carries the recalled state.
+    if (wasSeen) await rewriteMessage(room.env.DB, m.id, "recalled", "");
+    else await deleteMessage(room.env.DB, m.id);
+    if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
+  });
   room.sendTo(userId, { type: "recalled", id: m.id, seq: m.seq, from: "me" });
   // A picture still under check was never shown: the partner hears nothing of it.
   if (wasSeen) room.sendTo(room.partnerOf(userId), { type: "recalled", id: m.id, seq: m.seq, from: "partner" });

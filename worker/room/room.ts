@@ -7,7 +7,7 @@ import {
 import type { Env } from "../env";
 import { AppError, errorResponse, socketError } from "../errors";
 import { logEvent } from "../log";
-import { ROOM_CONNECT_RULE } from "../limits/rules";
+import { HISTORY_RULE, ROOM_CONNECT_RULE } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { createReport, REPORT_SNAPSHOT_SIZE } from "../report";
 import { CLOSE, LIMITS, type HistoryMessage, type RoomServerFrame, type SocketError } from "../protocol";
@@ -105,7 +105,8 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     backInRoom(this.store, info.userId); // the next absence may bring one reply notice
     rememberOrigin(this.store, info.origin); // for signed picture links
     if (resume) {
-      await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
+      const pagedTo = await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
+      this.notePaging(server, pagedTo);
       this.sendMissedRecalls(server, info.userId, info.after ?? 0, hiddenUpTo);
     } else {
       const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
@@ -144,11 +145,42 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
   }
 
-  /** One bounded page of history after `after`; `more` tells the client to ask again. */
-  private async sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): Promise<void> {
+  /**
+   * One bounded page of history after `after`; `more` tells the client to ask again. Returns the
+   * page's last seq when it said `more` (where the walk goes on), else undefined.
+   */
+  private async sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): Promise<number | undefined> {
     const page = this.store.page(Math.max(after, hiddenUpTo), LIMITS.historyPageMax);
     const messages = await this.views(page.messages, viewer);
     sendFrame(ws, (page.more ? { type: "history", messages, more: true } : { type: "history", messages }) satisfies RoomServerFrame);
+    return page.more ? page.messages.at(-1)?.seq : undefined;
+  }
+
+  /**
+   * A history request on an open socket. Walking on from a page that said `more` is free; any
+   * other request (a re-request) takes a token of this socket's HISTORY_RULE budget, and past it
+   * is answered `too_many_attempts` with no page.
+   */
+  private async onHistory(ws: WebSocket, attachment: RoomAttachment, after: number): Promise<void> {
+    const continues = attachment.pagedTo !== undefined && after >= attachment.pagedTo;
+    if (!continues) {
+      const now = Date.now();
+      const limit = take(HISTORY_RULE, attachment.historyBucket, now);
+      this.setAttachment(ws, { ...attachment, historyBucket: limit.state });
+      if (!limit.ok) {
+        const wait = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
+        return void sendError(ws, "too_many_attempts", `Too many history requests: try again in ${wait} s`);
+      }
+    }
+    this.notePaging(ws, await this.sendHistoryPage(ws, attachment.userId, after, attachment.hiddenUpTo ?? 0));
+  }
+
+  /** Remembers where this socket's history walk may go on for free (undefined: it is complete). */
+  private notePaging(ws: WebSocket, pagedTo: number | undefined): void {
+    const current = this.attachment(ws);
+    if (!current || current.pagedTo === pagedTo) return;
+    const { pagedTo: _old, ...rest } = current;
+    this.setAttachment(ws, pagedTo === undefined ? rest : { ...rest, pagedTo });
   }
 
   // --- frames -----------------------------------------------------------------
@@ -165,7 +197,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       case "send":
         return await this.sends.send(ws, attachment, frame);
       case "history":
-        return await this.sendHistoryPage(ws, attachment.userId, frame.after, attachment.hiddenUpTo ?? 0);
+        return await this.onHistory(ws, attachment, frame.after);
       case "typing":
         return this.presence.typing(attachment.userId);
       case "leave":

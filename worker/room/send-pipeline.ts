@@ -12,6 +12,7 @@ import { sendFrame } from "../socket";
 import type { RoomAttachment } from "./attachment";
 import type { SendFrame } from "./frames";
 import type { RoomSockets } from "./sockets";
+import { MessageBudget, type Admission } from "./message-budget";
 import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
 import type { RoomStore, StoredMessage } from "./store";
 
@@ -38,9 +39,11 @@ export interface SendHost {
 
 export class SendPipeline {
   /**
-   * Message rate per user (not per socket). Memory is a cache: after hibernation or eviction it is
-   * rebuilt from the user's stored message times, so reconnecting refills nothing.
+   * Message rate per person, across all their rooms and sockets: leases from their limiter object
+   * (message-budget.ts), durable there, so reconnecting and eviction refill nothing.
    */
+  private readonly budget: MessageBudget;
+  /** This room's fallback buckets (takeToken), a cache rebuilt from the stored message times. */
   private readonly buckets = new Map<string, BucketState>();
   /** Sends are stored and acked in arrival order, however long each one's content check takes. */
   private chain: Promise<void> = Promise.resolve();
@@ -54,6 +57,7 @@ export class SendPipeline {
     private readonly host: SendHost,
   ) {
     this.rule = messageRule(env);
+    this.budget = new MessageBudget(env, this.rule, (userId, now) => this.takeToken(userId, now));
   }
 
   /**
@@ -70,21 +74,25 @@ export class SendPipeline {
     }
     const unchecked = needsTicket(sender);
     if (unchecked && !failOpen(this.env)) return void refuse(ws, frame, "ticket_required", TICKET_REQUIRED_MESSAGE);
-    const limit = this.takeToken(sender.userId, Date.now());
-    if (!limit.ok) {
-      refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
-      if (limit.flooding) this.host.dropFlooder(ws);
-      return;
-    }
+    const admission = this.budget.take(sender.userId);
+    if (!(admission instanceof Promise) && !admission.ok) return void this.limited(ws, frame, admission);
 
-    // Checked before anything is stored or delivered; a rejected message leaves no trace.
-    const check = moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid }).then(
-      (verdict): ModerationResult =>
-        // Without a ticket (fail-open) the platform could not name the sender: flag it for admins.
-        unchecked && verdict.verdict === "pass" ? { verdict: "review", flagged: true, flagReason: "unchecked" } : verdict,
-    );
+    // Checked before anything is stored or delivered; a rejected message leaves no trace. A send
+    // waiting for its person's budget (a lease from the limiter) is checked once admitted, and
+    // takes its turn now, so the room's order stays the order of arrival.
+    const moderate = () =>
+      moderateMessage(this.env, { text: frame.text, platform: sender.platform, openid: sender.openid }).then(
+        (verdict): ModerationResult =>
+          // Without a ticket (fail-open) the platform could not name the sender: flag it for admins.
+          unchecked && verdict.verdict === "pass" ? { verdict: "review", flagged: true, flagReason: "unchecked" } : verdict,
+      );
+    const check = admission instanceof Promise ? admission.then((a) => (a.ok ? moderate() : null)) : moderate();
     check.catch(() => undefined); // awaited below, in turn; never an unhandled rejection meanwhile
-    const turn = this.chain.then(() => this.commit(ws, sender, frame, check));
+    const turn = this.chain.then(async () => {
+      const verdict = await check;
+      if (verdict === null) return void this.limited(ws, frame, (await admission) as Exclude<Admission, { ok: true }>);
+      await this.commit(ws, sender, frame, verdict);
+    });
     this.chain = turn.catch(() => undefined);
     try {
       await turn;
@@ -96,11 +104,17 @@ export class SendPipeline {
   /** Forgets an erased user's budget. */
   forget(userId: string): void {
     this.buckets.delete(userId);
+    this.budget.forget(userId);
+  }
+
+  /** A send or picture over its person's budget: refused, and a flooder's socket closed. */
+  private limited(ws: WebSocket, frame: { clientId: string }, refusal: Exclude<Admission, { ok: true }>): void {
+    refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))} s`);
+    if (refusal.flooding) this.host.dropFlooder(ws);
   }
 
   /** Stores, acks and delivers one send once its check is done and every earlier send is through. */
-  private async commit(ws: WebSocket, sender: RoomAttachment, frame: SendFrame, check: Promise<ModerationResult>): Promise<void> {
-    const verdict = await check;
+  private async commit(ws: WebSocket, sender: RoomAttachment, frame: SendFrame, verdict: ModerationResult): Promise<void> {
     if (verdict.verdict === "reject") return void refuse(ws, frame, "content_rejected", CONTENT_REJECTED_MESSAGE);
     // Erased while the check ran: nothing is stored after that.
     if (this.store.ended()) return void refuse(ws, frame, "conversation_ended", "This conversation has ended");
@@ -135,11 +149,13 @@ export class SendPipeline {
    */
   async image(ws: WebSocket, sender: RoomAttachment, frame: { clientId: string }, accept: () => Promise<void>): Promise<void> {
     if (this.store.ended()) return void refuse(ws, frame, "conversation_ended", "This conversation has ended");
-    if (!this.store.findByClientId(sender.userId, frame.clientId)) {
-      const limit = this.takeToken(sender.userId, Date.now());
-      if (!limit.ok) return void refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
-    }
-    const turn = this.chain.then(accept);
+    const admission = this.store.findByClientId(sender.userId, frame.clientId) ? null : this.budget.take(sender.userId);
+    if (admission && !(admission instanceof Promise) && !admission.ok) return void this.limited(ws, frame, admission);
+    const turn = this.chain.then(async () => {
+      const admitted = await admission;
+      if (admitted && !admitted.ok) return void this.limited(ws, frame, admitted);
+      await accept();
+    });
     this.chain = turn.catch(() => undefined);
     try {
       await turn;
@@ -148,7 +164,10 @@ export class SendPipeline {
     }
   }
 
-  /** The user's message budget, shared by all their sockets; rebuilt from storage after a wake-up. */
+  /**
+   * This room's own bucket for a user, rebuilt from its stored sends after a wake-up: the fallback
+   * when the person's limiter object cannot be reached.
+   */
   private takeToken(userId: string, now: number) {
     const { rule } = this;
     let state = this.buckets.get(userId);

@@ -1,0 +1,124 @@
+// One message budget per person, however many rooms and sockets they have open. The bucket lives
+// in the person's limiter object (limits/shared-limiter.ts, scope "messages"); a room takes a small
+// lease of tokens from it in one atomic step (one RPC per LEASE_SIZE messages, not per message) and
+// spends them locally; a lease down to its last token is topped up in the background, so a steady
+// sender's messages do not wait for the RPC. Every token a room spends was charged to the person's one bucket first, so
+// the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
+// (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
+// save up in rooms they left to LEASE_TTL_MS of refill.
+import type { Env } from "../env";
+import { limiterStub } from "../limits/shared-limiter";
+import type { BucketRule, TakeResult } from "../limits/token-bucket";
+import { logError } from "../log";
+
+/** Tokens a room asks for at once. Small, so a person in several rooms is not starved by one. */
+export const LEASE_SIZE = 4;
+/** How long a room may keep tokens it has not spent. */
+export const LEASE_TTL_MS = 10_000;
+
+export type Admission = { ok: true } | { ok: false; retryAfterMs: number; flooding: boolean };
+
+const ADMITTED: Admission = { ok: true };
+
+interface Lease {
+  tokens: number;
+  until: number;
+  /** Refusals in a row in this room (a flooder's socket is closed after rule.floodAfter). */
+  refusals: number;
+  /** The draw in flight: later sends of this person wait behind it, in arrival order. */
+  tail: Promise<Admission> | null;
+  /** A top-up asked for in the background when the lease runs low, so a steady sender never waits. */
+  topUp: Promise<void> | null;
+  limiter?: Promise<{ lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> }>;
+}
+
+export class MessageBudget {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(
+    private readonly env: Env,
+    private readonly rule: BucketRule,
+    /** The room's own per-user bucket: used only when the limiter object cannot be reached. */
+    private readonly fallback: (userId: string, now: number) => TakeResult,
+  ) {}
+
+  /**
+   * Admits one message of `userId`: at once (no promise) while the room holds leased tokens;
+   * otherwise a promise that settles after this person's earlier admissions, so order is kept.
+   */
+  take(userId: string): Admission | Promise<Admission> {
+    let lease = this.leases.get(userId);
+    if (!lease) {
+      lease = { tokens: 0, until: 0, refusals: 0, tail: null, topUp: null };
+      this.leases.set(userId, lease);
+    }
+    if (!lease.tail && this.spend(userId, lease, Date.now())) return ADMITTED;
+    const current = lease;
+    const next = (current.tail ?? Promise.resolve(ADMITTED)).then(() => this.draw(userId, current));
+    current.tail = next;
+    void next.then(() => {
+      if (current.tail === next) current.tail = null;
+    });
+    return next;
+  }
+
+  /** Forgets an erased user's lease. */
+  forget(userId: string): void {
+    this.leases.delete(userId);
+  }
+
+  /** Spends one leased token if there is a live one; a lease down to its last token is topped up. */
+  private spend(userId: string, lease: Lease, now: number): boolean {
+    if (lease.tokens <= 0 || now >= lease.until) return false;
+    lease.tokens--;
+    lease.refusals = 0;
+    if (lease.tokens <= 1 && !lease.topUp) {
+      lease.topUp = this.ask(userId, lease)
+        .then((grant) => this.add(lease, grant.granted))
+        .catch(() => undefined) // the next draw asks again, and falls back if it must
+        .finally(() => {
+          lease.topUp = null;
+        });
+    }
+    return true;
+  }
+
+  private add(lease: Lease, granted: number): void {
+    if (granted <= 0) return;
+    const now = Date.now();
+    lease.tokens = (now < lease.until ? lease.tokens : 0) + granted;
+    lease.until = now + LEASE_TTL_MS;
+  }
+
+  private async ask(userId: string, lease: Lease): Promise<{ granted: number; retryAfterMs: number }> {
+    lease.limiter ??= limiterStub(this.env, "messages", userId);
+    try {
+      return await (await lease.limiter).lease(this.rule, LEASE_SIZE);
+    } catch (error) {
+      lease.limiter = undefined;
+      throw error;
+    }
+  }
+
+  private async draw(userId: string, lease: Lease): Promise<Admission> {
+    if (lease.topUp) await lease.topUp;
+    if (this.spend(userId, lease, Date.now())) return ADMITTED;
+    let grant: { granted: number; retryAfterMs: number };
+    try {
+      grant = await this.ask(userId, lease);
+    } catch (error) {
+      // A broken limiter must not silence every room: this room's own bucket decides meanwhile.
+      logError("limits.message_budget_unreachable", error);
+      const local = this.fallback(userId, Date.now());
+      return local.ok ? ADMITTED : this.refused(lease, local.retryAfterMs);
+    }
+    this.add(lease, grant.granted);
+    if (this.spend(userId, lease, Date.now())) return ADMITTED;
+    return this.refused(lease, grant.retryAfterMs);
+  }
+
+  private refused(lease: Lease, retryAfterMs: number): Admission {
+    lease.refusals++;
+    return { ok: false, retryAfterMs, flooding: this.rule.floodAfter !== undefined && lease.refusals >= this.rule.floodAfter };
+  }
+}
