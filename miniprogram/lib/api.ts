@@ -6,6 +6,8 @@ import { ChatError, codeOf } from "./errors";
 import type {
   AdultRequest,
   BlockRequest,
+  ConversationSummary,
+  ConversationsResponse,
   ImageUploadResponse,
   LoginPlatform,
   LoginRequest,
@@ -172,6 +174,12 @@ export class Api {
   async report(conversationId: string, reason: string, messageId?: string): Promise<void> {
     const body: ReportRequest = messageId ? { conversationId, reason, messageId } : { conversationId, reason };
     await this.authed("/api/reports", body);
+  }
+
+  /** One of the caller's conversations (a subscribe message's room), or null when it is not theirs or gone. */
+  async conversation(id: string): Promise<ConversationSummary | null> {
+    const body = (await this.authed("/api/conversations", undefined, "GET")) as ConversationsResponse;
+    return body.conversations.find((c) => c.id === id) ?? null;
   }
 
   /** Never be matched with this conversation's partner again. */

@@ -100,6 +100,8 @@ export class ChatClient {
   private ticketRefreshedAt: number | null = null;
   /** The history pages of this connect are earlier meetings (the first visit), or not. */
   private historyEarlier = false;
+  /** A rejoined conversation: its first history is this chat, not earlier meetings. */
+  private rejoined = false;
   /** The room sent its first history: later connects resume with `after`. */
   private resumable = false;
   /** A history frame said `more`: the next one continues this connect's history. */
@@ -174,6 +176,17 @@ export class ChatClient {
     this.teardown();
     this.store.reset({ phase: "connecting", topic });
     void this.connection.open("lobby");
+  }
+
+  /**
+   * Opens an existing conversation (a subscribe message's page names it): the room sends its
+   * latest history, as on a fresh meeting, and the chat goes on where it was.
+   */
+  rejoin(roomId: string, partnerAlias: string): void {
+    this.teardown();
+    this.store.reset({ phase: "chatting", roomId, partnerAlias, topic: null });
+    this.rejoined = true;
+    void this.connection.open("room");
   }
 
   /** Leaves the waiting queue. */
@@ -351,6 +364,7 @@ export class ChatClient {
     this.outbox.clear();
     this.pendingReport?.settle(new ChatError("network"));
     this.resumable = false;
+    this.rejoined = false;
     this.ticketRefreshedAt = null;
   }
 
@@ -401,7 +415,7 @@ export class ChatClient {
     switch (frame.type) {
       case "history": {
         // Later pages of the same connect belong with its first page (earlier meetings or not).
-        if (!this.paging) this.historyEarlier = !this.resumable;
+        if (!this.paging) this.historyEarlier = !this.resumable && !this.rejoined;
         this.resumable = true;
         this.store.setMessages(mergeServerMessages(this.store.state.messages, frame.messages, this.historyEarlier));
         // Own messages found stored: their ack is no longer awaited.

@@ -97,6 +97,16 @@ export function toast(title: string, icon: "success" | "none" = "none"): void {
   mp.showToast({ title, icon });
 }
 
+/**
+ * Leaves this page: back to the page below, or, when it is the only one (opened from a cold start
+ * by a subscribe message or a share), to the topics page, since there is nothing to go back to.
+ */
+export function leavePage(): void {
+  const stack = typeof getCurrentPages === "function" ? getCurrentPages() : [];
+  if (stack.length > 1) mp.navigateBack({ delta: 1 });
+  else mp.reLaunch({ url: "/pages/topics/index" });
+}
+
 /** Asks before leaving the page by the back button or gesture (message), or stops asking (null). */
 export function guardLeaving(message: string | null): void {
   const api = mp as Partial<WechatMiniprogram.Wx>;

@@ -15,6 +15,8 @@ export type {
   AdultRequest,
   AdultResponse,
   BlockRequest,
+  ConversationSummary,
+  ConversationsResponse,
   MeResponse,
   SubscribeKind,
   SubscribeRequest,

@@ -74,6 +74,8 @@ describe("message list: pictures and recall", () => {
 describe("chat page: sending a picture", () => {
   async function openChat() {
     pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();

@@ -155,6 +155,8 @@ describe("message list", () => {
 describe("chat page", () => {
   async function openChat() {
     pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
@@ -280,6 +282,7 @@ describe("chat page", () => {
 
   it("shows a banned user 账号已被封禁 with no retry and no login loop", async () => {
     pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
+    pages.passGates();
     const page = mount("pages/chat/index");
     await page.instance.onLoad({});
     await settle();

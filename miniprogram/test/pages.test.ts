@@ -191,6 +191,7 @@ describe("chat page", () => {
     // The server already has this account's 18+ confirmation (the age gate has tests of its own).
     pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     pages.fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic });
     await settle();
@@ -505,6 +506,7 @@ describe("chat page on WeChat (check ticket)", () => {
   function wechatRelease(ticketLifeMs = 7_200_000) {
     let logins = 0;
     pages.fake.storage.set("onechat.adultSentFor", "u1");
+    pages.passGates();
     (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
     pages.fake.respond = (req) => {
       if (!req.url.endsWith("/api/login")) return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };

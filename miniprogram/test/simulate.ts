@@ -113,6 +113,8 @@ export interface FakeWx {
   uploads: Array<{ url: string; filePath: string; name: string; formData: Record<string, string>; header: Record<string, string> }>;
   uploadAnswer: { statusCode: number; data: string };
   previews: Array<{ current: string; urls: string[] }>;
+  /** How many pages getCurrentPages() reports (1: opened from a cold start). */
+  pageDepth: number;
   lastSocket(): FakeSocketTask;
 }
 
@@ -156,6 +158,7 @@ export function installFakeWx(): FakeWx {
     uploads: [],
     uploadAnswer: { statusCode: 201, data: JSON.stringify({ id: "img1", status: "pending", contentType: "image/jpeg", bytes: 120_000, width: 640, height: 480 }) },
     previews: [],
+    pageDepth: 2,
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -163,6 +166,7 @@ export function installFakeWx(): FakeWx {
     },
   };
   const wx = (globalThis as any).wx;
+  (globalThis as any).getCurrentPages = () => Array.from({ length: fake.pageDepth }, () => ({}));
   Object.assign(wx, {
     getAccountInfoSync: () => ({ miniProgram: { envVersion: "develop", appId: "touristappid" } }),
     getStorageSync: (k: string) => (fake.storage.has(k) ? structuredClone(fake.storage.get(k)) : ""),
@@ -268,6 +272,12 @@ export function usePages(settleTurns = 5) {
       return fake;
     },
     relaunch,
+    /** This phone passed every gate before a chat: profile, 年满18周岁, the rules. */
+    passGates(nickname = "小明") {
+      fake.storage.set("onechat.profile", { avatarUrl: "", nickname });
+      fake.storage.set("onechat.adult", { confirmedAt: 1 });
+      fake.storage.set("onechat.rulesAccepted", 1);
+    },
     mount(path: string, props: Record<string, unknown> = {}) {
       const id = simulate.load(join(root, path), { rootPath: root });
       const comp = simulate.render(id, props);

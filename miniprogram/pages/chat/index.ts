@@ -7,7 +7,8 @@
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
 import { codeOf, errorMessage } from "../../lib/errors";
-import { choosePicture, confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
+import { gateUrl, targetOf, targetQuery, type ChatTarget } from "../../lib/entry";
+import { choosePicture, confirm, guardLeaving, leavePage, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
 import { IMAGE_MAX_BYTES, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
@@ -15,6 +16,8 @@ import { api, consent, createChatClient, storage } from "../../lib/services";
 interface PageContext {
   client: ChatClient;
   topic: string | null;
+  /** Opened with ?room= (a subscribe message): that conversation, not a new match. */
+  room: string | null;
   stop: Array<() => void>;
   title: string;
   /** What the screen shows now: the next render sends only what differs. */
@@ -78,11 +81,19 @@ Component({
     subscribeText: "",
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
-      const raw = query.topic ? decodeURIComponent(query.topic) : ANY_TOPIC;
+    onLoad(query: Record<string, string | undefined> = {}) {
+      // Every way in passes the phone's gates first (profile, 18+, rules), keeping where it leads.
+      const target: ChatTarget = targetOf(query) ?? { topic: ANY_TOPIC };
+      const gate = gateUrl(storage, target);
+      if (gate) {
+        mp.redirectTo({ url: gate });
+        return;
+      }
+      const raw = "topic" in target ? target.topic : ANY_TOPIC;
       const ctx: PageContext = {
         client: createChatClient(),
         topic: raw === ANY_TOPIC ? null : raw,
+        room: "room" in target ? target.room : null,
         stop: [],
         title: "",
         rows: [],
@@ -129,6 +140,7 @@ Component({
         if (!hadSession) mp.showToast({ title: "登录成功", icon: "success" });
         // Templates for the reminder buttons; matching never waits for them.
         void consent.prepare().then(() => contexts.get(this) === ctx && this.render(ctx.client.snapshot));
+        if (ctx.room) return await this.rejoin(ctx);
         await api.ensureMatchable(adultConfirmed(storage));
       } catch (err) {
         const code = codeOf(err, "unknown");
@@ -139,13 +151,25 @@ Component({
       }
       ctx.client.start(ctx.topic);
     },
+    /** The conversation a subscribe message named: resumed with its history, or a screen if it is gone. */
+    async rejoin(ctx: PageContext) {
+      const room = ctx.room as string;
+      const found = await api.conversation(room);
+      if (contexts.get(this) !== ctx) return;
+      if (!found) {
+        this.setData({ screen: "failed", failureText: FAILURE_TEXT.not_found, canConfirmAdult: false });
+        return;
+      }
+      ctx.client.rejoin(room, found.partner.alias);
+    },
     onRetryLogin() {
       return this.login();
     },
     /** To the profile page's 年满18周岁 box, which comes back to a match on this topic. */
     onConfirmAdult() {
-      const topic = encodeURIComponent(contexts.get(this)?.topic ?? ANY_TOPIC);
-      mp.redirectTo({ url: `/pages/profile/index?adult=1&topic=${topic}` });
+      const ctx = contexts.get(this);
+      const target: ChatTarget = ctx?.room ? { room: ctx.room } : { topic: ctx?.topic ?? ANY_TOPIC };
+      mp.redirectTo({ url: `/pages/profile/index?adult=1&${targetQuery(target)}` });
     },
     /** The reminder button: the platform's prompt opens inside this tap; never blocks the chat. */
     onSubscribe() {
@@ -212,10 +236,10 @@ Component({
     },
     onCancel() {
       contexts.get(this)?.client.cancel();
-      mp.navigateBack({ delta: 1 });
+      leavePage();
     },
     onBack() {
-      mp.navigateBack({ delta: 1 });
+      leavePage();
     },
     async onNext() {
       const ctx = contexts.get(this);
