@@ -307,6 +307,23 @@ export class RoomStore {
       .reverse();
   }
 
+  /** When the newest message with seq ≤ `seq` was sent (null: none). */
+  sentAtOrBefore(seq: number): number | null {
+    const row = this.sql.exec("SELECT at FROM messages WHERE seq <= ? ORDER BY seq DESC LIMIT 1", seq).toArray()[0];
+    return row ? Number(row.at) : null;
+  }
+
+  /**
+   * Recalled messages with seq in (floor, upTo] sent at or after `since`, oldest first: what a
+   * resume at `upTo` may have missed (a recall comes within minutes of its send).
+   */
+  recalledSince(floor: number, upTo: number, since: number): StoredMessage[] {
+    return this.sql
+      .exec("SELECT * FROM messages WHERE kind = 'recalled' AND seq > ? AND seq <= ? AND at >= ? ORDER BY seq", floor, upTo, since)
+      .toArray()
+      .map(toMessage);
+  }
+
   /** Up to `limit` messages with seq above `after`, oldest first; `more` when newer ones remain. */
   page(after: number, limit: number): { messages: StoredMessage[]; more: boolean } {
     const rows = this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit + 1).toArray();
