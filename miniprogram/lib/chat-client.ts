@@ -49,6 +49,8 @@ export interface ChatClientOptions {
   backoffMaxMs?: number;
   /** Hidden longer than this: on resume the socket is replaced at once, not trusted. */
   staleAfterHideMs?: number;
+  /** A socket in doubt (network change, a send with no answer for this long) must answer a ping within this long. */
+  probeMs?: number;
   /**
    * Asked when the lobby refuses the socket (403): find out why and fix what can be fixed (send
    * the 18+ confirmation again, e.g. after a login as a new account). Rejects with the code that
@@ -106,6 +108,8 @@ export class ChatClient {
   private resumable = false;
   /** A history frame said `more`: the next one continues this connect's history. */
   private paging = false;
+  /** The last seq of the history pages received on this connect: the next page starts after it. */
+  private pagedSeq = 0;
   /** A report sent on the room socket, waiting for `reported` or an error. */
   private pendingReport: { promise: Promise<void>; settle(err: ChatError | null): void } | null = null;
 
@@ -127,6 +131,7 @@ export class ChatClient {
         backoffBaseMs: options.backoffBaseMs ?? 500,
         backoffMaxMs: options.backoffMaxMs ?? 15_000,
         staleAfterHideMs: options.staleAfterHideMs ?? 5_000,
+        probeMs: options.probeMs ?? 3_000,
       },
       this.store,
       {
@@ -150,7 +155,12 @@ export class ChatClient {
         timers: this.timers,
         ackTimeoutMs: this.ackTimeoutMs,
         newClientId: options.newClientId ?? randomClientId,
-        sendToRoom: (frame) => this.connection.isOn("room") && this.connection.transmit(frame),
+        sendToRoom: (frame) => {
+          const sent = this.connection.isOn("room") && this.connection.transmit(frame);
+          // No answer at all soon after a send: the socket is probed, not trusted until the ack times out.
+          if (sent) this.connection.watch();
+          return sent;
+        },
       },
       this.store,
     );
@@ -223,6 +233,11 @@ export class ChatClient {
    */
   resume(): void {
     this.connection.resume();
+  }
+
+  /** wx.onNetworkStatusChange: back online connects now; a changed network probes the socket. */
+  networkChanged(connected: boolean): void {
+    if (connected) this.connection.networkChanged();
   }
 
   /**
@@ -323,7 +338,8 @@ export class ChatClient {
     const { roomId, lastSeq } = this.store.state;
     const base = `${this.wsBase}/api/rooms/${encodeURIComponent(roomId ?? "")}`;
     const params: string[] = [];
-    if (this.resumable) params.push(`after=${lastSeq}`);
+    // Dropped between history pages: resume after the last page, not after live traffic that skipped ahead.
+    if (this.resumable) params.push(`after=${this.paging ? this.pagedSeq : lastSeq}`);
     if (ticket) params.push(`ticket=${encodeURIComponent(ticket)}`);
     return params.length ? `${base}?${params.join("&")}` : base;
   }
@@ -421,8 +437,11 @@ export class ChatClient {
         // Own messages found stored: their ack is no longer awaited.
         for (const h of frame.messages) if (h.clientId) this.outbox.settle(h.clientId);
         this.paging = frame.more === true;
+        // The next page starts after this page, not after a live message or ack that came meanwhile.
+        const last = frame.messages[frame.messages.length - 1];
+        this.pagedSeq = last ? last.seq : this.store.state.lastSeq;
         if (this.paging) {
-          this.connection.transmit({ type: "history", after: this.store.state.lastSeq } satisfies RoomClientFrame);
+          this.connection.transmit({ type: "history", after: this.pagedSeq } satisfies RoomClientFrame);
           return;
         }
         this.outbox.resendPending();

@@ -109,7 +109,7 @@ Component({
         onNetworkChange((connected) => {
           this.setData({ networkUp: connected });
           this.render(ctx.client.snapshot);
-          if (connected) ctx.client.resume();
+          ctx.client.networkChanged(connected);
         }),
       );
       return this.login();
