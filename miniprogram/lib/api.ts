@@ -35,6 +35,8 @@ export type FileUpload = (req: {
   name: string;
   formData: Record<string, string>;
   header: Record<string, string>;
+  /** Upload progress, 0–100. */
+  onProgress?(percent: number): void;
 }) => Promise<HttpResponse>;
 
 export interface KeyValueStorage {
@@ -116,13 +118,13 @@ export class Api {
   }
 
   /** Uploads a picture for room `conversationId` with the token and the check ticket (POST /api/media). */
-  async uploadImage(conversationId: string, filePath: string): Promise<ImageUploadResponse> {
+  async uploadImage(conversationId: string, filePath: string, onProgress?: (percent: number) => void): Promise<ImageUploadResponse> {
     if (!this.opts.upload) throw new ChatError("network");
     const { token, ticket } = await this.credentials();
     const formData: Record<string, string> = ticket ? { conversationId, ticket } : { conversationId };
     let res: HttpResponse;
     try {
-      res = await this.opts.upload({ url: `${this.opts.apiBase}/api/media`, filePath, name: "file", formData, header: { Authorization: `Bearer ${token}` } });
+      res = await this.opts.upload({ url: `${this.opts.apiBase}/api/media`, filePath, name: "file", formData, header: { Authorization: `Bearer ${token}` }, onProgress });
     } catch {
       throw new ChatError("network");
     }

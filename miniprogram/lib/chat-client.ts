@@ -6,7 +6,7 @@
 // their ack (outbox.ts) and the state the page draws (chat-state.ts).
 import { ChatStore, type ChatListener, type ChatState, type EndReason, type NoticeListener } from "./chat-state";
 import { Connection, PERMANENT_ERRORS, defaultTimers, type Channel, type SocketFactory, type Timers } from "./connection";
-import { ChatError, codeOf } from "./errors";
+import { ChatError, codeOf, pictureError } from "./errors";
 import { applyAck, applyImageStatus, applyRecalled, canRecall, mergeServerMessages, type ChatImage } from "./message-list";
 import { Outbox } from "./outbox";
 import {
@@ -25,6 +25,12 @@ export type { ChatMessage } from "./message-list";
 export type { ChatListener, ChatState, EndReason, NoticeListener, Phase } from "./chat-state";
 export type { SocketFactory, SocketHandlers, SocketLike, Timers } from "./connection";
 export { CONTENT_REJECTED_LINE } from "./outbox";
+
+/** Uploads one picture for the room (POST /api/media), reporting progress 0–100. */
+export type PictureUpload = (onProgress: (percent: number) => void) => Promise<{ id: string; width: number; height: number }>;
+
+/** Upload refusals that uploading the same file again cannot fix. */
+const FINAL_UPLOAD_ERRORS: ReadonlySet<string> = new Set(["payload_too_large", "image_too_large", "unsupported_image", "content_rejected"]);
 
 export interface ChatClientOptions {
   /** ws:// or wss:// origin of the worker, no trailing slash. */
@@ -110,6 +116,8 @@ export class ChatClient {
   private paging = false;
   /** The last seq of the history pages received on this connect: the next page starts after it. */
   private pagedSeq = 0;
+  /** How each picture still to be uploaded is uploaded (again, on a retry), by clientId. */
+  private readonly uploads = new Map<string, PictureUpload>();
   /** A report sent on the room socket, waiting for `reported` or an error. */
   private pendingReport: { promise: Promise<void>; settle(err: ChatError | null): void } | null = null;
 
@@ -298,6 +306,34 @@ export class ChatClient {
     return true;
   }
 
+  /**
+   * A picture picked on this phone: its bubble (the local file, upload progress) shows at once,
+   * then `upload` posts it and the image frame goes under the same clientId. A failure speaks
+   * about the picture; a retry uploads it again. Returns the clientId, or null when not chatting.
+   */
+  sendPicture(localPath: string, upload: PictureUpload): string | null {
+    if (this.store.state.phase !== "chatting") return null;
+    const clientId = this.outbox.queueUpload(localPath);
+    this.uploads.set(clientId, upload);
+    void this.runUpload(clientId);
+    return clientId;
+  }
+
+  private async runUpload(clientId: string): Promise<void> {
+    const upload = this.uploads.get(clientId);
+    if (!upload) return;
+    try {
+      const image = await upload((percent) => this.outbox.uploadProgress(clientId, percent));
+      this.uploads.delete(clientId);
+      this.outbox.uploaded(clientId, image);
+    } catch (err) {
+      const code = codeOf(err, "network");
+      const final = FINAL_UPLOAD_ERRORS.has(code);
+      if (final) this.uploads.delete(clientId);
+      this.outbox.failUpload(clientId, pictureError(code), !final);
+    }
+  }
+
   /** Recalls one's own message (long-press 撤回, within 2 minutes); false when it cannot be asked now. */
   recall(id: string): boolean {
     const m = this.store.state.messages.find((x) => x.id === id);
@@ -314,6 +350,12 @@ export class ChatClient {
 
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
+    if (this.outbox.needsUpload(clientId) && this.uploads.has(clientId)) {
+      if (this.store.state.phase !== "chatting") return;
+      this.outbox.restartUpload(clientId);
+      void this.runUpload(clientId);
+      return;
+    }
     this.outbox.retry(clientId);
   }
 
@@ -381,6 +423,7 @@ export class ChatClient {
     this.pendingReport?.settle(new ChatError("network"));
     this.resumable = false;
     this.rejoined = false;
+    this.uploads.clear();
     this.ticketRefreshedAt = null;
   }
 

@@ -168,9 +168,9 @@ export function choosePicture(): Promise<PickedImage | null> {
 }
 
 /** wx.uploadFile as a promise: the answer's body is text (JSON from our API). */
-export const uploadFile: FileUpload = ({ url, filePath, name, formData, header }) =>
+export const uploadFile: FileUpload = ({ url, filePath, name, formData, header, onProgress }) =>
   new Promise((resolve, reject) => {
-    mp.uploadFile({
+    const task = mp.uploadFile({
       url,
       filePath,
       name,
@@ -179,6 +179,7 @@ export const uploadFile: FileUpload = ({ url, filePath, name, formData, header }
       success: (res) => resolve({ status: res.statusCode, data: res.data }),
       fail: (err) => reject(new Error(err.errMsg)),
     });
+    if (onProgress) task?.onProgressUpdate?.((p) => onProgress(p.progress));
   });
 
 /** The full-screen viewer for a picture in the chat (with the chat's other pictures to swipe through). */

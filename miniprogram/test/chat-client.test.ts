@@ -194,7 +194,7 @@ describe("ChatClient", () => {
     clock.advance(3_000);
     room.receive('{"type":"pong"}');
     clock.advance(7_000);
-    expect(state().messages[0]).toMatchObject({ status: "failed", error: "发送超时，点击重试" });
+    expect(state().messages[0]).toMatchObject({ status: "failed", error: "发送超时" });
     client.retry("c1");
     expect(state().messages[0]).toMatchObject({ status: "pending", error: null });
     expect(room.frames).toEqual([

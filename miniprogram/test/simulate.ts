@@ -111,7 +111,12 @@ export interface FakeWx {
   chosenMedia: { tempFilePath: string; size: number } | null;
   /** uploadFile calls, and the answer each gets. */
   uploads: Array<{ url: string; filePath: string; name: string; formData: Record<string, string>; header: Record<string, string> }>;
-  uploadAnswer: { statusCode: number; data: string };
+  uploadAnswer: { statusCode: number; data: string } | "fail";
+  /** Hold uploads until the test calls the entries of `heldUploads` (each answers one upload). */
+  holdUploads: boolean;
+  heldUploads: Array<() => void>;
+  /** The progress listener of each upload, in order. */
+  uploadProgress: Array<(p: { progress: number }) => void>;
   previews: Array<{ current: string; urls: string[] }>;
   /** How many pages getCurrentPages() reports (1: opened from a cold start). */
   pageDepth: number;
@@ -156,6 +161,9 @@ export function installFakeWx(): FakeWx {
     subscribeAnswer: "accept",
     chosenMedia: { tempFilePath: "wxfile://tmp/photo.jpg", size: 120_000 },
     uploads: [],
+    holdUploads: false,
+    heldUploads: [],
+    uploadProgress: [],
     uploadAnswer: { statusCode: 201, data: JSON.stringify({ id: "img1", status: "pending", contentType: "image/jpeg", bytes: 120_000, width: 640, height: 480 }) },
     previews: [],
     pageDepth: 2,
@@ -216,7 +224,11 @@ export function installFakeWx(): FakeWx {
       setTimeout(() => (fake.chosenMedia ? opts.success?.({ tempFiles: [fake.chosenMedia], type: "image" }) : opts.fail?.({ errMsg: "cancel" })), 0),
     uploadFile: (opts: any) => {
       fake.uploads.push({ url: opts.url, filePath: opts.filePath, name: opts.name, formData: opts.formData, header: opts.header });
-      setTimeout(() => opts.success?.(fake.uploadAnswer), 0);
+      const answer = fake.uploadAnswer;
+      const finish = () => (answer === "fail" ? opts.fail?.({ errMsg: "uploadFile:fail" }) : opts.success?.(answer));
+      if (fake.holdUploads) fake.heldUploads.push(finish);
+      else setTimeout(finish, 0);
+      return { onProgressUpdate: (cb: (p: { progress: number }) => void) => fake.uploadProgress.push(cb) };
     },
     previewImage: (opts: any) => fake.previews.push({ current: opts.current, urls: opts.urls }),
     navigateBack: () => fake.navigations.push("back"),

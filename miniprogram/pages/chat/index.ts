@@ -6,7 +6,7 @@
 // (WeChat opens that prompt only from a tap).
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
-import { codeOf, errorMessage } from "../../lib/errors";
+import { PICTURE_TOO_LARGE, codeOf, errorMessage } from "../../lib/errors";
 import { gateUrl, targetOf, targetQuery, type ChatTarget } from "../../lib/entry";
 import { choosePicture, confirm, guardLeaving, leavePage, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
@@ -263,20 +263,15 @@ Component({
     onKeyboard() {
       (this.selectComponent(".messages") as unknown as { keepBottom?(): void } | null)?.keepBottom?.();
     },
-    /** Picks a compressed picture, uploads it with the token and ticket, then sends its image frame. */
+    /** Picks a compressed picture: its bubble shows at once with upload progress; the client uploads and sends it. */
     async onPickImage() {
       const context = contexts.get(this);
       const roomId = context?.client.snapshot.roomId;
       if (!context || !roomId || context.client.snapshot.phase !== "chatting") return;
       const picked = await choosePicture();
       if (!picked) return;
-      if (picked.size > IMAGE_MAX_BYTES) return toast(errorMessage("payload_too_large"));
-      try {
-        const up = await api.uploadImage(roomId, picked.path);
-        context.client.sendImage({ id: up.id, url: null, width: up.width, height: up.height, localPath: picked.path });
-      } catch (err) {
-        toast(errorMessage(codeOf(err, "unknown")));
-      }
+      if (picked.size > IMAGE_MAX_BYTES) return toast(PICTURE_TOO_LARGE);
+      context.client.sendPicture(picked.path, (onProgress) => api.uploadImage(roomId, picked.path, onProgress));
     },
     onRecallMessage(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
       contexts.get(this)?.client.recall(e.detail.id);
