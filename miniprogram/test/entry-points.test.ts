@@ -131,3 +131,25 @@ describe("entry points", () => {
     expect(pages.fake.navigations).toEqual(["back"]);
   });
 });
+
+describe("privacy consent anywhere (issue 19 item 4)", () => {
+  it("is registered once for the app, and the chat page (album, 复制) shows it and passes the answer back", async () => {
+    passedGates();
+    const profile = mount("pages/profile/index");
+    profile.instance.onLoad({});
+    const chat = mount("pages/chat/index");
+    await chat.instance.onLoad({ topic: "music" });
+    await settle();
+    expect(pages.fake.privacyRegistrations).toBe(1);
+    const answers: unknown[] = [];
+    pages.fake.privacyListener!((r) => answers.push(r));
+    await settle();
+    // The page on top (the chat) shows it.
+    expect(text(chat)).toContain("隐私保护提示");
+    chat.querySelector(".privacy")!.querySelector("#agree-btn")!.dispatchEvent("agreeprivacyauthorization");
+    await settle();
+    expect(answers).toEqual([{ event: "agree", buttonId: "agree-btn" }]);
+    expect(text(chat)).not.toContain("隐私保护提示");
+    expect(text(profile)).not.toContain("隐私保护提示");
+  });
+});

@@ -93,6 +93,8 @@ export interface FakeWx {
   titles: string[];
   networkListeners: Array<(res: { isConnected: boolean }) => void>;
   privacyListener: ((resolve: (r: unknown) => void) => void) | null;
+  /** How many times onNeedPrivacyAuthorization was registered. */
+  privacyRegistrations: number;
   /** showModal calls (title) and the answer the next one gets. */
   modals: string[];
   modalAnswer: boolean;
@@ -150,6 +152,7 @@ export function installFakeWx(): FakeWx {
     titles: [],
     networkListeners: [],
     privacyListener: null,
+    privacyRegistrations: 0,
     modals: [],
     modalAnswer: true,
     actionSheets: [],
@@ -236,6 +239,7 @@ export function installFakeWx(): FakeWx {
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),
     offNetworkStatusChange: () => undefined,
     onNeedPrivacyAuthorization: (cb: any) => {
+      fake.privacyRegistrations++;
       fake.privacyListener = cb;
     },
     getPrivacySetting: () => undefined,
