@@ -192,6 +192,26 @@ export function canRequestSubscribe(): boolean {
   return typeof (mp as Partial<WechatMiniprogram.Wx>).requestSubscribeMessage === "function";
 }
 
+/** The person ticked "总是保持以上选择" for `tmplId`, or turned subscribe messages off (wx.getSetting). */
+export function subscriptionKept(tmplId: string): Promise<boolean> {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  if (typeof api.getSetting !== "function") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      api.getSetting!({
+        withSubscriptions: true,
+        success: (res) => {
+          const s = res.subscriptionsSetting as { mainSwitch?: boolean; itemSettings?: Record<string, string> } | undefined;
+          resolve(s?.mainSwitch === false || typeof s?.itemSettings?.[tmplId] === "string");
+        },
+        fail: () => resolve(false),
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /**
  * The subscribe-message prompt (wx.requestSubscribeMessage; QQ's where its base library has it):
  * resolves with each template id's answer ("accept", "reject", "ban"…), or null when the API is

@@ -245,6 +245,39 @@ describe("subscribe-message consent", () => {
     expect(page.querySelector(".subscribe")).toBeFalsy();
   });
 
+  it("换一个 after chat after chat asks once per session, and 开始匹配 then 同意 ask once between them", async () => {
+    wechat();
+    pages.fake.storage.set("onechat.rulesAccepted", 0);
+    pages.fake.storage.set("onechat.session", { token: "tok", expiresAt: Date.now() + 86_400_000, checkTicket: "TICKET", checkTicketExpiresAt: Date.now() + 7_200_000, userId: "u1" });
+    const topics = mount("pages/topics/index");
+    await topics.instance.onLoad();
+    await settle();
+    topics.instance.onContinue();
+    await settle();
+    const rules = mount("pages/rules/index");
+    rules.instance.onLoad({ topic: "any" });
+    await settle();
+    rules.querySelector(".accept")!.dispatchEvent("tap");
+    await settle();
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic: "any" });
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      pages.fake.lastSocket().open();
+      pages.fake.lastSocket().receive({ type: "matched", roomId: `r${i}`, partner: { alias: "熊猫" }, topic: null });
+      await settle();
+      const room = pages.fake.lastSocket();
+      room.open();
+      room.receive({ type: "history", messages: [] });
+      room.receive({ type: "partner_left" });
+      await settle();
+      page.querySelector(".ended-next")!.dispatchEvent("tap");
+      await settle();
+    }
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
+  });
+
   it("no templates listed, the list unavailable, or no prompt API: no offer, and matching goes on", async () => {
     for (const templates of [{}, "down"] as const) {
       pages.relaunch();

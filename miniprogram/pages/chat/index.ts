@@ -128,6 +128,7 @@ Component({
       guardLeaving(null);
       consent.end("matched");
       consent.end("reply");
+      consent.endSession();
       contexts.delete(this);
     },
     async login() {
@@ -250,7 +251,7 @@ Component({
         // A new wait starts within this tap: ask for the match reminder right here.
         consent.end("matched");
         consent.begin("matched");
-        void consent.ask("matched");
+        void consent.autoAsk("matched");
       }
       ctx.client.next();
     },

@@ -26,7 +26,7 @@ Component({
       if (target && "topic" in target) {
         // A wait starts with this tap: the match reminder can be asked for here.
         consent.begin("matched");
-        void consent.ask("matched");
+        void consent.autoAsk("matched");
       }
       if (target) mp.redirectTo({ url: nextUrl(storage, target) });
       else leavePage();
