@@ -172,9 +172,11 @@ describe("chat page", () => {
   }
   const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
-  it("shows one's own nickname in the header and the typing indicator once, gone when the room drops", async () => {
+  it("shows the partner's alias once (the nav bar) and the typing indicator once, gone when the room drops", async () => {
     const { page, room } = await openChat();
-    expect(text(page.querySelector(".header")!)).toContain("我：小明");
+    expect(pages.fake.titles.at(-1)).toBe("快乐的熊猫");
+    expect(text(page)).not.toContain("快乐的熊猫");
+    expect(text(page)).not.toContain("我：小明");
     room.receive({ type: "typing" });
     await settle();
     expect(count(text(page), "对方正在输入")).toBe(1);
@@ -247,6 +249,25 @@ describe("chat page", () => {
     page.querySelector(".input-bar")!.querySelector(".input")!.dispatchEvent("keyboardheightchange", { detail: { height: 280 } });
     await settle();
     expect(list.data.scrollTop).toBeGreaterThan(before);
+  });
+
+  it("keeps the newest message in view when the emoji panel opens", async () => {
+    const { page, room } = await openChat();
+    room.receive({ type: "message", id: "m1", seq: 1, from: "partner", text: "在吗", at: Date.now() });
+    await settle();
+    const list = page.querySelector(".messages")!;
+    const before = list.data.scrollTop;
+    page.querySelector(".input-bar")!.querySelector(".emoji-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(list.data.scrollTop).toBeGreaterThan(before);
+  });
+
+  it("says 对方暂时离开 when the partner is away; network words only for one's own connection", async () => {
+    const { page, room } = await openChat();
+    room.receive({ type: "presence", partner: "offline" });
+    await settle();
+    expect(text(page)).toContain("对方暂时离开");
+    expect(text(page)).not.toContain("网络");
   });
 
   it("reports a long-pressed partner message with that message named", async () => {

@@ -239,6 +239,19 @@ describe("chat page", () => {
     expect(pages.fake.lastSocket().header).toEqual({ Authorization: "Bearer kept" });
   });
 
+  it("says 登录成功 only on the first login ever on this phone, not after a session expired", async () => {
+    await openChat();
+    expect(pages.fake.toasts.filter((t) => t === "登录成功")).toHaveLength(1);
+    pages.relaunch();
+    pages.passGates();
+    pages.fake.storage.set("onechat.welcomed", true);
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic: "music" });
+    await settle();
+    expect(pages.fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login" });
+    expect(pages.fake.toasts).not.toContain("登录成功");
+  });
+
   it("shows a login failure in Chinese with a retry", async () => {
     pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
     const page = await openChat();
@@ -254,7 +267,8 @@ describe("chat page", () => {
     expect(list.textContent).toContain("上次说到猫");
     expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以上是以前的聊天");
     expect(pages.fake.titles).toContain("快乐的熊猫");
-    expect(text(page)).toContain("快乐的熊猫");
+    // The alias once: in the nav bar, not again in the page.
+    expect(text(page)).not.toContain("快乐的熊猫");
   });
 
   it("sends from the input bar: pending until the ack, then sent", async () => {

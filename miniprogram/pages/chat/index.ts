@@ -9,7 +9,7 @@ import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
 import { PICTURE_TOO_LARGE, codeOf, errorMessage } from "../../lib/errors";
 import { gateUrl, targetOf, targetQuery, type ChatTarget } from "../../lib/entry";
 import { choosePicture, confirm, guardLeaving, leavePage, mp, onNetworkChange, toast } from "../../lib/platform";
-import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
+import { ANY_TOPIC, adultConfirmed, firstLogin, loadProfile } from "../../lib/prefs";
 import { IMAGE_MAX_BYTES, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
 
@@ -138,7 +138,8 @@ Component({
       try {
         const hadSession = api.hasSession();
         await api.token();
-        if (!hadSession) mp.showToast({ title: "登录成功", icon: "success" });
+        // Once on this phone, the first time ever (not on every entry, expiry or renewal).
+        if (firstLogin(storage) && !hadSession) mp.showToast({ title: "登录成功", icon: "success" });
         // Templates for the reminder buttons; matching never waits for them.
         void consent.prepare().then(() => contexts.get(this) === ctx && this.render(ctx.client.snapshot));
         if (ctx.room) return await this.rejoin(ctx);
@@ -211,7 +212,9 @@ Component({
         online: state.online,
         bannerText,
         partnerAlias: state.partnerAlias ?? "",
-        presenceText: state.partnerPresence === "offline" ? "对方网络不稳定" : "",
+        // The partner's socket is gone (an app switch, a lock screen or their network): they are away.
+        // A network message is only ever about one's own connection (the banner).
+        presenceText: state.partnerPresence === "offline" ? "对方暂时离开" : "",
         partnerTyping: state.partnerTyping,
         endedText: state.phase === "ended" && !failed ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
         canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
