@@ -7,7 +7,6 @@ import type {
   AdultRequest,
   BlockRequest,
   ConversationSummary,
-  ConversationsResponse,
   ImageUploadResponse,
   LoginPlatform,
   LoginRequest,
@@ -180,8 +179,12 @@ export class Api {
 
   /** One of the caller's conversations (a subscribe message's room), or null when it is not theirs or gone. */
   async conversation(id: string): Promise<ConversationSummary | null> {
-    const body = (await this.authed("/api/conversations", undefined, "GET")) as ConversationsResponse;
-    return body.conversations.find((c) => c.id === id) ?? null;
+    try {
+      return (await this.authed(`/api/conversations/${encodeURIComponent(id)}`, undefined, "GET")) as ConversationSummary;
+    } catch (err) {
+      if (codeOf(err, "") === "not_found") return null;
+      throw err;
+    }
   }
 
   /** Never be matched with this conversation's partner again. */

@@ -18,8 +18,8 @@ function passedGates() {
 function conversationServer() {
   pages.fake.respond = (req) => {
     if (req.url.endsWith("/api/login")) return { statusCode: 200, data: { token: "tok", user: { id: "u1" }, expiresAt: Date.now() + 86_400_000 } };
-    if (req.url.endsWith("/api/conversations")) {
-      return { statusCode: 200, data: { conversations: [{ id: "r9", partner: { alias: "安静的海豚" }, myAlias: "小熊", createdAt: 1, lastMessageAt: 2 }] } };
+    if (req.url.endsWith("/api/conversations/r9")) {
+      return { statusCode: 200, data: { id: "r9", partner: { alias: "安静的海豚" }, myAlias: "小熊", createdAt: 1, lastMessageAt: null } };
     }
     if (req.url.endsWith("/api/me")) return { statusCode: 200, data: { id: "u1", createdAt: 1, adultConfirmedAt: 1, matchingSuspended: false } };
     if (req.url.endsWith("/api/topics")) return { statusCode: 200, data: { topics: TOPICS } };
