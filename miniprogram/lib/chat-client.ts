@@ -12,6 +12,7 @@ import { Outbox } from "./outbox";
 import {
   CLOSE_ENDED,
   CLOSE_REPLACED,
+  IMAGE_QUERY_MAX,
   TEXT_MAX,
   textLength,
   type ErrorCode,
@@ -487,6 +488,7 @@ export class ChatClient {
           this.connection.transmit({ type: "history", after: this.pagedSeq } satisfies RoomClientFrame);
           return;
         }
+        this.askImageStates();
         this.outbox.resendPending();
         return;
       }
@@ -538,6 +540,17 @@ export class ChatClient {
         if (SEND_ERRORS.has(frame.code)) this.outbox.refused(frame.clientId, frame.code);
         this.store.notice(frame.code);
         return;
+    }
+  }
+
+  /**
+   * Own pictures still shown as 审核中 once the history is complete: the room is asked for their
+   * state (a verdict may have come while this phone was away or on a socket that died).
+   */
+  private askImageStates(): void {
+    const ids = this.store.state.messages.filter((m) => m.from === "me" && m.checking === true && m.id !== null).map((m) => m.id as string);
+    for (let i = 0; i < ids.length; i += IMAGE_QUERY_MAX) {
+      this.connection.transmit({ type: "image_query", ids: ids.slice(i, i + IMAGE_QUERY_MAX) } satisfies RoomClientFrame);
     }
   }
 

@@ -603,3 +603,24 @@ describe("a connection that notices its death (issue 19 item 5)", () => {
     expect(net.last.url).toBe(`${WS}/api/rooms/r1?after=3&ticket=ticket4`);
   });
 });
+
+describe("pictures still shown as 审核中 (issue 19 item 2)", () => {
+  it("after the history the client asks the room about its own pictures under check, and shows the answer", async () => {
+    const client = makeClient();
+    const room = await enterRoom(client, [
+      { id: "m1", seq: 1, from: "me", text: "", at: at(1), clientId: "old", kind: "image", pending: true, image: { id: "i1", url: null, width: 10, height: 10 } },
+      { id: "m2", seq: 2, from: "partner", text: "好看", at: at(2) },
+    ]);
+    expect(room.frames).toEqual([{ type: "image_query", ids: ["m1"] }]);
+    expect(client.snapshot.messages[0]).toMatchObject({ checking: true });
+    room.receive({ type: "image_status", id: "m1", clientId: "old", status: "passed", image: { id: "i1", url: "https://x/i1", width: 10, height: 10 } });
+    expect(client.snapshot.messages[0]).toMatchObject({ checking: false, image: { url: "https://x/i1" } });
+    // Nothing under check: a later history asks nothing.
+    room.drop();
+    client.resume();
+    await flush();
+    net.last.open();
+    net.last.receive({ type: "history", messages: [] });
+    expect(net.last.frames).toEqual([]);
+  });
+});

@@ -104,3 +104,41 @@ describe("room: a resume tells what changed while away", () => {
     for (const s of [a.ws, back]) s.close();
   });
 });
+
+describe("room: the phone asks about pictures it still shows as 审核中", () => {
+  it("answers the verdict of one's own pictures, nothing for one still under check or the partner's, expired for a gone one", async () => {
+    const { alice, bob, conversationId, path } = await wechatRoom();
+    const a = await enter(path(alice), alice.token);
+    const b = await enter(path(bob), bob.token);
+    const passed = await uploadOk(alice.token, conversationId, png(30, 30), alice.checkTicket);
+    const waiting = await uploadOk(alice.token, conversationId, png(30, 30, "SILENT"), alice.checkTicket);
+    a.ws.send({ type: "image", clientId: "q-pass", imageId: passed.id });
+    const passedAck = await a.ws.next("ack");
+    a.ws.send({ type: "image", clientId: "q-wait", imageId: waiting.id });
+    const waitingAck = await a.ws.next("ack");
+    const bobs = await sendAndAck(b.ws, "bob's words");
+    // The verdict lands, but the frame telling alice is lost (her socket is replaced at that moment).
+    a.ws.close();
+    expect((await deliver(await wechatAnswers(await traceOf(passed.id)))).status).toBe(200);
+    const fresh = await enter(path(alice), alice.token); // a fresh connect: no `after`, so no resume frames
+
+    fresh.ws.send({ type: "image_query", ids: [passedAck.id, waitingAck.id, bobs.id, "gone-id"] });
+    expect(await fresh.ws.next("image_status")).toMatchObject({ id: passedAck.id, clientId: "q-pass", status: "passed", image: { id: passed.id } });
+    expect(await fresh.ws.next("image_status")).toEqual({ type: "image_status", id: "gone-id", clientId: "", status: "expired" });
+    const marker = await sendAndAck(fresh.ws, "marker");
+    expect(marker.id).toBeTruthy();
+    expect(fresh.ws.pending().filter((f: any) => f.type === "image_status")).toEqual([]);
+    for (const s of [b.ws, fresh.ws]) s.close();
+  });
+
+  it("refuses a malformed query", async () => {
+    const { alice, bob, roomPath } = await pair();
+    const a = await enter(roomPath, alice.token);
+    a.ws.send({ type: "image_query", ids: Array.from({ length: LIMITS.imageQueryMax + 1 }, (_, i) => `m${i}`) });
+    expect(await a.ws.next("error")).toMatchObject({ code: "bad_message" });
+    a.ws.send({ type: "image_query", ids: [42] });
+    expect(await a.ws.next("error")).toMatchObject({ code: "bad_message" });
+    a.ws.close();
+    void bob;
+  });
+});

@@ -51,3 +51,27 @@ export async function missedChanges(room: RoomParts, viewer: string, after: numb
   }
   return frames;
 }
+
+/**
+ * The phone asks about pictures it still shows as 审核中 (after a fresh connect, whose history does
+ * not replace what the phone already shows). Only the viewer's own messages are told; an id the
+ * room does not have is gone (refused, expired or erased) and is told as "expired".
+ */
+export async function imageStates(room: RoomParts, viewer: string, ids: readonly string[], now = Date.now()): Promise<RoomServerFrame[]> {
+  const frames: RoomServerFrame[] = [];
+  for (const id of ids) {
+    const m = room.store.findById(id);
+    if (m) {
+      if (m.sender !== viewer || m.kind === "image_pending") continue;
+      if (m.kind === "recalled") frames.push({ type: "recalled", id, seq: m.seq, from: "me" });
+      const image = m.kind === "image" ? imageOf(m) : null;
+      if (image) frames.push({ type: "image_status", id, clientId: m.clientId, status: "passed", image: await signedImage(room, image, now) });
+      continue;
+    }
+    const kept = room.store.metaValue(VERDICT + id);
+    const v = kept ? (JSON.parse(kept) as Verdict) : null;
+    if (v && v.sender !== viewer) continue;
+    frames.push({ type: "image_status", id, clientId: v?.clientId ?? "", status: v && v.status !== "passed" ? v.status : "expired" });
+  }
+  return frames;
+}

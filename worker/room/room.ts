@@ -25,7 +25,7 @@ import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, remember
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
-import { missedChanges } from "./resume";
+import { imageStates, missedChanges } from "./resume";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -160,6 +160,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         return await this.onReport(ws, attachment, frame.reason, frame.messageId);
       case "image":
         return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts(), ws, attachment.userId, frame));
+      case "image_query":
+        for (const out of await imageStates(this.parts(), attachment.userId, frame.ids)) sendFrame(ws, out);
+        return;
       case "recall": {
         const refused = await recall(this.parts(), attachment.userId, frame.id);
         if (refused) sendFrame(ws, socketError(refused.code, refused.message));
