@@ -85,4 +85,21 @@ describe("WeChat details (issue 19 item 8)", () => {
     expect(project).not.toHaveProperty("miniprogramRoot");
     expect(project.compileType).toBe("miniprogram");
   });
+
+  it("docs/launch.md lists every privacy API the code calls, with its reason, and no stale __usePrivacyCheck__ claim", () => {
+    const launch = readFileSync(join(__dirname, "../../docs/launch.md"), "utf8");
+    const code = files(".js").map(read).join("\n") + files(".wxml").map(read).join("\n");
+    const apis: Array<[RegExp, string]> = [
+      [/\.chooseMedia\(/, "wx.chooseMedia"],
+      [/\.setClipboardData\(/, "wx.setClipboardData"],
+      [/open-type="chooseAvatar"/, "chooseAvatar"],
+      [/type="nickname"/, 'type="nickname"'],
+      [/requestSubscribeMessage/, "wx.requestSubscribeMessage"],
+    ];
+    for (const [used, named] of apis) {
+      expect(code, named).toMatch(used);
+      expect(launch, named).toContain(named);
+    }
+    expect(launch).not.toMatch(/already shows[^.]*__usePrivacyCheck__/);
+  });
 });
