@@ -132,10 +132,10 @@ export class Connection {
     try {
       token = await this.opts.getToken(fresh);
     } catch (err) {
+      if (gen !== this.generation) return;
       // A fresh login that failed (a network blip) is still owed: the next try must not fall
       // back to the old session and its expired ticket.
       if (fresh) this.freshLogin = true;
-      if (gen !== this.generation) return;
       this.channel = null;
       const code = codeOf(err, "network");
       if (PERMANENT_ERRORS.has(code)) return this.hooks.failed(code);
