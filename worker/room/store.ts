@@ -209,6 +209,12 @@ export class RoomStore {
     }
     this.sql.exec("DELETE FROM members WHERE user_id = ?", userId);
     this.deleteMetaValue(connectsKey(userId));
+    this.forgetVerdicts();
+  }
+
+  /** Picture verdicts kept for a sender's resume (room/resume.ts) name the sender: they go with the history. */
+  private forgetVerdicts(): void {
+    this.write("DELETE FROM meta WHERE substr(key, 1, 8) = 'verdict:'");
   }
 
   /**
@@ -397,6 +403,7 @@ export class RoomStore {
     const next = this.nextSeq();
     this.pinNextSeq();
     this.write("DELETE FROM messages");
+    this.forgetVerdicts();
     this.clientKeysCache = new Set();
     // Nothing below next is left to copy.
     this.markCopiedThrough(next - 1);
