@@ -109,8 +109,6 @@ export class ChatClient {
   private ticketRefreshedAt: number | null = null;
   /** The history pages of this connect are earlier meetings (the first visit), or not. */
   private historyEarlier = false;
-  /** A rejoined conversation: its first history is this chat, not earlier meetings. */
-  private rejoined = false;
   /** The room sent its first history: later connects resume with `after`. */
   private resumable = false;
   /** A history frame said `more`: the next one continues this connect's history. */
@@ -198,13 +196,14 @@ export class ChatClient {
   }
 
   /**
-   * Opens an existing conversation (a subscribe message's page names it): the room sends its
-   * latest history, as on a fresh meeting, and the chat goes on where it was.
+   * Opens an existing conversation (a subscribe message's page names it) as a resume from the
+   * start (`after=0`): its whole history in pages, as this chat (not earlier meetings), what
+   * changed meanwhile, and `partner_left` if the partner has gone since.
    */
   rejoin(roomId: string, partnerAlias: string): void {
     this.teardown();
-    this.store.reset({ phase: "chatting", roomId, partnerAlias, topic: null });
-    this.rejoined = true;
+    this.store.reset({ phase: "chatting", roomId, partnerAlias, topic: null, lastSeq: 0 });
+    this.resumable = true;
     void this.connection.open("room");
   }
 
@@ -423,7 +422,6 @@ export class ChatClient {
     this.outbox.clear();
     this.pendingReport?.settle(new ChatError("network"));
     this.resumable = false;
-    this.rejoined = false;
     this.uploads.clear();
     this.ticketRefreshedAt = null;
   }
@@ -475,7 +473,7 @@ export class ChatClient {
     switch (frame.type) {
       case "history": {
         // Later pages of the same connect belong with its first page (earlier meetings or not).
-        if (!this.paging) this.historyEarlier = !this.resumable && !this.rejoined;
+        if (!this.paging) this.historyEarlier = !this.resumable;
         this.resumable = true;
         this.store.setMessages(mergeServerMessages(this.store.state.messages, frame.messages, this.historyEarlier));
         // Own messages found stored: their ack is no longer awaited.

@@ -35,7 +35,7 @@ describe("entry points", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ room: "r9" });
     await settle();
-    expect(pages.fake.sockets.map((s) => s.url)).toEqual(["ws://127.0.0.1:8787/api/rooms/r9"]);
+    expect(pages.fake.sockets.map((s) => s.url)).toEqual(["ws://127.0.0.1:8787/api/rooms/r9?after=0"]);
     const room = pages.fake.lastSocket();
     room.open();
     room.receive({

@@ -199,7 +199,7 @@ describe("journeys", () => {
     const back = await until(client, (s) => s.connected && texts(s).includes("partner:你回来了告诉我"));
     expect(texts(back)).toEqual(["me:我先去忙一下", "partner:你回来了告诉我"]);
     expect(back.messages.every((m) => !m.earlier)).toBe(true);
-    expect(alice.urls.at(-1)).toMatch(new RegExp(`/api/rooms/${roomId}\\?ticket=`));
+    expect(alice.urls.at(-1)).toMatch(new RegExp(`/api/rooms/${roomId}\\?after=0&ticket=`));
     // The same partner, live: a reply reaches bob.
     client.send("回来了");
     await until(bob.client, (s) => texts(s).includes("partner:回来了"));
