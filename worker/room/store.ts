@@ -324,10 +324,15 @@ export class RoomStore {
    * resume at `upTo` may have missed (a recall comes within minutes of its send).
    */
   recalledSince(floor: number, upTo: number, since: number): StoredMessage[] {
-    return this.sql
-      .exec("SELECT * FROM messages WHERE kind = 'recalled' AND seq > ? AND seq <= ? AND at >= ? ORDER BY seq", floor, upTo, since)
-      .toArray()
-      .map(toMessage);
+    // Newest first, stopping at the first message older than `since` (times grow with seq), so a
+    // resume reads only the last minutes of a long history.
+    const found: StoredMessage[] = [];
+    for (const row of this.sql.exec("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq DESC", floor, upTo)) {
+      const m = toMessage(row);
+      if (m.at < since) break;
+      if (m.kind === "recalled") found.push(m);
+    }
+    return found.reverse();
   }
 
   /** Up to `limit` messages with seq above `after`, oldest first; `more` when newer ones remain. */
