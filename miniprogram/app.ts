@@ -1,2 +1,9 @@
 // The app shell. Everything stateful lives in the pages and lib/; nothing here knows wx from qq.
-App({});
+// The privacy consent hook is registered once for the whole app (lib/privacy.ts).
+import { registerPrivacy } from "./lib/privacy";
+
+App({
+  onLaunch() {
+    registerPrivacy();
+  },
+});

@@ -37,7 +37,7 @@ export interface OptionalEnv {
    * Workers AI, for the safety model (moderation/triage.ts). Optional and absent from wrangler.toml,
    * so `npm run dev` runs offline with no Cloudflare login; docs/deploy.md says how to bind it.
    */
-  AI?: Ai;
+  AI?: { run(model: string, inputs: Record<string, unknown>): Promise<unknown> }; // the part of `Ai` used; structural so Node code can read Env
   /** Extra help lines on the care card after 12356: "名称:号码;名称:号码". */
   CARE_HOTLINES?: string;
 }

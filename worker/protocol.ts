@@ -16,6 +16,8 @@ export const LIMITS = {
   pageMax: 100,
   /** Length of a clientId the server accepts. */
   clientIdMax: 64,
+  /** Message ids in one { type: "image_query" } frame. */
+  imageQueryMax: 20,
   /** Characters in a report reason. */
   reasonMax: 500,
   /** Bytes in one uploaded picture (compress on the phone first). */
@@ -434,7 +436,13 @@ export type RoomClientFrame =
   /** A picture uploaded with POST /api/media for this room; acked like a send (`pending` while checked). */
   | { type: "image"; clientId: string; imageId: string }
   /** Withdraws one's own message within LIMITS.recallWindowMs; both sides get a `recalled` frame. */
-  | { type: "recall"; id: string };
+  | { type: "recall"; id: string }
+  /**
+   * The state of one's own pictures this phone still shows as 审核中 (ids of messages, at most
+   * LIMITS.imageQueryMax): each decided one gets its `image_status` (or `recalled`); one still
+   * under check gets nothing; an unknown id gets `image_status` "expired" (it is gone).
+   */
+  | { type: "image_query"; ids: string[] };
 
 export type RoomServerFrame =
   /** Oldest first. `more`: there are newer messages after the last one; ask with { type: "history", after }. */
@@ -472,7 +480,7 @@ export interface SocketError {
   clientId?: string;
 }
 
-export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report", "image", "recall"] as const;
+export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report", "image", "recall", "image_query"] as const;
 
 /** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */
 export function textLength(text: string): number {

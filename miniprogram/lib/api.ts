@@ -6,6 +6,7 @@ import { ChatError, codeOf } from "./errors";
 import type {
   AdultRequest,
   BlockRequest,
+  ConversationSummary,
   ImageUploadResponse,
   LoginPlatform,
   LoginRequest,
@@ -33,6 +34,8 @@ export type FileUpload = (req: {
   name: string;
   formData: Record<string, string>;
   header: Record<string, string>;
+  /** Upload progress, 0–100. */
+  onProgress?(percent: number): void;
 }) => Promise<HttpResponse>;
 
 export interface KeyValueStorage {
@@ -114,13 +117,13 @@ export class Api {
   }
 
   /** Uploads a picture for room `conversationId` with the token and the check ticket (POST /api/media). */
-  async uploadImage(conversationId: string, filePath: string): Promise<ImageUploadResponse> {
+  async uploadImage(conversationId: string, filePath: string, onProgress?: (percent: number) => void): Promise<ImageUploadResponse> {
     if (!this.opts.upload) throw new ChatError("network");
     const { token, ticket } = await this.credentials();
     const formData: Record<string, string> = ticket ? { conversationId, ticket } : { conversationId };
     let res: HttpResponse;
     try {
-      res = await this.opts.upload({ url: `${this.opts.apiBase}/api/media`, filePath, name: "file", formData, header: { Authorization: `Bearer ${token}` } });
+      res = await this.opts.upload({ url: `${this.opts.apiBase}/api/media`, filePath, name: "file", formData, header: { Authorization: `Bearer ${token}` }, onProgress });
     } catch {
       throw new ChatError("network");
     }
@@ -172,6 +175,16 @@ export class Api {
   async report(conversationId: string, reason: string, messageId?: string): Promise<void> {
     const body: ReportRequest = messageId ? { conversationId, reason, messageId } : { conversationId, reason };
     await this.authed("/api/reports", body);
+  }
+
+  /** One of the caller's conversations (a subscribe message's room), or null when it is not theirs or gone. */
+  async conversation(id: string): Promise<ConversationSummary | null> {
+    try {
+      return (await this.authed(`/api/conversations/${encodeURIComponent(id)}`, undefined, "GET")) as ConversationSummary;
+    } catch (err) {
+      if (codeOf(err, "") === "not_found") return null;
+      throw err;
+    }
   }
 
   /** Never be matched with this conversation's partner again. */

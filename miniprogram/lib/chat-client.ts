@@ -6,12 +6,13 @@
 // their ack (outbox.ts) and the state the page draws (chat-state.ts).
 import { ChatStore, type ChatListener, type ChatState, type EndReason, type NoticeListener } from "./chat-state";
 import { Connection, PERMANENT_ERRORS, defaultTimers, type Channel, type SocketFactory, type Timers } from "./connection";
-import { ChatError, codeOf } from "./errors";
+import { ChatError, codeOf, pictureError } from "./errors";
 import { applyAck, applyImageStatus, applyRecalled, canRecall, mergeServerMessages, type ChatImage } from "./message-list";
 import { Outbox } from "./outbox";
 import {
   CLOSE_ENDED,
   CLOSE_REPLACED,
+  IMAGE_QUERY_MAX,
   TEXT_MAX,
   textLength,
   type ErrorCode,
@@ -25,6 +26,12 @@ export type { ChatMessage } from "./message-list";
 export type { ChatListener, ChatState, EndReason, NoticeListener, Phase } from "./chat-state";
 export type { SocketFactory, SocketHandlers, SocketLike, Timers } from "./connection";
 export { CONTENT_REJECTED_LINE } from "./outbox";
+
+/** Uploads one picture for the room (POST /api/media), reporting progress 0–100. */
+export type PictureUpload = (onProgress: (percent: number) => void) => Promise<{ id: string; width: number; height: number }>;
+
+/** Upload refusals that uploading the same file again cannot fix. */
+const FINAL_UPLOAD_ERRORS: ReadonlySet<string> = new Set(["payload_too_large", "image_too_large", "unsupported_image", "content_rejected"]);
 
 export interface ChatClientOptions {
   /** ws:// or wss:// origin of the worker, no trailing slash. */
@@ -49,6 +56,8 @@ export interface ChatClientOptions {
   backoffMaxMs?: number;
   /** Hidden longer than this: on resume the socket is replaced at once, not trusted. */
   staleAfterHideMs?: number;
+  /** A socket in doubt (network change, a send with no answer for this long) must answer a ping within this long. */
+  probeMs?: number;
   /**
    * Asked when the lobby refuses the socket (403): find out why and fix what can be fixed (send
    * the 18+ confirmation again, e.g. after a login as a new account). Rejects with the code that
@@ -104,6 +113,10 @@ export class ChatClient {
   private resumable = false;
   /** A history frame said `more`: the next one continues this connect's history. */
   private paging = false;
+  /** The last seq of the history pages received on this connect: the next page starts after it. */
+  private pagedSeq = 0;
+  /** How each picture still to be uploaded is uploaded (again, on a retry), by clientId. */
+  private readonly uploads = new Map<string, PictureUpload>();
   /** A report sent on the room socket, waiting for `reported` or an error. */
   private pendingReport: { promise: Promise<void>; settle(err: ChatError | null): void } | null = null;
 
@@ -125,6 +138,7 @@ export class ChatClient {
         backoffBaseMs: options.backoffBaseMs ?? 500,
         backoffMaxMs: options.backoffMaxMs ?? 15_000,
         staleAfterHideMs: options.staleAfterHideMs ?? 5_000,
+        probeMs: options.probeMs ?? 3_000,
       },
       this.store,
       {
@@ -148,7 +162,12 @@ export class ChatClient {
         timers: this.timers,
         ackTimeoutMs: this.ackTimeoutMs,
         newClientId: options.newClientId ?? randomClientId,
-        sendToRoom: (frame) => this.connection.isOn("room") && this.connection.transmit(frame),
+        sendToRoom: (frame) => {
+          const sent = this.connection.isOn("room") && this.connection.transmit(frame);
+          // No answer at all soon after a send: the socket is probed, not trusted until the ack times out.
+          if (sent) this.connection.watch();
+          return sent;
+        },
       },
       this.store,
     );
@@ -174,6 +193,18 @@ export class ChatClient {
     this.teardown();
     this.store.reset({ phase: "connecting", topic });
     void this.connection.open("lobby");
+  }
+
+  /**
+   * Opens an existing conversation (a subscribe message's page names it) as a resume from the
+   * start (`after=0`): its whole history in pages, as this chat (not earlier meetings), what
+   * changed meanwhile, and `partner_left` if the partner has gone since.
+   */
+  rejoin(roomId: string, partnerAlias: string): void {
+    this.teardown();
+    this.store.reset({ phase: "chatting", roomId, partnerAlias, topic: null, lastSeq: 0 });
+    this.resumable = true;
+    void this.connection.open("room");
   }
 
   /** Leaves the waiting queue. */
@@ -210,6 +241,11 @@ export class ChatClient {
    */
   resume(): void {
     this.connection.resume();
+  }
+
+  /** wx.onNetworkStatusChange: back online connects now; a changed network probes the socket. */
+  networkChanged(connected: boolean): void {
+    if (connected) this.connection.networkChanged();
   }
 
   /**
@@ -270,6 +306,34 @@ export class ChatClient {
     return true;
   }
 
+  /**
+   * A picture picked on this phone: its bubble (the local file, upload progress) shows at once,
+   * then `upload` posts it and the image frame goes under the same clientId. A failure speaks
+   * about the picture; a retry uploads it again. Returns the clientId, or null when not chatting.
+   */
+  sendPicture(localPath: string, upload: PictureUpload): string | null {
+    if (this.store.state.phase !== "chatting") return null;
+    const clientId = this.outbox.queueUpload(localPath);
+    this.uploads.set(clientId, upload);
+    void this.runUpload(clientId);
+    return clientId;
+  }
+
+  private async runUpload(clientId: string): Promise<void> {
+    const upload = this.uploads.get(clientId);
+    if (!upload) return;
+    try {
+      const image = await upload((percent) => this.outbox.uploadProgress(clientId, percent));
+      this.uploads.delete(clientId);
+      this.outbox.uploaded(clientId, image);
+    } catch (err) {
+      const code = codeOf(err, "network");
+      const final = FINAL_UPLOAD_ERRORS.has(code);
+      if (final) this.uploads.delete(clientId);
+      this.outbox.failUpload(clientId, pictureError(code), !final);
+    }
+  }
+
   /** Recalls one's own message (long-press 撤回, within 2 minutes); false when it cannot be asked now. */
   recall(id: string): boolean {
     const m = this.store.state.messages.find((x) => x.id === id);
@@ -291,6 +355,12 @@ export class ChatClient {
 
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
+    if (this.outbox.needsUpload(clientId) && this.uploads.has(clientId)) {
+      if (this.store.state.phase !== "chatting") return;
+      this.outbox.restartUpload(clientId);
+      void this.runUpload(clientId);
+      return;
+    }
     this.outbox.retry(clientId);
   }
 
@@ -315,7 +385,8 @@ export class ChatClient {
     const { roomId, lastSeq } = this.store.state;
     const base = `${this.wsBase}/api/rooms/${encodeURIComponent(roomId ?? "")}`;
     const params: string[] = [];
-    if (this.resumable) params.push(`after=${lastSeq}`);
+    // Dropped between history pages: resume after the last page, not after live traffic that skipped ahead.
+    if (this.resumable) params.push(`after=${this.paging ? this.pagedSeq : lastSeq}`);
     if (ticket) params.push(`ticket=${encodeURIComponent(ticket)}`);
     return params.length ? `${base}?${params.join("&")}` : base;
   }
@@ -356,6 +427,7 @@ export class ChatClient {
     this.outbox.clear();
     this.pendingReport?.settle(new ChatError("network"));
     this.resumable = false;
+    this.uploads.clear();
     this.ticketRefreshedAt = null;
   }
 
@@ -412,10 +484,14 @@ export class ChatClient {
         // Own messages found stored: their ack is no longer awaited.
         for (const h of frame.messages) if (h.clientId) this.outbox.settle(h.clientId);
         this.paging = frame.more === true;
+        // The next page starts after this page, not after a live message or ack that came meanwhile.
+        const last = frame.messages[frame.messages.length - 1];
+        this.pagedSeq = last ? last.seq : this.store.state.lastSeq;
         if (this.paging) {
-          this.connection.transmit({ type: "history", after: this.store.state.lastSeq } satisfies RoomClientFrame);
+          this.connection.transmit({ type: "history", after: this.pagedSeq } satisfies RoomClientFrame);
           return;
         }
+        this.askImageStates();
         this.outbox.resendPending();
         return;
       }
@@ -471,6 +547,17 @@ export class ChatClient {
         if (SEND_ERRORS.has(frame.code)) this.outbox.refused(frame.clientId, frame.code);
         this.store.notice(frame.code);
         return;
+    }
+  }
+
+  /**
+   * Own pictures still shown as 审核中 once the history is complete: the room is asked for their
+   * state (a verdict may have come while this phone was away or on a socket that died).
+   */
+  private askImageStates(): void {
+    const ids = this.store.state.messages.filter((m) => m.from === "me" && m.checking === true && m.id !== null).map((m) => m.id as string);
+    for (let i = 0; i < ids.length; i += IMAGE_QUERY_MAX) {
+      this.connection.transmit({ type: "image_query", ids: ids.slice(i, i + IMAGE_QUERY_MAX) } satisfies RoomClientFrame);
     }
   }
 

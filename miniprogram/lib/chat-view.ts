@@ -26,6 +26,8 @@ export type ChatRow =
       thumbHeight: number;
       /** One's own picture under the platform's check: show 审核中. */
       checking: boolean;
+      /** One's own picture still uploading: "上传中 n%" ("" otherwise). */
+      uploadText: string;
       /** When it was stored (ms), for offering 撤回 within the window. */
       at: number;
     };
@@ -89,6 +91,7 @@ export function buildRows(messages: readonly ChatMessage[], now: number): ChatRo
       imageUrl: m.kind === "image" && m.image ? (m.image.url ?? m.image.localPath ?? "") : "",
       ...(m.kind === "image" && m.image ? thumb(m.image.width, m.image.height) : { thumbWidth: 0, thumbHeight: 0 }),
       checking: m.checking === true,
+      uploadText: m.uploading !== undefined && m.status === "pending" ? `上传中 ${m.uploading}%` : "",
       at: m.at,
     });
   }

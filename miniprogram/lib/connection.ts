@@ -61,6 +61,8 @@ export interface ConnectionOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   staleAfterHideMs: number;
+  /** A socket in doubt (network changed, a send unanswered) gets this long to answer a ping. */
+  probeMs: number;
 }
 
 export interface ConnectionHooks {
@@ -103,6 +105,10 @@ export class Connection {
   private refused = false;
   /** lobbyRefused was asked since the last open: a second 403 takes the usual way (a ban). */
   private lobbyChecked = false;
+  /** A probe's deadline: nothing received by then replaces the socket. */
+  private probeTimer: unknown = null;
+  /** A send waiting for any answer before the socket is probed. */
+  private watchTimer: unknown = null;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -127,6 +133,9 @@ export class Connection {
       token = await this.opts.getToken(fresh);
     } catch (err) {
       if (gen !== this.generation) return;
+      // A fresh login that failed (a network blip) is still owed: the next try must not fall
+      // back to the old session and its expired ticket.
+      if (fresh) this.freshLogin = true;
       this.channel = null;
       const code = codeOf(err, "network");
       if (PERMANENT_ERRORS.has(code)) return this.hooks.failed(code);
@@ -226,6 +235,54 @@ export class Connection {
     this.reopen();
   }
 
+  /**
+   * The network changed (wx.onNetworkStatusChange): a socket bound to the old network is likely
+   * dead though nothing said so. Probe it (a ping answered within probeMs, or replaced); with no
+   * socket, connect now.
+   */
+  networkChanged(): void {
+    const { phase } = this.store.state;
+    if (phase === "idle" || phase === "ended") return;
+    if (this.socket && this.store.state.connected) return this.probe();
+    if (this.socket) return; // still opening
+    this.clearReconnect();
+    this.attempts = 0;
+    this.reopen();
+  }
+
+  /** A frame that needs an answer went out: no frame at all within probeMs, and the socket is probed. */
+  watch(): void {
+    if (this.watchTimer !== null || !this.socket) return;
+    const gen = this.generation;
+    this.watchTimer = this.opts.timers.setTimeout(() => {
+      this.watchTimer = null;
+      if (gen === this.generation) this.probe();
+    }, this.opts.probeMs);
+  }
+
+  /** Pings now; nothing back within probeMs replaces the socket (resuming with `after`). */
+  probe(): void {
+    if (this.probeTimer !== null || !this.socket || !this.store.state.connected) return;
+    const gen = this.generation;
+    if (this.transmitRaw(PING_FRAME) && this.pingSentAt === null) this.pingSentAt = this.opts.timers.now();
+    this.probeTimer = this.opts.timers.setTimeout(() => {
+      this.probeTimer = null;
+      if (gen !== this.generation || !this.socket) return;
+      this.close();
+      this.hooks.replaced();
+      this.clearReconnect();
+      this.attempts = 0;
+      this.reopen();
+    }, this.opts.probeMs);
+  }
+
+  private clearProbes(): void {
+    if (this.probeTimer !== null) this.opts.timers.clearTimeout(this.probeTimer);
+    if (this.watchTimer !== null) this.opts.timers.clearTimeout(this.watchTimer);
+    this.probeTimer = null;
+    this.watchTimer = null;
+  }
+
   /** Schedules the next connect with jittered exponential backoff (not once the chat is over). */
   reconnectLater(): void {
     const { phase } = this.store.state;
@@ -262,6 +319,8 @@ export class Connection {
   private handleMessage(channel: Channel, data: string): void {
     this.lastReceivedAt = this.opts.timers.now();
     this.pingSentAt = null;
+    // Anything received proves the socket alive.
+    this.clearProbes();
     if (data === PONG_FRAME) return;
     this.hooks.frame(channel, data);
   }
@@ -292,6 +351,7 @@ export class Connection {
     this.channel = null;
     this.generation++;
     this.stopHeartbeat();
+    this.clearProbes();
     this.hooks.closed(channel, code);
   }
 
@@ -322,6 +382,7 @@ export class Connection {
     this.socket = null;
     this.generation++;
     this.stopHeartbeat();
+    this.clearProbes();
     if (socket) {
       try {
         socket.close(CLOSE_NORMAL, "bye");

@@ -40,7 +40,7 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {
   network: "网络不可用，请检查网络",
-  timeout: "发送超时，点击重试",
+  timeout: "发送超时",
   login_failed: "登录失败，请重试",
   unknown: "出了点问题，请稍后再试",
 };
@@ -50,6 +50,21 @@ export function errorMessage(code: string | null | undefined): string {
   if (code && Object.prototype.hasOwnProperty.call(SERVER_MESSAGES, code)) return SERVER_MESSAGES[code as ErrorCode];
   if (code && Object.prototype.hasOwnProperty.call(CLIENT_MESSAGES, code)) return CLIENT_MESSAGES[code as ClientErrorCode];
   return CLIENT_MESSAGES.unknown;
+}
+
+/** What a picture that could not be sent says: about the picture, not about "content". */
+export const PICTURE_TOO_LARGE = "图片太大了（最大 2 MB）";
+const PICTURE_MESSAGES: Partial<Record<string, string>> = {
+  payload_too_large: PICTURE_TOO_LARGE,
+  image_too_large: "图片尺寸太大了",
+  content_rejected: "图片未通过审核，未发送",
+  network: "图片上传失败",
+  timeout: "图片上传失败",
+  internal: "图片上传失败",
+};
+
+export function pictureError(code: string | null | undefined): string {
+  return (code && PICTURE_MESSAGES[code]) || errorMessage(code);
 }
 
 /** An error carrying a stable code; `message` is already the Chinese line to show. */

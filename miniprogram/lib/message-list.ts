@@ -32,6 +32,8 @@ export interface ChatMessage {
   image?: ChatImage | null;
   /** One's own picture under the platform's check (审核中): the partner does not see it yet. */
   checking?: boolean;
+  /** One's own picture still uploading: its progress, 0–100 (absent once uploaded). */
+  uploading?: number;
 }
 
 /** The server's view of a message, as far as pictures and recall go. */

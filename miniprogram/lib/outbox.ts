@@ -43,7 +43,47 @@ export class Outbox {
     this.add({ text: "", kind: "image", image, checking: false });
   }
 
-  private add(content: Pick<ChatMessage, "text"> & Partial<Pick<ChatMessage, "kind" | "image" | "checking">>): void {
+  /**
+   * A picture picked but not uploaded yet: its bubble (this phone's file, progress 0) shows at
+   * once; it is sent when uploaded(), or fails with failUpload(). Returns its clientId.
+   */
+  queueUpload(localPath: string): string {
+    return this.add({ text: "", kind: "image", image: { id: "", url: null, width: 0, height: 0, localPath }, checking: false, uploading: 0 });
+  }
+
+  uploadProgress(clientId: string, percent: number): void {
+    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    if (m && m.uploading !== undefined && m.status === "pending") this.store.setMessage(clientId, { uploading: Math.max(0, Math.min(100, Math.round(percent))) });
+  }
+
+  /** The upload finished: the picture goes as an image frame under the same bubble. */
+  uploaded(clientId: string, image: Omit<ChatImage, "url" | "localPath">): void {
+    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "pending" || !m.image) return;
+    this.store.setMessage(clientId, { image: { ...m.image, ...image, url: null }, uploading: undefined });
+    this.dispatch(clientId);
+  }
+
+  /** The upload failed: the bubble says why; a retry uploads again (not for a picture too large). */
+  failUpload(clientId: string, error: string, retryable: boolean): void {
+    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    if (!m || m.status !== "pending") return;
+    this.store.setMessage(clientId, { status: "failed", error, retryable, uploading: undefined });
+  }
+
+  /** A failed picture whose upload never finished: a retry must upload it again. */
+  needsUpload(clientId: string): string | null {
+    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    return m && m.kind === "image" && m.image && !m.image.id && m.image.localPath ? m.image.localPath : null;
+  }
+
+  /** Back to uploading for a retry. */
+  restartUpload(clientId: string): void {
+    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    if (m && m.status === "failed" && m.retryable) this.store.setMessage(clientId, { status: "pending", error: null, uploading: 0 });
+  }
+
+  private add(content: Pick<ChatMessage, "text"> & Partial<Pick<ChatMessage, "kind" | "image" | "checking" | "uploading">>): string {
     const clientId = this.opts.newClientId();
     const message: ChatMessage = {
       key: `c:${clientId}`,
@@ -60,12 +100,14 @@ export class Outbox {
     };
     this.store.update({ messages: [...this.store.state.messages, message] });
     this.dispatch(clientId);
+    return clientId;
   }
 
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
     const m = this.store.state.messages.find((x) => x.clientId === clientId);
     if (!m || m.status !== "failed" || !m.retryable || this.store.state.phase !== "chatting") return;
+    if (this.needsUpload(clientId)) return; // the page uploads it again first
     this.store.setMessage(clientId, { status: "pending", error: null });
     this.dispatch(clientId);
   }
@@ -115,6 +157,8 @@ export class Outbox {
   private dispatch(clientId: string): void {
     const m = this.store.state.messages.find((x) => x.clientId === clientId);
     if (!m || m.status !== "pending") return;
+    // Still uploading: nothing to send yet, and no ack to wait for.
+    if (m.kind === "image" && m.image && !m.image.id) return;
     const old = this.ackTimers.get(clientId);
     if (old !== undefined) this.opts.timers.clearTimeout(old);
     this.ackTimers.set(

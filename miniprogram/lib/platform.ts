@@ -97,6 +97,16 @@ export function toast(title: string, icon: "success" | "none" = "none"): void {
   mp.showToast({ title, icon });
 }
 
+/**
+ * Leaves this page: back to the page below, or, when it is the only one (opened from a cold start
+ * by a subscribe message or a share), to the topics page, since there is nothing to go back to.
+ */
+export function leavePage(): void {
+  const stack = typeof getCurrentPages === "function" ? getCurrentPages() : [];
+  if (stack.length > 1) mp.navigateBack({ delta: 1 });
+  else mp.reLaunch({ url: "/pages/topics/index" });
+}
+
 /** Asks before leaving the page by the back button or gesture (message), or stops asking (null). */
 export function guardLeaving(message: string | null): void {
   const api = mp as Partial<WechatMiniprogram.Wx>;
@@ -163,9 +173,9 @@ export function choosePicture(): Promise<PickedImage | null> {
 }
 
 /** wx.uploadFile as a promise: the answer's body is text (JSON from our API). */
-export const uploadFile: FileUpload = ({ url, filePath, name, formData, header }) =>
+export const uploadFile: FileUpload = ({ url, filePath, name, formData, header, onProgress }) =>
   new Promise((resolve, reject) => {
-    mp.uploadFile({
+    const task = mp.uploadFile({
       url,
       filePath,
       name,
@@ -174,6 +184,7 @@ export const uploadFile: FileUpload = ({ url, filePath, name, formData, header }
       success: (res) => resolve({ status: res.statusCode, data: res.data }),
       fail: (err) => reject(new Error(err.errMsg)),
     });
+    if (onProgress) task?.onProgressUpdate?.((p) => onProgress(p.progress));
   });
 
 /** The full-screen viewer for a picture in the chat (with the chat's other pictures to swipe through). */
@@ -184,6 +195,26 @@ export function previewImage(current: string, urls: string[]): void {
 /** The platform has the subscribe-message prompt (QQ's base library may not: then nothing is asked). */
 export function canRequestSubscribe(): boolean {
   return typeof (mp as Partial<WechatMiniprogram.Wx>).requestSubscribeMessage === "function";
+}
+
+/** The person ticked "总是保持以上选择" for `tmplId`, or turned subscribe messages off (wx.getSetting). */
+export function subscriptionKept(tmplId: string): Promise<boolean> {
+  const api = mp as Partial<WechatMiniprogram.Wx>;
+  if (typeof api.getSetting !== "function") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      api.getSetting!({
+        withSubscriptions: true,
+        success: (res) => {
+          const s = res.subscriptionsSetting as { mainSwitch?: boolean; itemSettings?: Record<string, string> } | undefined;
+          resolve(s?.mainSwitch === false || typeof s?.itemSettings?.[tmplId] === "string");
+        },
+        fail: () => resolve(false),
+      });
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ const PROFILE_KEY = "onechat.profile";
 const TOPIC_KEY = "onechat.topic";
 const RULES_KEY = "onechat.rulesAccepted";
 const ADULT_KEY = "onechat.adult";
+const WELCOMED_KEY = "onechat.welcomed";
 /** Bump when the community rules change in substance: everyone accepts them again. */
 export const RULES_VERSION = 1;
 /** Characters (code points, as every length in the app) a nickname keeps. */
@@ -64,4 +65,11 @@ export function adultConfirmed(storage: KeyValueStorage): boolean {
 
 export function confirmAdult(storage: KeyValueStorage, now = Date.now()): void {
   if (!adultConfirmed(storage)) storage.set(ADULT_KEY, { confirmedAt: now });
+}
+
+/** True only the first time it is asked on this phone: "登录成功" greets the first login, once. */
+export function firstLogin(storage: KeyValueStorage): boolean {
+  if (storage.get(WELCOMED_KEY) === true) return false;
+  storage.set(WELCOMED_KEY, true);
+  return true;
 }

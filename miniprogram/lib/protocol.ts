@@ -16,6 +16,8 @@ export type {
   AdultRequest,
   AdultResponse,
   BlockRequest,
+  ConversationSummary,
+  ConversationsResponse,
   MeResponse,
   SubscribeKind,
   SubscribeRequest,
@@ -40,6 +42,8 @@ export type {
 } from "../../worker/protocol";
 
 export const TEXT_MAX: (typeof WorkerLimits)["textMax"] = 1000;
+/** Message ids in one image_query frame. */
+export const IMAGE_QUERY_MAX: (typeof WorkerLimits)["imageQueryMax"] = 20;
 /** How long after sending a message may be recalled. */
 export const RECALL_WINDOW_MS: (typeof WorkerLimits)["recallWindowMs"] = 120_000;
 /** Bytes in one picture upload (compressed on the phone first). */

@@ -2,7 +2,7 @@
 import { configFor } from "../config";
 import { Api } from "./api";
 import { ChatClient } from "./chat-client";
-import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage, uploadFile } from "./platform";
+import { canRequestSubscribe, connectSocket, envVersion, httpRequest, loginCode, platform, requestSubscribe, storage, subscriptionKept, uploadFile } from "./platform";
 import { adultConfirmed } from "./prefs";
 import { SubscribeConsent } from "./subscribe-consent";
 
@@ -47,6 +47,8 @@ export const consent = new SubscribeConsent({
   supported: canRequestSubscribe,
   request: requestSubscribe,
   record: (kinds) => api.subscribe(kinds),
+  storage,
+  keptChoice: subscriptionKept,
 });
 
 export { storage };

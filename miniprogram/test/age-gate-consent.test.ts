@@ -75,13 +75,13 @@ describe("adults only", () => {
     expect(pages.fake.sockets).toHaveLength(2);
   });
 
-  it("without the confirmation on the phone or the server, no lobby: the profile step asks for it", async () => {
-    ageServer();
+  it("without the confirmation on the phone, no lobby: the profile step asks for it (even when the server has one)", async () => {
+    ageServer({ confirmed: true });
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "books" });
     await settle();
     expect(pages.fake.sockets).toHaveLength(0);
-    expect(rest()).toEqual(["GET /api/me"]);
+    expect(rest()).toEqual([]);
     expect(pages.fake.navigations).toEqual(["redirect:/pages/profile/index?adult=1&topic=books"]);
   });
 
@@ -245,6 +245,39 @@ describe("subscribe-message consent", () => {
     expect(page.querySelector(".subscribe")).toBeFalsy();
   });
 
+  it("换一个 after chat after chat asks once per session, and 开始匹配 then 同意 ask once between them", async () => {
+    wechat();
+    pages.fake.storage.set("onechat.rulesAccepted", 0);
+    pages.fake.storage.set("onechat.session", { token: "tok", expiresAt: Date.now() + 86_400_000, checkTicket: "TICKET", checkTicketExpiresAt: Date.now() + 7_200_000, userId: "u1" });
+    const topics = mount("pages/topics/index");
+    await topics.instance.onLoad();
+    await settle();
+    topics.instance.onContinue();
+    await settle();
+    const rules = mount("pages/rules/index");
+    rules.instance.onLoad({ topic: "any" });
+    await settle();
+    rules.querySelector(".accept")!.dispatchEvent("tap");
+    await settle();
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic: "any" });
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      pages.fake.lastSocket().open();
+      pages.fake.lastSocket().receive({ type: "matched", roomId: `r${i}`, partner: { alias: "熊猫" }, topic: null });
+      await settle();
+      const room = pages.fake.lastSocket();
+      room.open();
+      room.receive({ type: "history", messages: [] });
+      room.receive({ type: "partner_left" });
+      await settle();
+      page.querySelector(".ended-next")!.dispatchEvent("tap");
+      await settle();
+    }
+    expect(pages.fake.subscribePrompts).toEqual([["T_MATCH"]]);
+  });
+
   it("no templates listed, the list unavailable, or no prompt API: no offer, and matching goes on", async () => {
     for (const templates of [{}, "down"] as const) {
       pages.relaunch();
@@ -277,6 +310,7 @@ describe("subscribe-message consent", () => {
 describe("report sheet", () => {
   it("offers 疑似未成年 and sends exactly that reason", async () => {
     pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     pages.fake.storage.set("onechat.adultSentFor", "u1");
     const page = mount("pages/chat/index");

@@ -59,7 +59,7 @@ describe("build:miniprogram", () => {
     const project = json("project.config.json");
     expect(project.setting.useCompilerPlugins).toBeUndefined();
     expect(project.setting).toMatchObject({ minified: true, minifyWXML: true, minifyWXSS: true });
-    expect(project.miniprogramRoot).toBe("./");
+    expect(project).not.toHaveProperty("miniprogramRoot");
     expect(json("app.json")).not.toHaveProperty("__usePrivacyCheck__");
   });
 });

@@ -512,3 +512,115 @@ describe("the lobby refuses the socket (age gate, suspension)", () => {
     expect(net.sockets).toHaveLength(1);
   });
 });
+
+describe("a connection that notices its death (issue 19 item 5)", () => {
+  it("a network change in the foreground probes the socket and replaces it within seconds when no pong comes", async () => {
+    const client = makeClient({ probeMs: 3_000 });
+    const room = await enterRoom(client, [{ id: "m4", seq: 4, from: "partner", text: "嗨", at: at(4) }]);
+    client.networkChanged(true);
+    expect(room.sent).toContain('{"type":"ping"}');
+    clock.advance(3_000);
+    expect(room.closedByClient).not.toBeNull();
+    await flush();
+    expect(net.last.url).toBe(`${WS}/api/rooms/r1?after=4&ticket=ticket3`);
+  });
+
+  it("a socket that answers the probe is kept", async () => {
+    const client = makeClient({ probeMs: 3_000 });
+    const room = await enterRoom(client);
+    client.networkChanged(true);
+    room.receive("pong");
+    room.receive('{"type":"pong"}');
+    clock.advance(10_000);
+    expect(room.closedByClient).toBeNull();
+    expect(net.sockets).toHaveLength(2);
+  });
+
+  it("a send with no answer probes the socket and resends on a new one long before the ack timeout, stored once", async () => {
+    const client = makeClient({ probeMs: 3_000, ackTimeoutMs: 15_000 });
+    const room = await enterRoom(client, [{ id: "m1", seq: 1, from: "partner", text: "嗨", at: at(1) }]);
+    client.send("在吗");
+    clock.advance(3_000); // no answer: a ping goes out
+    expect(room.sent.filter((s) => s === '{"type":"ping"}')).toHaveLength(1);
+    clock.advance(3_000); // no pong either: replaced
+    expect(room.closedByClient).not.toBeNull();
+    await flush();
+    const fresh = net.last;
+    fresh.open();
+    fresh.receive({ type: "history", messages: [] });
+    expect(fresh.frames).toEqual([{ type: "send", clientId: "c1", text: "在吗" }]);
+    fresh.receive({ type: "ack", clientId: "c1", id: "m2", seq: 2, at: at(2) });
+    expect(view(client.snapshot)).toEqual(["嗨:sent", "在吗:sent"]);
+  });
+
+  it("a renewal whose fresh login hits a network blip logs in afresh on the retry, never with the old ticket", async () => {
+    let failNext = false;
+    const client = makeClient({
+      getToken: async (fresh) => {
+        tokenCalls.push(fresh);
+        if (failNext) {
+          failNext = false;
+          throw new ChatError("network");
+        }
+        return `tok${tokenCalls.length}`;
+      },
+    });
+    const room = await enterRoom(client);
+    failNext = true;
+    room.receive({ type: "error", code: "ticket_required", message: "log in again" });
+    await flush();
+    clock.advance(60_000); // the backoff's retry
+    await flush();
+    expect(tokenCalls).toEqual([false, false, true, true]);
+    net.last.open();
+    net.last.receive({ type: "history", messages: [] });
+    expect(client.snapshot.phase).toBe("chatting");
+    expect(client.snapshot.failure).toBeNull();
+  });
+
+  it("pages history after the last page even when a live message or an ack arrives between pages", async () => {
+    const client = makeClient();
+    const room = await enterRoom(client, [{ id: "m1", seq: 1, from: "partner", text: "a", at: at(1) }]);
+    room.drop();
+    client.resume();
+    await flush();
+    const resumed = net.last;
+    resumed.open();
+    resumed.receive({ type: "history", more: true, messages: [{ id: "m2", seq: 2, from: "partner", text: "b", at: at(2) }] });
+    // Live traffic before the next page arrives.
+    resumed.receive({ type: "message", id: "m9", seq: 9, from: "partner", text: "live", at: at(9) });
+    client.send("mine");
+    resumed.receive({ type: "ack", clientId: "c1", id: "m10", seq: 10, at: at(10) });
+    resumed.receive({ type: "history", more: true, messages: [{ id: "m3", seq: 3, from: "partner", text: "c", at: at(3) }] });
+    expect(resumed.frames.filter((f) => f.type === "history")).toEqual([
+      { type: "history", after: 2 },
+      { type: "history", after: 3 },
+    ]);
+    // Dropped mid-paging: the resume starts after the last page, not after the live seq.
+    resumed.drop();
+    client.resume();
+    await flush();
+    expect(net.last.url).toBe(`${WS}/api/rooms/r1?after=3&ticket=ticket4`);
+  });
+});
+
+describe("pictures still shown as 审核中 (issue 19 item 2)", () => {
+  it("after the history the client asks the room about its own pictures under check, and shows the answer", async () => {
+    const client = makeClient();
+    const room = await enterRoom(client, [
+      { id: "m1", seq: 1, from: "me", text: "", at: at(1), clientId: "old", kind: "image", pending: true, image: { id: "i1", url: null, width: 10, height: 10 } },
+      { id: "m2", seq: 2, from: "partner", text: "好看", at: at(2) },
+    ]);
+    expect(room.frames).toEqual([{ type: "image_query", ids: ["m1"] }]);
+    expect(client.snapshot.messages[0]).toMatchObject({ checking: true });
+    room.receive({ type: "image_status", id: "m1", clientId: "old", status: "passed", image: { id: "i1", url: "https://x/i1", width: 10, height: 10 } });
+    expect(client.snapshot.messages[0]).toMatchObject({ checking: false, image: { url: "https://x/i1" } });
+    // Nothing under check: a later history asks nothing.
+    room.drop();
+    client.resume();
+    await flush();
+    net.last.open();
+    net.last.receive({ type: "history", messages: [] });
+    expect(net.last.frames).toEqual([]);
+  });
+});

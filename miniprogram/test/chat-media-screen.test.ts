@@ -74,6 +74,8 @@ describe("message list: pictures and recall", () => {
 describe("chat page: sending a picture", () => {
   async function openChat() {
     pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
@@ -108,10 +110,69 @@ describe("chat page: sending a picture", () => {
     expect(text(page.querySelector(".messages")!)).toContain("审核中");
   });
 
-  it("tells why an upload was refused and sends nothing", async () => {
-    const { room } = await openChatAndFail();
-    expect(pages.fake.toasts).toContain("只能发送 JPG/PNG/GIF 图片");
+  it("tells why an upload was refused, on the picture's bubble, and sends nothing", async () => {
+    const { page, room } = await openChatAndFail();
+    expect(text(page.querySelector(".messages")!)).toContain("只能发送 JPG/PNG/GIF 图片");
+    expect(text(page.querySelector(".messages")!)).not.toContain("点击重发");
     expect(room.frames.filter((f) => f.type === "image")).toEqual([]);
+  });
+
+  it("shows the picture at once with its upload progress, then sends it (issue 19 item 3)", async () => {
+    pages.fake.holdUploads = true;
+    const { page, room } = await openChat();
+    page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    const messages = () => page.querySelector(".messages")!;
+    // Before the upload answers: the local file in a bubble, 上传中 0%.
+    expect(messages().querySelectorAll(".picture")).toHaveLength(1);
+    expect(page.data.rows.find((r: { kind: string }) => r.kind === "message")).toMatchObject({ imageUrl: "wxfile://tmp/photo.jpg", status: "pending" });
+    expect(text(messages())).toContain("上传中 0%");
+    pages.fake.uploadProgress[0]!({ progress: 45 });
+    await settle();
+    expect(text(messages())).toContain("上传中 45%");
+    expect(room.frames.filter((f) => f.type === "image")).toEqual([]);
+    pages.fake.heldUploads[0]!();
+    await settle();
+    const frame = room.frames.find((f) => f.type === "image") as { clientId: string; imageId: string };
+    expect(frame.imageId).toBe("img1");
+    expect(text(messages())).not.toContain("上传中");
+    room.receive({ type: "ack", clientId: frame.clientId, id: "m1", seq: 1, at: Date.now(), pending: true });
+    await settle();
+    expect(text(messages())).toContain("审核中");
+    expect(page.data.rows.filter((r: { kind: string }) => r.kind === "message")).toHaveLength(1);
+  });
+
+  it("a picture over 2 MB says so about the picture", async () => {
+    pages.fake.chosenMedia = { tempFilePath: "wxfile://tmp/huge.jpg", size: 3_000_000 };
+    const { page, room } = await openChat();
+    page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(pages.fake.toasts).toContain("图片太大了（最大 2 MB）");
+    expect(pages.fake.toasts).not.toContain("内容太长了");
+    expect(pages.fake.uploads).toEqual([]);
+    expect(room.frames).toEqual([]);
+  });
+
+  it("the server's 413 also speaks about the picture, with no retry", async () => {
+    pages.fake.uploadAnswer = { statusCode: 413, data: JSON.stringify({ error: { code: "payload_too_large", message: "too big" } }) };
+    const { page } = await openChat();
+    page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(text(page.querySelector(".messages")!)).toContain("图片太大了（最大 2 MB）");
+    expect(text(page.querySelector(".messages")!)).not.toContain("点击重发");
+  });
+
+  it("an upload that failed on the network is uploaded again by 点击重发, then sent once", async () => {
+    pages.fake.uploadAnswer = "fail";
+    const { page, room } = await openChat();
+    page.querySelector(".input-bar")!.querySelector(".pic-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(text(page.querySelector(".messages")!)).toContain("图片上传失败 · 点击重发");
+    pages.fake.uploadAnswer = { statusCode: 201, data: JSON.stringify({ id: "img2", status: "pending", contentType: "image/jpeg", bytes: 1, width: 10, height: 10 }) };
+    page.querySelector(".messages")!.querySelector(".failed-reason")!.dispatchEvent("tap");
+    await settle();
+    expect(pages.fake.uploads.map((u) => u.filePath)).toEqual(["wxfile://tmp/photo.jpg", "wxfile://tmp/photo.jpg"]);
+    expect(room.frames.filter((f) => f.type === "image")).toEqual([{ type: "image", clientId: expect.any(String), imageId: "img2" }]);
   });
 
   async function openChatAndFail() {

@@ -155,6 +155,8 @@ describe("message list", () => {
 describe("chat page", () => {
   async function openChat() {
     pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
@@ -170,9 +172,11 @@ describe("chat page", () => {
   }
   const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
-  it("shows one's own nickname in the header and the typing indicator once, gone when the room drops", async () => {
+  it("shows the partner's alias once (the nav bar) and the typing indicator once, gone when the room drops", async () => {
     const { page, room } = await openChat();
-    expect(text(page.querySelector(".header")!)).toContain("我：小明");
+    expect(pages.fake.titles.at(-1)).toBe("快乐的熊猫");
+    expect(text(page)).not.toContain("快乐的熊猫");
+    expect(text(page)).not.toContain("我：小明");
     room.receive({ type: "typing" });
     await settle();
     expect(count(text(page), "对方正在输入")).toBe(1);
@@ -247,6 +251,25 @@ describe("chat page", () => {
     expect(list.data.scrollTop).toBeGreaterThan(before);
   });
 
+  it("keeps the newest message in view when the emoji panel opens", async () => {
+    const { page, room } = await openChat();
+    room.receive({ type: "message", id: "m1", seq: 1, from: "partner", text: "在吗", at: Date.now() });
+    await settle();
+    const list = page.querySelector(".messages")!;
+    const before = list.data.scrollTop;
+    page.querySelector(".input-bar")!.querySelector(".emoji-btn")!.dispatchEvent("tap");
+    await settle();
+    expect(list.data.scrollTop).toBeGreaterThan(before);
+  });
+
+  it("says 对方暂时离开 when the partner is away; network words only for one's own connection", async () => {
+    const { page, room } = await openChat();
+    room.receive({ type: "presence", partner: "offline" });
+    await settle();
+    expect(text(page)).toContain("对方暂时离开");
+    expect(text(page)).not.toContain("网络");
+  });
+
   it("reports a long-pressed partner message with that message named", async () => {
     const { page, room } = await openChat();
     room.receive({ type: "message", id: "m9", seq: 9, from: "partner", text: "加我微信", at: Date.now() });
@@ -280,6 +303,7 @@ describe("chat page", () => {
 
   it("shows a banned user 账号已被封禁 with no retry and no login loop", async () => {
     pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
+    pages.passGates();
     const page = mount("pages/chat/index");
     await page.instance.onLoad({});
     await settle();

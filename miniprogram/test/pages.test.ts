@@ -191,6 +191,7 @@ describe("chat page", () => {
     // The server already has this account's 18+ confirmation (the age gate has tests of its own).
     pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
     pages.fake.storage.set("onechat.adultSentFor", "u1");
+    pages.fake.storage.set("onechat.rulesAccepted", 1);
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic });
     await settle();
@@ -238,6 +239,19 @@ describe("chat page", () => {
     expect(pages.fake.lastSocket().header).toEqual({ Authorization: "Bearer kept" });
   });
 
+  it("says 登录成功 only on the first login ever on this phone, not after a session expired", async () => {
+    await openChat();
+    expect(pages.fake.toasts.filter((t) => t === "登录成功")).toHaveLength(1);
+    pages.relaunch();
+    pages.passGates();
+    pages.fake.storage.set("onechat.welcomed", true);
+    const page = mount("pages/chat/index");
+    await page.instance.onLoad({ topic: "music" });
+    await settle();
+    expect(pages.fake.requests[0]).toMatchObject({ url: "http://127.0.0.1:8787/api/login" });
+    expect(pages.fake.toasts).not.toContain("登录成功");
+  });
+
   it("shows a login failure in Chinese with a retry", async () => {
     pages.fake.respond = () => ({ statusCode: 403, data: { error: { code: "banned", message: "This account has been banned" } } });
     const page = await openChat();
@@ -253,7 +267,8 @@ describe("chat page", () => {
     expect(list.textContent).toContain("上次说到猫");
     expect(list.querySelector(".message-list--divider, [class*='divider']")?.textContent).toBe("以上是以前的聊天");
     expect(pages.fake.titles).toContain("快乐的熊猫");
-    expect(text(page)).toContain("快乐的熊猫");
+    // The alias once: in the nav bar, not again in the page.
+    expect(text(page)).not.toContain("快乐的熊猫");
   });
 
   it("sends from the input bar: pending until the ack, then sent", async () => {
@@ -505,6 +520,7 @@ describe("chat page on WeChat (check ticket)", () => {
   function wechatRelease(ticketLifeMs = 7_200_000) {
     let logins = 0;
     pages.fake.storage.set("onechat.adultSentFor", "u1");
+    pages.passGates();
     (globalThis as any).wx.getAccountInfoSync = () => ({ miniProgram: { envVersion: "release", appId: "wx123" } });
     pages.fake.respond = (req) => {
       if (!req.url.endsWith("/api/login")) return { statusCode: 404, data: { error: { code: "not_found", message: "Not found" } } };

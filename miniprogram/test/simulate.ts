@@ -93,6 +93,8 @@ export interface FakeWx {
   titles: string[];
   networkListeners: Array<(res: { isConnected: boolean }) => void>;
   privacyListener: ((resolve: (r: unknown) => void) => void) | null;
+  /** How many times onNeedPrivacyAuthorization was registered. */
+  privacyRegistrations: number;
   /** showModal calls (title) and the answer the next one gets. */
   modals: string[];
   modalAnswer: boolean;
@@ -113,8 +115,15 @@ export interface FakeWx {
   chosenMedia: { tempFilePath: string; size: number } | null;
   /** uploadFile calls, and the answer each gets. */
   uploads: Array<{ url: string; filePath: string; name: string; formData: Record<string, string>; header: Record<string, string> }>;
-  uploadAnswer: { statusCode: number; data: string };
+  uploadAnswer: { statusCode: number; data: string } | "fail";
+  /** Hold uploads until the test calls the entries of `heldUploads` (each answers one upload). */
+  holdUploads: boolean;
+  heldUploads: Array<() => void>;
+  /** The progress listener of each upload, in order. */
+  uploadProgress: Array<(p: { progress: number }) => void>;
   previews: Array<{ current: string; urls: string[] }>;
+  /** How many pages getCurrentPages() reports (1: opened from a cold start). */
+  pageDepth: number;
   lastSocket(): FakeSocketTask;
 }
 
@@ -145,6 +154,7 @@ export function installFakeWx(): FakeWx {
     titles: [],
     networkListeners: [],
     privacyListener: null,
+    privacyRegistrations: 0,
     modals: [],
     modalAnswer: true,
     actionSheets: [],
@@ -157,8 +167,12 @@ export function installFakeWx(): FakeWx {
     subscribeAnswer: "accept",
     chosenMedia: { tempFilePath: "wxfile://tmp/photo.jpg", size: 120_000 },
     uploads: [],
+    holdUploads: false,
+    heldUploads: [],
+    uploadProgress: [],
     uploadAnswer: { statusCode: 201, data: JSON.stringify({ id: "img1", status: "pending", contentType: "image/jpeg", bytes: 120_000, width: 640, height: 480 }) },
     previews: [],
+    pageDepth: 2,
     lastSocket() {
       const s = fake.sockets[fake.sockets.length - 1];
       if (!s) throw new Error("no socket opened");
@@ -166,6 +180,7 @@ export function installFakeWx(): FakeWx {
     },
   };
   const wx = (globalThis as any).wx;
+  (globalThis as any).getCurrentPages = () => Array.from({ length: fake.pageDepth }, () => ({}));
   Object.assign(wx, {
     getAccountInfoSync: () => ({ miniProgram: { envVersion: "develop", appId: "touristappid" } }),
     getStorageSync: (k: string) => (fake.storage.has(k) ? structuredClone(fake.storage.get(k)) : ""),
@@ -216,7 +231,11 @@ export function installFakeWx(): FakeWx {
       setTimeout(() => (fake.chosenMedia ? opts.success?.({ tempFiles: [fake.chosenMedia], type: "image" }) : opts.fail?.({ errMsg: "cancel" })), 0),
     uploadFile: (opts: any) => {
       fake.uploads.push({ url: opts.url, filePath: opts.filePath, name: opts.name, formData: opts.formData, header: opts.header });
-      setTimeout(() => opts.success?.(fake.uploadAnswer), 0);
+      const answer = fake.uploadAnswer;
+      const finish = () => (answer === "fail" ? opts.fail?.({ errMsg: "uploadFile:fail" }) : opts.success?.(answer));
+      if (fake.holdUploads) fake.heldUploads.push(finish);
+      else setTimeout(finish, 0);
+      return { onProgressUpdate: (cb: (p: { progress: number }) => void) => fake.uploadProgress.push(cb) };
     },
     previewImage: (opts: any) => fake.previews.push({ current: opts.current, urls: opts.urls }),
     navigateBack: () => fake.navigations.push("back"),
@@ -224,6 +243,7 @@ export function installFakeWx(): FakeWx {
     onNetworkStatusChange: (cb: any) => fake.networkListeners.push(cb),
     offNetworkStatusChange: () => undefined,
     onNeedPrivacyAuthorization: (cb: any) => {
+      fake.privacyRegistrations++;
       fake.privacyListener = cb;
     },
     getPrivacySetting: () => undefined,
@@ -272,6 +292,12 @@ export function usePages(settleTurns = 5) {
       return fake;
     },
     relaunch,
+    /** This phone passed every gate before a chat: profile, 年满18周岁, the rules. */
+    passGates(nickname = "小明") {
+      fake.storage.set("onechat.profile", { avatarUrl: "", nickname });
+      fake.storage.set("onechat.adult", { confirmedAt: 1 });
+      fake.storage.set("onechat.rulesAccepted", 1);
+    },
     mount(path: string, props: Record<string, unknown> = {}) {
       const id = simulate.load(join(root, path), { rootPath: root });
       const comp = simulate.render(id, props);

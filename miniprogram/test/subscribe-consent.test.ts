@@ -98,3 +98,80 @@ describe("subscribe consent", () => {
     expect(down.consent.canAsk("matched")).toBe(false);
   });
 });
+
+describe("subscribe ask policy (issue 19 item 6)", () => {
+  function policy(answer: string, kept = false) {
+    const store = new Map<string, unknown>();
+    const prompts: string[][] = [];
+    const deps: ConsentDeps = {
+      supported: () => true,
+      templates: async () => ({ matched: "T_MATCH", reply: "T_REPLY" }),
+      request: (ids) => {
+        prompts.push(ids);
+        return Promise.resolve(Object.fromEntries(ids.map((id) => [id, answer])));
+      },
+      record: async () => undefined,
+      storage: { get: (k) => store.get(k), set: (k, v) => void store.set(k, v), remove: (k) => void store.delete(k) },
+      keptChoice: async () => kept,
+    };
+    return { deps, store, prompts, make: () => new SubscribeConsent(deps) };
+  }
+  const newWait = (c: SubscribeConsent) => {
+    c.end("matched");
+    c.begin("matched");
+  };
+
+  it("asks unasked at most once per matching session, however many waits (换一个) it has", async () => {
+    const { make, prompts } = policy("accept");
+    const consent = make();
+    await consent.prepare();
+    for (let i = 0; i < 4; i++) {
+      newWait(consent);
+      await consent.autoAsk("matched");
+    }
+    expect(prompts).toEqual([["T_MATCH"]]);
+    // A new session (the chat page closed and opened again) may ask once more.
+    consent.endSession();
+    newWait(consent);
+    await consent.autoAsk("matched");
+    expect(prompts).toHaveLength(2);
+  });
+
+  it("never asks unasked again after a refusal, across sessions and launches, until a button turns reminders on", async () => {
+    const { make, prompts, deps } = policy("reject");
+    const consent = make();
+    await consent.prepare();
+    newWait(consent);
+    await consent.autoAsk("matched");
+    consent.endSession();
+    newWait(consent);
+    await consent.autoAsk("matched");
+    const relaunched = make();
+    await relaunched.prepare();
+    newWait(relaunched);
+    await relaunched.autoAsk("matched");
+    expect(prompts).toHaveLength(1);
+    // The person taps "匹配成功时提醒我": that asks, and (accepted) unasked prompts may come again.
+    deps.request = (ids) => {
+      prompts.push(ids);
+      return Promise.resolve(Object.fromEntries(ids.map((id) => [id, "accept"])));
+    };
+    expect(await relaunched.ask("matched")).toEqual(["matched"]);
+    relaunched.endSession();
+    newWait(relaunched);
+    await relaunched.autoAsk("matched");
+    expect(prompts).toHaveLength(3);
+  });
+
+  it("never asks unasked again after 总是保持以上选择", async () => {
+    const { make, prompts } = policy("accept", true);
+    const consent = make();
+    await consent.prepare();
+    newWait(consent);
+    expect(await consent.autoAsk("matched")).toEqual(["matched"]);
+    consent.endSession();
+    newWait(consent);
+    await consent.autoAsk("matched");
+    expect(prompts).toHaveLength(1);
+  });
+});

@@ -47,7 +47,8 @@ describe("lobby: waiting in the background", () => {
     const bSocket = await joinShard(pool, b.user.id);
     const matched = await bSocket.next("matched");
     for (let i = 0; i < 100 && (await sentTo(a.openid)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await sentTo(a.openid)).toMatchObject([{ template_id: "tmpl-wx-matched" }]);
+    // The message opens that conversation, not a new wait in the lobby.
+    expect(await sentTo(a.openid)).toMatchObject([{ template_id: "tmpl-wx-matched", page: `pages/chat/index?room=${matched.roomId}` }]);
 
     const back = await joinShard(pool, a.user.id);
     expect(await back.next("matched")).toMatchObject({ type: "matched", roomId: matched.roomId });

@@ -259,7 +259,8 @@ describe("room: reply notice", () => {
 
     await sendAndAck(a.ws, "one");
     for (let i = 0; i < 100 && (await sentTo(bob.openid)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await sentTo(bob.openid)).toMatchObject([{ template_id: "tmpl-wx-reply" }]);
+    // The message opens this conversation (pages/chat/index?room=…), which the chat page resumes.
+    expect(await sentTo(bob.openid)).toMatchObject([{ template_id: "tmpl-wx-reply", page: expect.stringMatching(/^pages\/chat\/index\?room=.+/) }]);
     // A second consent in the same absence stays unused: the room already tried once.
     expect((await consent(["reply"])).status).toBe(200);
     await sendAndAck(a.ws, "two");

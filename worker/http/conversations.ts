@@ -4,7 +4,7 @@ import { findOwnConversation, hiddenMarkOf, listConversations, pageMessages, par
 import { AppError } from "../errors";
 import { hideConversation } from "../room/client";
 import type { MessageRow } from "../db/schema";
-import { LIMITS, type ConversationsResponse, type DeletedResponse, type HistoryMessage, type MessagesResponse } from "../protocol";
+import { LIMITS, type ConversationSummary, type ConversationsResponse, type DeletedResponse, type HistoryMessage, type MessagesResponse } from "../protocol";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";
@@ -31,6 +31,19 @@ export const conversations = newApp()
         lastMessageAt: row.lastMessageAt,
       })),
     } satisfies ConversationsResponse);
+  })
+  /** One conversation of the caller's, messages or not (a subscribe message's page opens it by id). */
+  .get("/:id", async (c) => {
+    const me = c.var.user.id;
+    const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), me);
+    if (!conversation) throw notYours();
+    return c.json({
+      id: conversation.id,
+      partner: { alias: aliasFor(conversation.id, partnerOf(conversation, me)) },
+      myAlias: aliasFor(conversation.id, me),
+      createdAt: conversation.createdAt,
+      lastMessageAt: conversation.lastMessageAt,
+    } satisfies ConversationSummary);
   })
   .get("/:id/messages", validate("query", historyQuery), async (c) => {
     const me = c.var.user.id;

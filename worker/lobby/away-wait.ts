@@ -30,13 +30,13 @@ export function handOverAway(env: Env, queue: LobbyQueue, row: QueueRow, frame: 
   queue.remove(row.userId, row.ticket);
   queue.recordMatch(now);
   queue.keepMissed(row.userId, JSON.stringify(frame), now + MISSED_KEEP_MS);
-  return noticeMatched(env, row.userId);
+  return noticeMatched(env, row.userId, frame.roomId);
 }
 
-async function noticeMatched(env: Env, userId: string): Promise<void> {
+async function noticeMatched(env: Env, userId: string, roomId: string): Promise<void> {
   try {
     const user = await findUser(env.DB, userId);
-    if (user) await notifyAway(env, user, "matched");
+    if (user) await notifyAway(env, user, "matched", Date.now(), roomId);
   } catch (error) {
     logError("lobby.match_notice_failed", error);
   }

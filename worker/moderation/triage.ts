@@ -17,7 +17,7 @@ export const DEFAULT_AI_TIMEOUT_MS = 10_000;
 
 /** The AI binding when one is configured (it is optional: dev and tests without it run as before). */
 export function safetyModel(env: Env): SafetyModel | null {
-  return (env.AI as unknown as SafetyModel | undefined) ?? null;
+  return env.AI ?? null;
 }
 
 export function aiBudget(env: Env): number {

@@ -11,6 +11,7 @@ import type { Platform, SubscribeKind } from "../protocol";
 // so one consent gives at most one message, and a new consent needs the person back in the app,
 // which makes it at most one per absence. No consent, no template id, or a dev user: nothing sent.
 //
+// Each message opens the chat page on its conversation (?room=), which resumes that chat.
 // The lobby calls notifyAway(env, userId, "matched") when it matches someone whose socket went
 // to the background; the room calls notifyAway(env, userId, "reply") when the partner writes
 // while that person is away. Both are fire-and-forget (ctx.waitUntil).
@@ -48,6 +49,8 @@ export async function notifyAway(
   user: Pick<UserRow, "id" | "platform">,
   kind: SubscribeKind,
   now = Date.now(),
+  /** The conversation the message opens (`pages/chat/index?room=…`). */
+  roomId?: string,
 ): Promise<NotifyResult> {
   if (user.platform === "dev") return "no_consent";
   const platform: Platform = user.platform;
@@ -58,7 +61,7 @@ export async function notifyAway(
   const openid = await unseal(env, purpose(kind), user.id, consent.sealedOpenid, now);
   if (!openid) return "no_consent";
   try {
-    return await sendSubscribeMessage(env, platform, kind, openid, template, now);
+    return await sendSubscribeMessage(env, platform, kind, openid, template, now, roomId);
   } catch (error) {
     console.error("subscribe message failed", describeError(error));
     return "failed";

@@ -31,8 +31,14 @@ export function chinaTime(at: number): string {
   return new Date(at + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
 }
 
-function payload(env: Env, platform: Platform, kind: SubscribeKind, openid: string, template: string, at: number) {
+/** The page a message opens: the chat page with the conversation, so a tap resumes that chat. */
+export function subscribePage(env: Env, roomId: string | undefined): string {
   const page = env.SUBSCRIBE_PAGE?.trim() || "pages/chat/index";
+  return roomId ? `${page}${page.includes("?") ? "&" : "?"}room=${encodeURIComponent(roomId)}` : page;
+}
+
+function payload(env: Env, platform: Platform, kind: SubscribeKind, openid: string, template: string, at: number, roomId?: string) {
+  const page = subscribePage(env, roomId);
   if (platform === "wechat") {
     return {
       touser: openid,
@@ -59,9 +65,10 @@ export async function sendSubscribeMessage(
   openid: string,
   template: string,
   at: number,
+  roomId?: string,
 ): Promise<SendResult> {
   const path = platform === "wechat" ? "/cgi-bin/message/subscribe/send" : "/api/json/subscribe/SendSubscriptionMessage";
-  const body = payload(env, platform, kind, openid, template, at);
+  const body = payload(env, platform, kind, openid, template, at, roomId);
   try {
     const answer = await withAccessToken(env, platform, (token) =>
       platformFetch(env, `${platformBase(env, platform)}${path}?${new URLSearchParams({ access_token: token })}`, {

@@ -16,7 +16,7 @@ export async function noticeAway(env: Env, store: RoomStore, userId: string): Pr
   try {
     const user = await findUser(env.DB, userId);
     // Without a consent nothing was used up: a consent given later in this absence still counts.
-    if (!user || (await notifyAway(env, user, "reply")) === "no_consent") backInRoom(store, userId);
+    if (!user || (await notifyAway(env, user, "reply", Date.now(), store.meta()?.conversationId)) === "no_consent") backInRoom(store, userId);
   } catch (error) {
     logError("room.reply_notice_failed", error);
   }

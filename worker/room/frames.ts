@@ -48,6 +48,14 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
       if (typeof id !== "string" || id.length === 0 || id.length > LIMITS.clientIdMax) return bad('"id" must be a message id');
       return { ok: true, frame: { type: "recall", id } };
     }
+    case "image_query": {
+      const { ids } = frame;
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > LIMITS.imageQueryMax) {
+        return bad(`"ids" must list 1 to ${LIMITS.imageQueryMax} message ids`);
+      }
+      if (!ids.every((id): id is string => typeof id === "string" && id.length > 0 && id.length <= LIMITS.clientIdMax)) return bad('"ids" must be message ids');
+      return { ok: true, frame: { type: "image_query", ids: [...new Set(ids)] } };
+    }
     case "typing":
     case "leave":
       return { ok: true, frame: { type: frame.type } };

@@ -10,6 +10,7 @@ import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServ
 import { socketError } from "../errors";
 import { sendFrame } from "../socket";
 import type { RoomParts } from "./parts";
+import { keepVerdict } from "./resume";
 import type { RoomStore, StoredMessage } from "./store";
 
 // Pictures in the room. A picture message's body is {"id","width","height"} (the image id from
@@ -37,7 +38,7 @@ export function rememberOrigin(store: RoomStore, origin: string | undefined): vo
   if (origin && store.metaValue(ORIGIN) !== origin) store.setMetaValue(ORIGIN, origin);
 }
 
-async function signed(room: RoomParts, image: Omit<MessageImage, "url">, now: number): Promise<MessageImage> {
+export async function signedImage(room: RoomParts, image: Omit<MessageImage, "url">, now: number): Promise<MessageImage> {
   const origin = room.store.metaValue(ORIGIN);
   const url = origin ? await signMediaUrl(room.env, origin, image.id, "view", now + viewTtlMs(room.env)) : null;
   return { ...image, url };
@@ -54,7 +55,7 @@ export async function viewOf(room: RoomParts, m: StoredMessage, viewer: string, 
   const image = imageOf(m);
   if (!image) return null;
   if (m.kind === "image_pending") return mine ? { ...base, text: "", kind: "image", pending: true, image: { ...image, url: null } } : null;
-  return { ...base, text: "", kind: "image", image: await signed(room, image, now) };
+  return { ...base, text: "", kind: "image", image: await signedImage(room, image, now) };
 }
 
 export async function viewsOf(room: RoomParts, messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
@@ -73,7 +74,7 @@ async function deliver(room: RoomParts, m: StoredMessage): Promise<void> {
   const image = imageOf(m);
   if (!image) return;
   const partner = room.partnerOf(m.sender);
-  const frame: RoomServerFrame = { type: "message", id: m.id, seq: m.seq, from: "partner", text: "", at: m.at, kind: "image", image: await signed(room, image, Date.now()) };
+  const frame: RoomServerFrame = { type: "message", id: m.id, seq: m.seq, from: "partner", text: "", at: m.at, kind: "image", image: await signedImage(room, image, Date.now()) };
   if (!room.sendTo(partner, frame)) room.partnerWrote(partner);
 }
 
@@ -123,13 +124,16 @@ export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutc
   if (outcome.status === "passed" && image) {
     room.store.rewrite(m.id, "image", m.body);
     const passed = { ...m, kind: "image" as const };
-    room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: "passed", image: await signed(room, image, Date.now()) });
+    keepVerdict(room, m.id, { sender: m.sender, clientId: m.clientId, seq: m.seq, status: "passed" });
+    room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: "passed", image: await signedImage(room, image, Date.now()) });
     await deliver(room, passed);
     await room.withD1(() => rewriteMessage(room.env.DB, m.id, "image", m.body));
     return;
   }
   room.store.deleteById(m.id);
-  room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: outcome.status === "passed" ? "expired" : outcome.status });
+  const status = outcome.status === "passed" ? "expired" : outcome.status;
+  keepVerdict(room, m.id, { sender: m.sender, clientId: m.clientId, seq: m.seq, status });
+  room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status });
   await room.withD1(() => deleteMessage(room.env.DB, m.id));
 }
 

@@ -26,6 +26,7 @@ import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, remember
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
+import { imageStates, missedChanges } from "./resume";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -107,7 +108,8 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     if (resume) {
       const pagedTo = await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
       this.notePaging(server, pagedTo);
-      this.sendMissedRecalls(server, info.userId, info.after ?? 0, hiddenUpTo);
+      // Verdicts and recalls of messages the phone already had (resume.ts), however many followed.
+      for (const frame of await missedChanges(this.parts(), info.userId, info.after ?? 0, hiddenUpTo)) sendFrame(server, frame);
     } else {
       const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
       sendFrame(server, { type: "history", messages: await this.views(history, info.userId) } satisfies RoomServerFrame);
@@ -131,18 +133,6 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
     logEvent("warn", "room.bad_connect_limit");
     return { tokens: 0, at: now, refusals: 0 };
-  }
-
-  /**
-   * Recalls made while this phone was away, of messages it already had (seq ≤ after): a resume does
-   * not resend those, so each gets its `recalled` frame. Recalls only happen within minutes of a
-   * send, so the latest messages are where to look.
-   */
-  private sendMissedRecalls(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): void {
-    for (const m of this.store.latest(LIMITS.historyOnConnect, hiddenUpTo)) {
-      if (m.kind !== "recalled" || m.seq > after) continue;
-      sendFrame(ws, { type: "recalled", id: m.id, seq: m.seq, from: m.sender === viewer ? "me" : "partner" } satisfies RoomServerFrame);
-    }
   }
 
   /**
@@ -207,6 +197,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         return await this.onReport(ws, attachment, frame.reason, frame.messageId);
       case "image":
         return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts(), ws, attachment.userId, frame));
+      case "image_query":
+        for (const out of await imageStates(this.parts(), attachment.userId, frame.ids)) sendFrame(ws, out);
+        return;
       case "recall": {
         const refused = await recall(this.parts(), attachment.userId, frame.id);
         if (refused) sendFrame(ws, socketError(refused.code, refused.message));

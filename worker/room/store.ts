@@ -209,6 +209,12 @@ export class RoomStore {
     }
     this.sql.exec("DELETE FROM members WHERE user_id = ?", userId);
     this.deleteMetaValue(connectsKey(userId));
+    this.forgetVerdicts();
+  }
+
+  /** Picture verdicts kept for a sender's resume (room/resume.ts) name the sender: they go with the history. */
+  private forgetVerdicts(): void {
+    this.write("DELETE FROM meta WHERE substr(key, 1, 8) = 'verdict:'");
   }
 
   /**
@@ -307,6 +313,28 @@ export class RoomStore {
       .reverse();
   }
 
+  /** When the newest message with seq ≤ `seq` was sent (null: none). */
+  sentAtOrBefore(seq: number): number | null {
+    const row = this.sql.exec("SELECT at FROM messages WHERE seq <= ? ORDER BY seq DESC LIMIT 1", seq).toArray()[0];
+    return row ? Number(row.at) : null;
+  }
+
+  /**
+   * Recalled messages with seq in (floor, upTo] sent at or after `since`, oldest first: what a
+   * resume at `upTo` may have missed (a recall comes within minutes of its send).
+   */
+  recalledSince(floor: number, upTo: number, since: number): StoredMessage[] {
+    // Newest first, stopping at the first message older than `since` (times grow with seq), so a
+    // resume reads only the last minutes of a long history.
+    const found: StoredMessage[] = [];
+    for (const row of this.sql.exec("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq DESC", floor, upTo)) {
+      const m = toMessage(row);
+      if (m.at < since) break;
+      if (m.kind === "recalled") found.push(m);
+    }
+    return found.reverse();
+  }
+
   /** Up to `limit` messages with seq above `after`, oldest first; `more` when newer ones remain. */
   page(after: number, limit: number): { messages: StoredMessage[]; more: boolean } {
     const rows = this.sql.exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit + 1).toArray();
@@ -380,6 +408,7 @@ export class RoomStore {
     const next = this.nextSeq();
     this.pinNextSeq();
     this.write("DELETE FROM messages");
+    this.forgetVerdicts();
     this.clientKeysCache = new Set();
     // Nothing below next is left to copy.
     this.markCopiedThrough(next - 1);

@@ -64,6 +64,8 @@ Component({
       const open = !this.data.emojiOpen;
       // The panel takes the keyboard's place, as in WeChat.
       this.setData({ emojiOpen: open, focus: !open, keyboardHeight: open ? 0 : this.data.keyboardHeight });
+      // The bar grew (or shrank): the page keeps the newest message in view, as for the keyboard.
+      this.triggerEvent("keyboard", { height: this.data.keyboardHeight, emoji: open });
     },
     onEmoji(e: WechatMiniprogram.BaseEvent) {
       const emoji = (e.currentTarget.dataset as { emoji?: string }).emoji;

@@ -1,10 +1,11 @@
-// WeChat's privacy consent (required since 2023 before chooseAvatar and the nickname input):
-// shown when the platform asks through onNeedPrivacyAuthorization, or up front when
+// The privacy consent sheet (WeChat, 2023+) that any page needing a privacy API includes: the
+// request comes through lib/privacy.ts (one app-level registration), or is shown up front when
 // getPrivacySetting says consent is still needed. The agree button carries
 // open-type="agreePrivacyAuthorization", which is what records the consent.
-import { mp, onNeedPrivacyAuthorization, openPrivacyContract, type PrivacyResolve } from "../../lib/platform";
+import { mp, openPrivacyContract } from "../../lib/platform";
+import { answerPrivacy, attachPopup } from "../../lib/privacy";
 
-const pending = new WeakMap<object, PrivacyResolve>();
+const detachers = new WeakMap<object, () => void>();
 
 Component({
   data: {
@@ -13,10 +14,10 @@ Component({
   },
   lifetimes: {
     attached() {
-      onNeedPrivacyAuthorization((resolve) => {
-        pending.set(this, resolve);
-        this.setData({ show: true });
-      });
+      detachers.set(
+        this,
+        attachPopup((show) => this.setData({ show })),
+      );
       const api = mp as Partial<WechatMiniprogram.Wx>;
       api.getPrivacySetting?.({
         success: (res) => {
@@ -25,17 +26,19 @@ Component({
         },
       });
     },
+    detached() {
+      detachers.get(this)?.();
+      detachers.delete(this);
+    },
   },
   methods: {
     onAgree() {
-      pending.get(this)?.({ event: "agree", buttonId: "agree-btn" });
-      pending.delete(this);
+      answerPrivacy(true);
       this.setData({ show: false });
       this.triggerEvent("decided", { agreed: true });
     },
     onDisagree() {
-      pending.get(this)?.({ event: "disagree" });
-      pending.delete(this);
+      answerPrivacy(false);
       this.setData({ show: false });
       this.triggerEvent("decided", { agreed: false });
     },

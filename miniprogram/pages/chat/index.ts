@@ -6,15 +6,18 @@
 // (WeChat opens that prompt only from a tap).
 import type { ChatClient, ChatState } from "../../lib/chat-client";
 import { buildRows, rowPatch, type ChatRow } from "../../lib/chat-view";
-import { codeOf, errorMessage } from "../../lib/errors";
-import { choosePicture, confirm, guardLeaving, mp, onNetworkChange, toast } from "../../lib/platform";
-import { ANY_TOPIC, adultConfirmed, loadProfile } from "../../lib/prefs";
+import { PICTURE_TOO_LARGE, codeOf, errorMessage } from "../../lib/errors";
+import { gateUrl, targetOf, targetQuery, type ChatTarget } from "../../lib/entry";
+import { choosePicture, confirm, guardLeaving, leavePage, mp, onNetworkChange, toast } from "../../lib/platform";
+import { ANY_TOPIC, adultConfirmed, firstLogin, loadProfile } from "../../lib/prefs";
 import { IMAGE_MAX_BYTES, type CareHotline, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
 
 interface PageContext {
   client: ChatClient;
   topic: string | null;
+  /** Opened with ?room= (a subscribe message): that conversation, not a new match. */
+  room: string | null;
   stop: Array<() => void>;
   title: string;
   /** What the screen shows now: the next render sends only what differs. */
@@ -80,11 +83,19 @@ Component({
     subscribeText: "",
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
-      const raw = query.topic ? decodeURIComponent(query.topic) : ANY_TOPIC;
+    onLoad(query: Record<string, string | undefined> = {}) {
+      // Every way in passes the phone's gates first (profile, 18+, rules), keeping where it leads.
+      const target: ChatTarget = targetOf(query) ?? { topic: ANY_TOPIC };
+      const gate = gateUrl(storage, target);
+      if (gate) {
+        mp.redirectTo({ url: gate });
+        return;
+      }
+      const raw = "topic" in target ? target.topic : ANY_TOPIC;
       const ctx: PageContext = {
         client: createChatClient(),
         topic: raw === ANY_TOPIC ? null : raw,
+        room: "room" in target ? target.room : null,
         stop: [],
         title: "",
         rows: [],
@@ -100,7 +111,7 @@ Component({
         onNetworkChange((connected) => {
           this.setData({ networkUp: connected });
           this.render(ctx.client.snapshot);
-          if (connected) ctx.client.resume();
+          ctx.client.networkChanged(connected);
         }),
       );
       return this.login();
@@ -119,6 +130,7 @@ Component({
       guardLeaving(null);
       consent.end("matched");
       consent.end("reply");
+      consent.endSession();
       contexts.delete(this);
     },
     async login() {
@@ -128,9 +140,11 @@ Component({
       try {
         const hadSession = api.hasSession();
         await api.token();
-        if (!hadSession) mp.showToast({ title: "登录成功", icon: "success" });
+        // Once on this phone, the first time ever (not on every entry, expiry or renewal).
+        if (firstLogin(storage) && !hadSession) mp.showToast({ title: "登录成功", icon: "success" });
         // Templates for the reminder buttons; matching never waits for them.
         void consent.prepare().then(() => contexts.get(this) === ctx && this.render(ctx.client.snapshot));
+        if (ctx.room) return await this.rejoin(ctx);
         await api.ensureMatchable(adultConfirmed(storage));
       } catch (err) {
         const code = codeOf(err, "unknown");
@@ -141,13 +155,25 @@ Component({
       }
       ctx.client.start(ctx.topic);
     },
+    /** The conversation a subscribe message named: resumed with its history, or a screen if it is gone. */
+    async rejoin(ctx: PageContext) {
+      const room = ctx.room as string;
+      const found = await api.conversation(room);
+      if (contexts.get(this) !== ctx) return;
+      if (!found) {
+        this.setData({ screen: "failed", failureText: FAILURE_TEXT.not_found, canConfirmAdult: false });
+        return;
+      }
+      ctx.client.rejoin(room, found.partner.alias);
+    },
     onRetryLogin() {
       return this.login();
     },
     /** To the profile page's 年满18周岁 box, which comes back to a match on this topic. */
     onConfirmAdult() {
-      const topic = encodeURIComponent(contexts.get(this)?.topic ?? ANY_TOPIC);
-      mp.redirectTo({ url: `/pages/profile/index?adult=1&topic=${topic}` });
+      const ctx = contexts.get(this);
+      const target: ChatTarget = ctx?.room ? { room: ctx.room } : { topic: ctx?.topic ?? ANY_TOPIC };
+      mp.redirectTo({ url: `/pages/profile/index?adult=1&${targetQuery(target)}` });
     },
     /** The reminder button: the platform's prompt opens inside this tap; never blocks the chat. */
     onSubscribe() {
@@ -188,7 +214,9 @@ Component({
         online: state.online,
         bannerText,
         partnerAlias: state.partnerAlias ?? "",
-        presenceText: state.partnerPresence === "offline" ? "对方网络不稳定" : "",
+        // The partner's socket is gone (an app switch, a lock screen or their network): they are away.
+        // A network message is only ever about one's own connection (the banner).
+        presenceText: state.partnerPresence === "offline" ? "对方暂时离开" : "",
         partnerTyping: state.partnerTyping,
         endedText: state.phase === "ended" && !failed ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
         canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
@@ -215,10 +243,10 @@ Component({
     },
     onCancel() {
       contexts.get(this)?.client.cancel();
-      mp.navigateBack({ delta: 1 });
+      leavePage();
     },
     onBack() {
-      mp.navigateBack({ delta: 1 });
+      leavePage();
     },
     async onNext() {
       const ctx = contexts.get(this);
@@ -229,7 +257,7 @@ Component({
         // A new wait starts within this tap: ask for the match reminder right here.
         consent.end("matched");
         consent.begin("matched");
-        void consent.ask("matched");
+        void consent.autoAsk("matched");
       }
       ctx.client.next();
     },
@@ -242,20 +270,15 @@ Component({
     onKeyboard() {
       (this.selectComponent(".messages") as unknown as { keepBottom?(): void } | null)?.keepBottom?.();
     },
-    /** Picks a compressed picture, uploads it with the token and ticket, then sends its image frame. */
+    /** Picks a compressed picture: its bubble shows at once with upload progress; the client uploads and sends it. */
     async onPickImage() {
       const context = contexts.get(this);
       const roomId = context?.client.snapshot.roomId;
       if (!context || !roomId || context.client.snapshot.phase !== "chatting") return;
       const picked = await choosePicture();
       if (!picked) return;
-      if (picked.size > IMAGE_MAX_BYTES) return toast(errorMessage("payload_too_large"));
-      try {
-        const up = await api.uploadImage(roomId, picked.path);
-        context.client.sendImage({ id: up.id, url: null, width: up.width, height: up.height, localPath: picked.path });
-      } catch (err) {
-        toast(errorMessage(codeOf(err, "unknown")));
-      }
+      if (picked.size > IMAGE_MAX_BYTES) return toast(PICTURE_TOO_LARGE);
+      context.client.sendPicture(picked.path, (onProgress) => api.uploadImage(roomId, picked.path, onProgress));
     },
     onRecallMessage(e: WechatMiniprogram.CustomEvent<{ id: string }>) {
       contexts.get(this)?.client.recall(e.detail.id);

@@ -6,8 +6,9 @@
 // Only adults may chat: the 年满18周岁 box must be ticked to go on (kept on the phone; the chat
 // page sends it to the server before the first match). Opened with ?adult=1&topic= by an install
 // that has a profile but no such confirmation yet, it continues to the match afterwards.
-import { canChooseAvatar, chooseImage, mp, storage, toast } from "../../lib/platform";
-import { NICKNAME_MAX, adultConfirmed, confirmAdult, loadProfile, rulesAccepted, saveProfile } from "../../lib/prefs";
+import { TOPICS_PAGE, nextUrl, targetOf, type ChatTarget } from "../../lib/entry";
+import { canChooseAvatar, chooseImage, leavePage, mp, storage, toast } from "../../lib/platform";
+import { NICKNAME_MAX, adultConfirmed, confirmAdult, loadProfile, saveProfile } from "../../lib/prefs";
 
 /** chooseAvatar / chooseImage give a temporary file; keep a saved copy so it survives a restart. */
 function persistAvatar(tempPath: string): Promise<string> {
@@ -25,8 +26,8 @@ function persistAvatar(tempPath: string): Promise<string> {
 }
 
 const firstRun = new WeakMap<object, boolean>();
-/** The topic of the match this confirmation was asked for (null: not on the way to a match). */
-const nextTopic = new WeakMap<object, string | null>();
+/** The chat this confirmation was asked for (a topic or a room; null: not on the way to a chat). */
+const nextTarget = new WeakMap<object, ChatTarget | null>();
 const ADULT_VALUE = "adult";
 
 Component({
@@ -43,7 +44,7 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined> = {}) {
       firstRun.set(this, query.first === "1");
-      nextTopic.set(this, query.topic ? decodeURIComponent(query.topic) : null);
+      nextTarget.set(this, targetOf(query));
       const profile = loadProfile(storage);
       this.setData({
         avatarUrl: profile.avatarUrl,
@@ -76,12 +77,10 @@ Component({
       const nickname = typeof value.nickname === "string" ? value.nickname : "";
       saveProfile(storage, { avatarUrl: this.data.avatarUrl, nickname });
       confirmAdult(storage);
-      const topic = nextTopic.get(this);
-      if (topic) {
-        const q = encodeURIComponent(topic);
-        mp.redirectTo({ url: rulesAccepted(storage) ? `/pages/chat/index?topic=${q}` : `/pages/rules/index?topic=${q}` });
-      } else if (firstRun.get(this)) mp.redirectTo({ url: "/pages/topics/index" });
-      else mp.navigateBack({ delta: 1 });
+      const target = nextTarget.get(this);
+      if (target) mp.redirectTo({ url: nextUrl(storage, target) });
+      else if (firstRun.get(this)) mp.redirectTo({ url: TOPICS_PAGE });
+      else leavePage();
     },
   },
 });

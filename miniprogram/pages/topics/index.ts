@@ -58,7 +58,7 @@ Component({
       }
       // A wait starts: ask for the match reminder inside this tap (never waited on).
       consent.begin("matched");
-      void consent.ask("matched");
+      void consent.autoAsk("matched");
       // The first match waits for the community rules; they then continue to the chat.
       mp.navigateTo({ url: rulesAccepted(storage) ? `/pages/chat/index?topic=${topic}` : `/pages/rules/index?topic=${topic}` });
     },
