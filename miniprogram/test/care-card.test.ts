@@ -7,7 +7,7 @@ const pages = usePages(5);
 const { mount, settle } = pages;
 
 async function openChat() {
-  pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
+  pages.passGates();
   const page = mount("pages/chat/index");
   await page.instance.onLoad({ topic: "music" });
   await settle();
