@@ -6,7 +6,8 @@ import { findUser } from "../../worker/db/users";
 import { runRetention } from "../../worker/retention";
 import { REPORT_REASON_MINOR, type AdminReport, type AdminReportsResponse, type MeResponse } from "../../worker/protocol";
 import { adminApi, api, confirmAdult, connect, devLogin } from "./helpers";
-import { leave, openLobby } from "./lobby-helpers";
+import { ADMIN_TOKEN } from "./helpers";
+import { leave, openLobby, workerIn } from "./lobby-helpers";
 import { pairWithConversation } from "./safety-helpers";
 
 /** A lobby pool of this file's own, so no other test file's waiters meet these. */
@@ -87,6 +88,22 @@ describe("admin matching suspension", () => {
     const lifted = await adminApi(`/api/admin/users/${user.user.id}/resume-matching`, { method: "POST" });
     expect(await lifted.json()).toEqual({ id: user.user.id, matchingSuspendedAt: null });
     await waits(user.token);
+  });
+
+  it("acts at once: someone waiting in the lobby is taken out of the queue and told why", async () => {
+    const waiting = await devLogin();
+    const other = await devLogin();
+    const ws = await openLobby(POOL, waiting.token);
+    await ws.next("waiting");
+    // The admin call in the same pool, so it reaches the shard the person waits in.
+    const res = await workerIn(POOL)(`/api/admin/users/${waiting.user.id}/suspend-matching`, { method: "POST", token: ADMIN_TOKEN });
+    expect(res.status).toBe(200);
+    expect(await ws.next("error")).toMatchObject({ code: "matching_suspended" });
+    expect((await ws.waitClosed()).code).toBe(4002);
+    // Out of the queue: the next person to come waits, nobody is matched with the suspended one.
+    const next = await openLobby(POOL, other.token);
+    expect(await next.next("waiting")).toMatchObject({ type: "waiting" });
+    await leave(next);
   });
 
   it("outlasts retention: an idle suspended user is kept, so waiting does not lift it", async () => {

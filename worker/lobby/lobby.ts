@@ -22,6 +22,14 @@ import { LobbyQueue, type QueueRow } from "./queue";
 import { AWAY_WAIT_MS, handOverAway, hasMatchedConsent } from "./away-wait";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
 
+/** Why an admin action or an erasure takes someone out of the queue, and what they are told. */
+export type LobbyEndCode = "banned" | "conversation_ended" | "matching_suspended";
+const LOBBY_END_MESSAGES: Record<LobbyEndCode, string> = {
+  banned: "This account has been banned",
+  conversation_ended: "This account was erased",
+  matching_suspended: "Matching is suspended for this account pending review",
+};
+
 /** A join bucket untouched this long has refilled; its row can go. */
 const JOIN_BUCKET_FORGET_MS = 10 * 60_000;
 /** At most one "waiting" broadcast per shard per this long: O(n) sends a second, not O(n²). */
@@ -178,10 +186,10 @@ export class Lobby extends SocketShell<Attachment> {
     return this.queue.count();
   }
 
-  async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+  async disconnectUser(userId: string, code: LobbyEndCode): Promise<void> {
     for (const row of this.queue.visitsOf(userId)) this.queue.remove(row.userId, row.ticket);
     for (const ws of this.ctx.getWebSockets(userId)) {
-      sendError(ws, code, code === "banned" ? "This account has been banned" : "This account was erased");
+      sendError(ws, code, LOBBY_END_MESSAGES[code]);
       closeSocket(ws, CLOSE.ended, code);
     }
     this.markDirty();
