@@ -140,28 +140,44 @@ describe("suspected-minor reports", () => {
     return found;
   }
 
-  it("come before every other report, newest first within each group, across pages", async () => {
-    const reasons = ["spam", REPORT_REASON_MINOR, "骚扰", `${REPORT_REASON_MINOR}：说自己初二`, "广告"];
+  it("come before every other report by their category, newest first within each group, across pages", async () => {
+    const bodies = [
+      { category: "other", reason: "spam" },
+      // An older client's exact label is filed as its category.
+      { reason: REPORT_REASON_MINOR },
+      { category: "harassment" },
+      { category: "minor", reason: "说自己初二" },
+      // Text that merely starts with the label does not jump the queue, with or without a category.
+      { category: "other", reason: `${REPORT_REASON_MINOR}：插个队` },
+      { reason: `${REPORT_REASON_MINOR}：插个队` },
+    ];
     const mine: string[] = [];
-    for (const reason of reasons) {
+    for (const body of bodies) {
       const { alice, conversationId } = await pairWithConversation();
-      const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason } });
+      const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, ...body } });
       expect(res.status).toBe(204);
       mine.push(conversationId);
     }
     for (const limit of [2, 100]) {
       const listed = (await allReports(limit)).filter((r) => mine.includes(r.conversationId));
-      expect(listed.map((r) => r.reason)).toEqual([
-        `${REPORT_REASON_MINOR}：说自己初二`,
-        REPORT_REASON_MINOR,
-        "广告",
-        "骚扰",
-        "spam",
-      ]);
+      expect(listed.map((r) => mine.indexOf(r.conversationId))).toEqual([3, 1, 5, 4, 2, 0]);
+      expect(listed.map((r) => r.category)).toEqual(["minor", "minor", "other", "other", "harassment", "other"]);
     }
     const everything = await allReports(3);
-    const firstOther = everything.findIndex((r) => !r.reason.startsWith(REPORT_REASON_MINOR));
-    expect(everything.slice(firstOther).some((r) => r.reason.startsWith(REPORT_REASON_MINOR))).toBe(false);
+    const firstOther = everything.findIndex((r) => r.category !== "minor");
+    expect(everything.slice(firstOther).some((r) => r.category === "minor")).toBe(false);
     expect(new Set(everything.map((r) => r.id)).size).toBe(everything.length);
+  });
+
+  it("need a category from the list (or an older client's reason); the words are optional", async () => {
+    const { alice, conversationId } = await pairWithConversation();
+    for (const json of [{ conversationId }, { conversationId, category: "spam" }, { conversationId, reason: "   " }]) {
+      const res = await api("/api/reports", { method: "POST", token: alice.token, json });
+      expect(res.status).toBe(400);
+      expect((await res.json<any>()).error.code).toBe("bad_request");
+    }
+    expect((await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, category: "fraud" } })).status).toBe(204);
+    const [filed] = (await allReports(100)).filter((r) => r.conversationId === conversationId);
+    expect(filed).toMatchObject({ category: "fraud", reason: "" });
   });
 });

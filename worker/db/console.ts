@@ -2,7 +2,7 @@
 // first with id cursors; counts the live figures need are single indexed queries.
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { db } from "./client";
-import { afterReport, minorFirst, type ReportCursor } from "./reports";
+import { afterReport, reportOrder, type ReportCursor } from "./reports";
 import { adminAudit, conversations, messages, reports } from "./schema";
 import type { ReportHandling } from "../protocol";
 
@@ -20,6 +20,7 @@ function selectQueue(d1: D1Database) {
       reportedId: reports.reportedId,
       conversationId: reports.conversationId,
       reason: reports.reason,
+      category: reports.category,
       snapshot: reports.snapshot,
       createdAt: reports.createdAt,
       handledAt: reports.handledAt,
@@ -39,7 +40,7 @@ export type QueueRow = Awaited<ReturnType<typeof pageReportQueue>>[number];
 export async function pageReportQueue(d1: D1Database, status: "open" | "handled", limit: number, cursor?: ReportCursor) {
   return selectQueue(d1)
     .where(and(status === "open" ? isNull(reports.handledAt) : isNotNull(reports.handledAt), afterReport(cursor)))
-    .orderBy(desc(minorFirst), desc(reports.id))
+    .orderBy(...reportOrder())
     .limit(limit)
     .all();
 }

@@ -1,14 +1,16 @@
 import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
-import { REPORT_REASON_MINOR } from "../protocol";
 import { blockStatement } from "./blocks";
 import { db } from "./client";
 import { reports, type ReportRow } from "./schema";
+import { currentIdOf } from "./users";
+import type { ReportCategory } from "../protocol";
 
 export interface NewReport {
   reporterId: string;
   reportedId: string;
   conversationId: string;
   reason: string;
+  category: ReportCategory;
   /** JSON of the snapshot messages. */
   snapshot: string;
   createdAt: number;
@@ -32,12 +34,14 @@ export type InsertReportResult =
 export async function insertReportAndBlock(d1: D1Database, report: NewReport, limits: ReportLimits): Promise<InsertReportResult> {
   const orm = db(d1);
   const mine = eq(reports.reporterId, report.reporterId);
-  // Columns in table order: id (assigned), reporter, reported, conversation, reason, snapshot, created,
-  // then the console's handled_at, handled_action, handled_note (an open report has none).
+  // Columns in schema order: id (assigned), reporter, reported, conversation, reason, category,
+  // snapshot, created, then the console's handled_at, handled_action, handled_note (an open report
+  // has none). The reported id is resolved in the statement: an erased partner who came back is
+  // reported on their new account.
   const insert = orm
     .insert(reports)
     .select(
-      sql`select null, ${report.reporterId}, ${report.reportedId}, ${report.conversationId}, ${report.reason}, ${report.snapshot}, ${report.createdAt}, null, null, null
+      sql`select null, ${report.reporterId}, ${currentIdOf(report.reportedId)}, ${report.conversationId}, ${report.reason}, ${report.category}, ${report.snapshot}, ${report.createdAt}, null, null, null
         where not exists (select 1 from ${reports} where ${and(mine, eq(reports.conversationId, report.conversationId))})
         and (select count(*) from ${reports} where ${and(mine, gt(reports.createdAt, limits.since))}) < ${limits.dailyCap}`,
     )
@@ -52,28 +56,40 @@ export async function insertReportAndBlock(d1: D1Database, report: NewReport, li
   return { ok: false, reason: existing ? "already_reported" : "daily_cap" };
 }
 
-/** 1 for a "疑似未成年" report (the reason starts with it), else 0: admins see those first. */
-export const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
+// --- The admin queue's order -------------------------------------------------------
+// One place decides which reports come first: suspected minors (by category, never by the text),
+// then the rest, newest first within each group. To rank by more (e.g. an AI severity), extend
+// reportPriority and its JS twin priorityOf together; the cursor carries the rank.
+
+/** 1 for a suspected-minor report, else 0 (SQL, for ORDER BY and the cursor). */
+export const reportPriority = sql<number>`(${reports.category} = 'minor')`;
+
+/** The same rank in JS, for the cursor of a page's last row. */
+export function priorityOf(report: Pick<ReportRow, "category">): number {
+  return report.category === "minor" ? 1 : 0;
+}
 
 export interface ReportCursor {
-  minor: boolean;
+  /** The rank of the previous page's last row (priorityOf). */
+  priority: number;
   id: number;
 }
 
-export function isMinorReport(reason: string): boolean {
-  return reason.startsWith(REPORT_REASON_MINOR);
+/** The cursor text for a page's last row: "<priority>.<id>". */
+export function reportCursorOf(report: Pick<ReportRow, "id" | "category">): string {
+  return `${priorityOf(report)}.${report.id}`;
 }
+
+/** The queue order: higher priority first, then newest first. */
+export const reportOrder = () => [desc(reportPriority), desc(reports.id)];
 
 /** Suspected-minor reports first, then the rest; newest first within each. `cursor`: the previous page's last row. */
 export async function listReports(d1: D1Database, limit: number, cursor: ReportCursor | undefined): Promise<ReportRow[]> {
-  const after = afterReport(cursor);
-  return db(d1).select().from(reports).where(after).orderBy(desc(minorFirst), desc(reports.id)).limit(limit).all();
+  return db(d1).select().from(reports).where(afterReport(cursor)).orderBy(...reportOrder()).limit(limit).all();
 }
 
-/** Rows after `cursor` in the minor-first, newest-first order (shared with the console's queue). */
+/** Rows after `cursor` in the queue order (shared with the console's queue). */
 export function afterReport(cursor: ReportCursor | undefined) {
   if (cursor === undefined) return undefined;
-  return cursor.minor
-    ? or(and(eq(minorFirst, 1), lt(reports.id, cursor.id)), eq(minorFirst, 0))
-    : and(eq(minorFirst, 0), lt(reports.id, cursor.id));
+  return or(lt(reportPriority, cursor.priority), and(eq(reportPriority, cursor.priority), lt(reports.id, cursor.id)));
 }

@@ -11,7 +11,7 @@ import {
 import { audit } from "../db/admin";
 import { findConversation, pageMessages, partnerOf } from "../db/conversations";
 import { flaggedFrom } from "../db/flags";
-import { isMinorReport } from "../db/reports";
+import { reportCursorOf } from "../db/reports";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
@@ -39,6 +39,7 @@ function toQueueReport(r: QueueRow): AdminQueueReport {
     reporterId: r.reporterId,
     reportedId: r.reportedId,
     conversationId: r.conversationId,
+    category: r.category,
     reason: r.reason,
     createdAt: r.createdAt,
     messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
@@ -74,7 +75,7 @@ export const adminConsole = newApp()
     const last = rows[rows.length - 1];
     return c.json({
       reports: rows.map(toQueueReport),
-      nextCursor: rows.length === limit ? `${isMinorReport(last.reason) ? "m" : ""}${last.id}` : null,
+      nextCursor: rows.length === limit ? reportCursorOf(last) : null,
     } satisfies AdminQueueResponse);
   })
   .post("/reports/:id/handle", validate("json", handleBody), async (c) => {

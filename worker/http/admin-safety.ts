@@ -3,7 +3,7 @@ import { audit } from "../db/admin";
 import { banWithAudit, unbanWithAudit } from "../db/bans";
 import { addFilterWordsWithAudit, listFilterWords, removeFilterWordWithAudit } from "../db/filter-words";
 import { listFlagged } from "../db/flags";
-import { isMinorReport, listReports } from "../db/reports";
+import { listReports, reportCursorOf } from "../db/reports";
 import { AppError } from "../errors";
 import { logError } from "../log";
 import { normalizeForFilter } from "../moderation/normalize";
@@ -37,7 +37,6 @@ function normalizeWord(raw: string): string {
   return word;
 }
 
-const reportCursorOf = (r: { id: number; reason: string }) => `${isMinorReport(r.reason) ? "m" : ""}${r.id}`;
 
 export const adminSafety = newApp()
   .use(requireAdmin())
@@ -51,6 +50,7 @@ export const adminSafety = newApp()
         reporterId: r.reporterId,
         reportedId: r.reportedId,
         conversationId: r.conversationId,
+        category: r.category,
         reason: r.reason,
         createdAt: r.createdAt,
         messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],

@@ -45,9 +45,10 @@ export function idCursor(raw: string | undefined): number | undefined {
   return id;
 }
 
-/** A report queue cursor: "<id>", or "m<id>" while still among the suspected-minor reports (listed first). */
+/** A report queue cursor: "<priority>.<id>" of the previous page's last row (db/reports.ts reportCursorOf). */
 export function reportCursor(raw: string | undefined): ReportCursor | undefined {
   if (raw === undefined) return undefined;
-  const minor = raw.startsWith("m");
-  return { minor, id: idCursor(minor ? raw.slice(1) : raw)! };
+  const match = /^(\d{1,3})\.(\d+)$/.exec(raw);
+  if (!match) throw new AppError("bad_request", "Invalid cursor", 400);
+  return { priority: Number(match[1]), id: idCursor(match[2])! };
 }

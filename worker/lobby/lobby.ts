@@ -14,6 +14,7 @@ import { acceptedUpgrade, closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
 import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
+import { LOGIN_DISABLED_MESSAGE, loginKindEnabled } from "../login-kinds";
 import { Admission } from "./admission";
 import { matchingRefusal } from "./matching-gate";
 import { ConversationOpener } from "./opener";
@@ -89,6 +90,7 @@ export class Lobby extends SocketShell<Attachment> {
       // The ban check and the veto list, read with everyone else joining right now.
       const profile = await this.admission.profile(join.userId);
       if (!profile.user) return errorResponse("unauthorized", "This account no longer exists; log in again", 401);
+      if (!loginKindEnabled(this.env, profile.user.platform)) return errorResponse("login_disabled", LOGIN_DISABLED_MESSAGE, 401);
       if (profile.user.bannedAt !== null) return errorResponse("banned", "This account has been banned", 403);
       const refusal = matchingRefusal(profile.user);
       if (refusal) return errorResponse(refusal.code, refusal.message, 403);
