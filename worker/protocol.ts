@@ -42,15 +42,6 @@ export const REPORT_REASON_MINOR = "疑似未成年";
 export const REPORT_CATEGORIES = ["minor", "sexual", "harassment", "fraud", "other"] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
-/** How the clients label each category. */
-export const REPORT_CATEGORY_LABELS = {
-  minor: "疑似未成年",
-  sexual: "色情",
-  harassment: "骚扰",
-  fraud: "诈骗",
-  other: "其他",
-} as const satisfies Record<ReportCategory, string>;
-
 /** The exact reason labels clients sent before categories, and the category each stands for; any other text is `other`. */
 export const REPORT_LEGACY_LABELS: Readonly<Record<string, ReportCategory>> = {
   [REPORT_REASON_MINOR]: "minor",

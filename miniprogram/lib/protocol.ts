@@ -31,6 +31,7 @@ export type {
   LoginRequest,
   LoginResponse,
   Platform,
+  ReportCategory,
   ReportRequest,
   RoomClientFrame,
   RoomServerFrame,
