@@ -98,6 +98,22 @@ describe("the abuser erases themselves before the victim reports", () => {
   });
 });
 
+describe("retention of what an erasure left", () => {
+  it("removes the stand-in and the partner's copy with the erasure's own retention", async () => {
+    const p = await pair();
+    const abuser = await enter(p.roomPath, p.alice.token);
+    await sendAndAck(abuser.ws, "old words");
+    expect((await api("/api/me", { method: "DELETE", token: p.alice.token })).status).toBe(200);
+    // RETENTION_DAYS later (the messages themselves are older still).
+    await env.DB.prepare("UPDATE erased_users SET erased_at = 1 WHERE user_id = ?").bind(p.alice.user.id).run();
+    await env.DB.prepare("UPDATE messages SET created_at = 1 WHERE conversation_id = ?").bind(p.roomId).run();
+    await runRetention(env);
+    expect(await env.DB.prepare("SELECT id FROM users WHERE id = ?").bind(p.alice.user.id).all()).toMatchObject({ results: [] });
+    expect(await env.DB.prepare("SELECT id FROM conversations WHERE id = ?").bind(p.roomId).all()).toMatchObject({ results: [] });
+    expect((await api(`/api/conversations/${p.roomId}/messages`, { token: p.bob.token })).status).toBe(404);
+  });
+});
+
 describe("a ban that lands during the erasure", () => {
   it("survives it: the erasure reads the ban inside its own write, not from the row the request started with", async () => {
     const user = await devLogin();
