@@ -3,22 +3,20 @@ import { eraseUserAccount } from "./db/erasure";
 import type { UserRow } from "./db/schema";
 import { disconnectEverywhere } from "./disconnect";
 import type { Env } from "./env";
-import { deleteImagesOfUser } from "./media/store";
-import { endRoomsOf, eraseConversationsOf } from "./room/client";
+import { deleteUndeliveredImagesOf } from "./media/store";
+import { endRoomsOf } from "./room/client";
 
 /**
- * Closes the user's sockets, ends their rooms for good, deletes their pictures, erases every
- * conversation they are part of (for both sides, in the rooms and in D1) and then the account.
- * What others hold against them (reports about them, blocks on them) stays until retention
- * (db/erasure.ts). Returns how many messages went.
+ * Removes the person's identity, not what their partners received. Closes their sockets, ends
+ * their rooms for good (each partner is told; the room hands D1 all it holds), deletes the
+ * pictures no partner received, and erases the account in one D1 batch (db/erasure.ts): their
+ * side of each conversation is hidden, the partner keeps their copy to read, report, block or
+ * delete. What others hold against them (reports about them, blocks on them) stays until
+ * retention. Returns how many messages the person no longer sees.
  */
-export async function eraseUser(env: Env, user: UserRow): Promise<number> {
+export async function eraseUser(env: Env, user: Pick<UserRow, "id">): Promise<number> {
   await disconnectEverywhere(env, user.id, "conversation_ended");
-  // The rooms: each ends (the partner is told) and forgets what it holds (room/client.ts).
   await endRoomsOf(env, user.id);
-  await deleteImagesOfUser(env, user.id);
-  let deleted = await eraseConversationsOf(env, user.id);
-  // D1: the account and its history; what others hold against it stays.
-  deleted += await eraseUserAccount(env.DB, user, Date.now());
-  return deleted;
+  await deleteUndeliveredImagesOf(env, user.id);
+  return eraseUserAccount(env.DB, user, Date.now());
 }

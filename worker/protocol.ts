@@ -34,8 +34,24 @@ export const LIMITS = {
 export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif"] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
-/** The report reason admins see first; the reported user may then be suspended from matching. */
+/**
+ * The old fixed reason label for a suspected minor. Reports now carry a `category`; a report from
+ * an older client that sends only this exact label is filed as `minor` (see REPORT_LEGACY_LABELS).
+ */
 export const REPORT_REASON_MINOR = "疑似未成年";
+
+/** What a report is about, from a fixed list; `minor` reports come first in the admin queue. */
+export const REPORT_CATEGORIES = ["minor", "sexual", "harassment", "fraud", "other"] as const;
+export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
+
+/** The exact reason labels clients sent before categories, and the category each stands for; any other text is `other`. */
+export const REPORT_LEGACY_LABELS: Readonly<Record<string, ReportCategory>> = {
+  [REPORT_REASON_MINOR]: "minor",
+  "骚扰/辱骂": "harassment",
+  "色情低俗": "sexual",
+  "广告/诈骗": "fraud",
+  "其他": "other",
+};
 
 /** Application-level keep-alive; the room answers without waking up. */
 export const PING_FRAME = '{"type":"ping"}';
@@ -98,6 +114,8 @@ export const ERROR_CODES = [
   "recall_too_late",
   /** A recall of a message that is not the caller's own (the partner's, or no such message). */
   "not_yours",
+  /** A session of a login kind this server has since turned off (dev login without DEV_LOGIN): log in with WeChat or QQ. */
+  "login_disabled",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -159,6 +177,8 @@ export interface ConversationSummary {
   myAlias: string;
   createdAt: number;
   lastMessageAt: number | null;
+  /** The partner erased their account: show them as "已注销的用户". The history stays the caller's to read, report, block or delete. */
+  partnerErased?: true;
 }
 export interface ConversationsResponse {
   conversations: ConversationSummary[];
@@ -191,6 +211,8 @@ export interface MessagesResponse {
   messages: HistoryMessage[];
   /** Pass as `before` to get the previous page; null when there is none. */
   nextBefore: number | null;
+  /** The partner erased their account (as on ConversationSummary). */
+  partnerErased?: true;
 }
 export interface DeletedResponse {
   deleted: number;
@@ -199,7 +221,10 @@ export interface DeletedResponse {
 /** POST /api/reports: reports the partner of a conversation (and blocks them). 204 on success. */
 export interface ReportRequest {
   conversationId: string;
-  reason: string;
+  /** What the report is about. Older clients leave it out and send a fixed label as `reason` (REPORT_LEGACY_LABELS). */
+  category?: ReportCategory;
+  /** Optional words, at most LIMITS.reasonMax characters; required only without `category`. */
+  reason?: string;
   /** The partner's message the report is about (long-press 举报), to highlight in the snapshot. */
   messageId?: string;
 }
@@ -217,17 +242,20 @@ export interface ReportSnapshotMessage {
   from: "reporter" | "reported";
   text: string;
   at: number;
-  /** The message the reporter pointed at (long-press 举报), when it is in the snapshot. */
+  /** The message the reporter pointed at (long-press 举报); it is always in the snapshot when it still exists. */
   highlighted?: true;
+  /** Recalled by its sender: `text` is the moderation copy kept for RECALL_EVIDENCE_MS (empty after that, or for a picture). */
+  recalled?: true;
 }
 export interface AdminReport {
   id: number;
   reporterId: string;
   reportedId: string;
   conversationId: string;
+  category: ReportCategory;
   reason: string;
   createdAt: number;
-  /** The last messages of the conversation before the report, oldest first (20 at most). */
+  /** The last messages of the conversation before the report and those around the pointed one, oldest first. */
   messages: ReportSnapshotMessage[];
 }
 export interface AdminReportsResponse {
@@ -432,7 +460,7 @@ export type RoomClientFrame =
   | { type: "typing" }
   | { type: "leave" }
   /** messageId: the partner's message the report is about (long-press 举报), if any. */
-  | { type: "report"; reason: string; messageId?: string }
+  | { type: "report"; category?: ReportCategory; reason?: string; messageId?: string }
   /** A picture uploaded with POST /api/media for this room; acked like a send (`pending` while checked). */
   | { type: "image"; clientId: string; imageId: string }
   /** Withdraws one's own message within LIMITS.recallWindowMs; both sides get a `recalled` frame. */

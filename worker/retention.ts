@@ -9,6 +9,7 @@ import {
   inactiveUserIds,
 } from "./db/retention";
 import { deleteExpiredErasures } from "./db/erasure";
+import { deleteExpiredRecalled, RECALL_EVIDENCE_MS } from "./db/recalled";
 import { numberVar, type Env } from "./env";
 import { logError, logEvent, since } from "./log";
 import { endRoomsOf, eraseConversationsOf } from "./room/client";
@@ -67,8 +68,10 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   const reports = await deleteOldReports(env.DB, cutoff);
   const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
   await deleteStaleVerdicts(env.DB, cutoff);
+  // Recalled texts are kept for reports only within their own, shorter window.
+  const recalled = await deleteExpiredRecalled(env.DB, now - RECALL_EVIDENCE_MS);
 
-  await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags}`, messages);
-  logEvent("info", "retention.run", { users, failedUsers: gone.length - users, messages, reports, flags, durationMs: since(started) });
+  await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags} recalled:${recalled}`, messages);
+  logEvent("info", "retention.run", { users, failedUsers: gone.length - users, messages, reports, flags, recalled, durationMs: since(started) });
   return { cutoff, users, messages, reports, flags };
 }

@@ -17,6 +17,7 @@ import type {
   SubscribeRequest,
   SubscribeResponse,
   SubscribeTemplatesResponse,
+  ReportCategory,
   Topic,
   TopicsResponse,
 } from "./protocol";
@@ -172,8 +173,8 @@ export class Api {
   }
 
   /** Reports the partner of a conversation (the server also blocks the pair). */
-  async report(conversationId: string, reason: string, messageId?: string): Promise<void> {
-    const body: ReportRequest = messageId ? { conversationId, reason, messageId } : { conversationId, reason };
+  async report(conversationId: string, category: ReportCategory, messageId?: string): Promise<void> {
+    const body: ReportRequest = messageId ? { conversationId, category, messageId } : { conversationId, category };
     await this.authed("/api/reports", body);
   }
 

@@ -18,6 +18,7 @@ import {
   type ErrorCode,
   type LobbyClientFrame,
   type LobbyServerFrame,
+  type ReportCategory,
   type RoomClientFrame,
   type RoomServerFrame,
 } from "./protocol";
@@ -253,12 +254,12 @@ export class ChatClient {
    * is blocked; the room is then left for good); rejects with a ChatError: "network" when the
    * room socket is not open or drops before the answer, "timeout" when none comes, or the
    * server's code. On "network"/"timeout" the caller may report over REST instead. `messageId`:
-   * the partner's message the report is about (long-press 举报).
+   * the partner's message the report is about (long-press 举报); `reason`: optional words.
    */
-  report(reason: string, messageId?: string): Promise<void> {
+  report(category: ReportCategory, messageId?: string, reason?: string): Promise<void> {
     if (this.pendingReport) return this.pendingReport.promise;
-    const text = reason.trim();
-    const frame: RoomClientFrame = messageId ? { type: "report", reason: text, messageId } : { type: "report", reason: text };
+    const words = reason?.trim();
+    const frame: RoomClientFrame = { type: "report", category, ...(messageId ? { messageId } : {}), ...(words ? { reason: words } : {}) };
     if (!this.connection.isOn("room") || this.store.state.phase !== "chatting" || !this.connection.transmit(frame)) {
       return Promise.reject(new ChatError("network"));
     }

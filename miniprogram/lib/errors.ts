@@ -36,6 +36,7 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   link_expired: "图片链接已过期，请刷新",
   recall_too_late: "超过2分钟的消息不能撤回",
   not_yours: "只能撤回自己的消息",
+  login_disabled: "登录方式已停用，请重新进入",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

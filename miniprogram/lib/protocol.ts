@@ -34,6 +34,7 @@ export type {
   LoginRequest,
   LoginResponse,
   Platform,
+  ReportCategory,
   ReportRequest,
   RoomClientFrame,
   RoomServerFrame,

@@ -328,6 +328,6 @@ describe("report sheet", () => {
     const item = [...page.querySelector(".report-sheet")!.querySelectorAll(".reason")].find((n) => n.dom!.textContent === "疑似未成年")!;
     item.dispatchEvent("tap");
     await settle();
-    expect(room.frames).toEqual([{ type: "report", reason: "疑似未成年" }]);
+    expect(room.frames).toEqual([{ type: "report", category: "minor" }]);
   });
 });

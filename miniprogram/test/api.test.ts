@@ -112,10 +112,10 @@ describe("Api", () => {
       req.url.endsWith("/api/login")
         ? { status: 200, data: { token: "t-auth", user: { id: "u1" }, expiresAt: now + 3_600_000 } }
         : { status: 204, data: "" };
-    await api.report("conv-1", "骚扰/辱骂");
+    await api.report("conv-1", "harassment");
     await api.block("conv-2");
     expect(calls.slice(1)).toEqual([
-      { url: "http://api.test/api/reports", method: "POST", data: { conversationId: "conv-1", reason: "骚扰/辱骂" }, header: { "content-type": "application/json", Authorization: "Bearer t-auth" } },
+      { url: "http://api.test/api/reports", method: "POST", data: { conversationId: "conv-1", category: "harassment" }, header: { "content-type": "application/json", Authorization: "Bearer t-auth" } },
       { url: "http://api.test/api/blocks", method: "POST", data: { conversationId: "conv-2" }, header: { "content-type": "application/json", Authorization: "Bearer t-auth" } },
     ]);
     // The login itself carries no token.
@@ -130,7 +130,7 @@ describe("Api", () => {
         : req.header?.Authorization === "Bearer revoked"
           ? { status: 401, data: { error: { code: "unauthorized", message: "expired" } } }
           : { status: 204, data: "" };
-    await api.report("conv-1", "其他");
+    await api.report("conv-1", "other");
     expect(calls.map((c) => `${c.url} ${c.header?.Authorization ?? ""}`)).toEqual([
       "http://api.test/api/reports Bearer revoked",
       "http://api.test/api/login ",

@@ -375,15 +375,15 @@ describe("ChatClient", () => {
   it("reports the partner on the room socket and, once the server confirms, leaves the room for good", async () => {
     const room = await enterRoom();
     let done = false;
-    const reported = client.report(" 骚扰/辱骂 ").then(() => (done = true));
-    expect(room.frames).toEqual([{ type: "report", reason: "骚扰/辱骂" }]);
+    const reported = client.report("harassment").then(() => (done = true));
+    expect(room.frames).toEqual([{ type: "report", category: "harassment" }]);
     await flush();
     expect(done).toBe(false);
     expect(state().phase).toBe("chatting");
     room.receive({ type: "reported" });
     await reported;
     // The partner is told this user left; no reconnect to a room that is over.
-    expect(room.frames).toEqual([{ type: "report", reason: "骚扰/辱骂" }, { type: "leave" }]);
+    expect(room.frames).toEqual([{ type: "report", category: "harassment" }, { type: "leave" }]);
     expect(room.closedByClient).not.toBeNull();
     expect(state()).toMatchObject({ phase: "ended", endReason: "reported", connected: false });
     clock.advance(60_000);
@@ -397,7 +397,7 @@ describe("ChatClient", () => {
   it("passes a rejected report's error on without failing a message waiting for its ack", async () => {
     const room = await enterRoom();
     client.send("在吗");
-    const result = client.report("其他").catch((e: unknown) => e);
+    const result = client.report("other").catch((e: unknown) => e);
     room.receive({ type: "error", code: "bad_message", message: '"reason" must be 1 to 500 characters' });
     expect(await result).toMatchObject({ code: "bad_message", message: "消息格式有误" });
     expect(state().phase).toBe("chatting");
@@ -410,19 +410,19 @@ describe("ChatClient", () => {
   it("refuses to report on a closed socket and gives up when the socket drops or stays silent", async () => {
     const room = await enterRoom();
     room.drop();
-    await expect(client.report("其他")).rejects.toMatchObject({ code: "network" });
+    await expect(client.report("other")).rejects.toMatchObject({ code: "network" });
     expect(room.frames).toEqual([]);
     client.resume();
     await flush();
     const again = net.last;
     again.open();
-    const dropped = client.report("其他").catch((e: unknown) => e);
+    const dropped = client.report("other").catch((e: unknown) => e);
     again.drop();
     expect(await dropped).toMatchObject({ code: "network" });
     client.resume();
     await flush();
     net.last.open();
-    const silent = client.report("其他").catch((e: unknown) => e);
+    const silent = client.report("other").catch((e: unknown) => e);
     clock.advance(10_000);
     expect(await silent).toMatchObject({ code: "timeout" });
     expect(state().phase).toBe("chatting");

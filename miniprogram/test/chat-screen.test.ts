@@ -281,7 +281,7 @@ describe("chat page", () => {
     expect(text(sheet)).toContain("“加我微信”");
     [...sheet.querySelectorAll(".item")].find((n) => n.dom!.textContent === "广告/诈骗")!.dispatchEvent("tap");
     await settle();
-    expect(room.frames).toEqual([{ type: "report", reason: "广告/诈骗", messageId: "m9" }]);
+    expect(room.frames).toEqual([{ type: "report", category: "fraud", messageId: "m9" }]);
   });
 
   it("replaces a half-open socket at once when the app returns after a long background", async () => {

@@ -393,7 +393,7 @@ describe("chat page", () => {
     expect(text(sheet(page))).toContain("只屏蔽，不举报");
     sheetItem(page, "色情低俗").dispatchEvent("tap");
     await settle();
-    expect(room.frames).toEqual([{ type: "report", reason: "色情低俗" }]);
+    expect(room.frames).toEqual([{ type: "report", category: "sexual" }]);
     // A second tap while the first is on its way sends nothing more.
     sheetItem(page, "其他").dispatchEvent("tap");
     await settle();
@@ -401,7 +401,7 @@ describe("chat page", () => {
     room.receive({ type: "reported" });
     await settle();
     expect(pages.fake.toasts).toContain("已举报，你们不会再被匹配");
-    expect(room.frames).toEqual([{ type: "report", reason: "色情低俗" }, { type: "leave" }]);
+    expect(room.frames).toEqual([{ type: "report", category: "sexual" }, { type: "leave" }]);
     expect(text(sheet(page))).not.toContain("举报对方");
     expect(text(page)).toContain("你已举报并屏蔽对方");
     expect(page.querySelector(".report-link")).toBeFalsy();
@@ -453,7 +453,7 @@ describe("chat page", () => {
       {
         url: "http://127.0.0.1:8787/api/reports",
         method: "POST",
-        data: { conversationId: "r1", reason: "广告/诈骗" },
+        data: { conversationId: "r1", category: "fraud" },
         header: { "content-type": "application/json", Authorization: "Bearer tok" },
       },
     ]);

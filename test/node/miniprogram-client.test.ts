@@ -200,18 +200,18 @@ describe("the mini program's chat client against the worker", () => {
     expect(last.body).toMatchObject({ content: "今天天气不错", openid: "openid-mp-erin" });
 
     // Frank reports erin on the room socket: confirmed, both leave, and the report is on file.
-    await frank.client.report("骚扰/辱骂");
+    await frank.client.report("harassment");
     expect(frank.client.snapshot).toMatchObject({ phase: "ended", endReason: "reported" });
     expect((await until(erin.client, (s) => s.phase === "ended")).endReason).toBe("partner_left");
     const res = await fetch(`${worker.url}/api/admin/reports`, { headers: { Authorization: `Bearer ${worker.vars.ADMIN_TOKEN}` } });
     expect(res.status).toBe(200);
     const { reports } = (await res.json()) as AdminReportsResponse;
     const filed = reports.filter((r) => r.conversationId === room.roomId);
-    expect(filed.map((r) => r.reason)).toEqual(["骚扰/辱骂"]);
+    expect(filed.map((r) => [r.category, r.reason])).toEqual([["harassment", ""]]);
     expect(filed[0]!.messages.map((m) => `${m.from}:${m.text}`)).toEqual(["reported:今天天气不错"]);
 
     // The REST fallback meets the same one-report-per-conversation rule; the plain block answers 204.
-    await expect(frank.api.report(room.roomId!, "其他")).rejects.toMatchObject({ code: "already_reported" });
+    await expect(frank.api.report(room.roomId!, "other")).rejects.toMatchObject({ code: "already_reported" });
     await frank.api.block(room.roomId!);
     await expect(frank.api.block("no-such-conversation")).rejects.toMatchObject({ code: "not_found" });
     erin.client.leave();

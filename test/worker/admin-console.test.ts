@@ -13,8 +13,8 @@ import { app } from "../../worker/index";
 import { adminApi, api, devLogin } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
-async function report(token: string, conversationId: string, reason: string) {
-  const res = await api("/api/reports", { method: "POST", token, json: { conversationId, reason } });
+async function report(token: string, conversationId: string, reason: string, category?: string) {
+  const res = await api("/api/reports", { method: "POST", token, json: { conversationId, reason, category } });
   expect(res.status).toBe(204);
 }
 
@@ -115,10 +115,13 @@ describe("admin console API", () => {
   it("lists suspected-minor reports first, as the admin API does, and pages across the two groups", async () => {
     const minor = await pairWithConversation();
     const plain = await pairWithConversation();
-    await report(minor.alice.token, minor.conversationId, `${REPORT_REASON_MINOR}：看起来是初中生`);
-    await report(plain.alice.token, plain.conversationId, "spam");
+    await report(minor.alice.token, minor.conversationId, "看起来是初中生", "minor");
+    await report(plain.alice.token, plain.conversationId, `${REPORT_REASON_MINOR}：spam`, "other");
     const ours = (await queue("open")).filter((r) => [minor.bob.user.id, plain.bob.user.id].includes(r.reportedId));
-    expect(ours.map((r) => r.reason)).toEqual([`${REPORT_REASON_MINOR}：看起来是初中生`, "spam"]);
+    expect(ours.map((r) => [r.category, r.reason])).toEqual([
+      ["minor", "看起来是初中生"],
+      ["other", `${REPORT_REASON_MINOR}：spam`],
+    ]);
 
     const paged: number[] = [];
     let cursor: string | null = null;

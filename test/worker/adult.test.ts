@@ -6,7 +6,8 @@ import { findUser } from "../../worker/db/users";
 import { runRetention } from "../../worker/retention";
 import { REPORT_REASON_MINOR, type AdminReport, type AdminReportsResponse, type MeResponse } from "../../worker/protocol";
 import { adminApi, api, confirmAdult, connect, devLogin } from "./helpers";
-import { leave, openLobby } from "./lobby-helpers";
+import { ADMIN_TOKEN } from "./helpers";
+import { leave, openLobby, workerIn } from "./lobby-helpers";
 import { pairWithConversation } from "./safety-helpers";
 
 /** A lobby pool of this file's own, so no other test file's waiters meet these. */
@@ -89,6 +90,22 @@ describe("admin matching suspension", () => {
     await waits(user.token);
   });
 
+  it("acts at once: someone waiting in the lobby is taken out of the queue and told why", async () => {
+    const waiting = await devLogin();
+    const other = await devLogin();
+    const ws = await openLobby(POOL, waiting.token);
+    await ws.next("waiting");
+    // The admin call in the same pool, so it reaches the shard the person waits in.
+    const res = await workerIn(POOL)(`/api/admin/users/${waiting.user.id}/suspend-matching`, { method: "POST", token: ADMIN_TOKEN });
+    expect(res.status).toBe(200);
+    expect(await ws.next("error")).toMatchObject({ code: "matching_suspended" });
+    expect((await ws.waitClosed()).code).toBe(4002);
+    // Out of the queue: the next person to come waits, nobody is matched with the suspended one.
+    const next = await openLobby(POOL, other.token);
+    expect(await next.next("waiting")).toMatchObject({ type: "waiting" });
+    await leave(next);
+  });
+
   it("outlasts retention: an idle suspended user is kept, so waiting does not lift it", async () => {
     const suspended = await devLogin();
     const idle = await devLogin();
@@ -123,28 +140,44 @@ describe("suspected-minor reports", () => {
     return found;
   }
 
-  it("come before every other report, newest first within each group, across pages", async () => {
-    const reasons = ["spam", REPORT_REASON_MINOR, "骚扰", `${REPORT_REASON_MINOR}：说自己初二`, "广告"];
+  it("come before every other report by their category, newest first within each group, across pages", async () => {
+    const bodies = [
+      { category: "other", reason: "spam" },
+      // An older client's exact label is filed as its category.
+      { reason: REPORT_REASON_MINOR },
+      { category: "harassment" },
+      { category: "minor", reason: "说自己初二" },
+      // Text that merely starts with the label does not jump the queue, with or without a category.
+      { category: "other", reason: `${REPORT_REASON_MINOR}：插个队` },
+      { reason: `${REPORT_REASON_MINOR}：插个队` },
+    ];
     const mine: string[] = [];
-    for (const reason of reasons) {
+    for (const body of bodies) {
       const { alice, conversationId } = await pairWithConversation();
-      const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, reason } });
+      const res = await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, ...body } });
       expect(res.status).toBe(204);
       mine.push(conversationId);
     }
     for (const limit of [2, 100]) {
       const listed = (await allReports(limit)).filter((r) => mine.includes(r.conversationId));
-      expect(listed.map((r) => r.reason)).toEqual([
-        `${REPORT_REASON_MINOR}：说自己初二`,
-        REPORT_REASON_MINOR,
-        "广告",
-        "骚扰",
-        "spam",
-      ]);
+      expect(listed.map((r) => mine.indexOf(r.conversationId))).toEqual([3, 1, 5, 4, 2, 0]);
+      expect(listed.map((r) => r.category)).toEqual(["minor", "minor", "other", "other", "harassment", "other"]);
     }
     const everything = await allReports(3);
-    const firstOther = everything.findIndex((r) => !r.reason.startsWith(REPORT_REASON_MINOR));
-    expect(everything.slice(firstOther).some((r) => r.reason.startsWith(REPORT_REASON_MINOR))).toBe(false);
+    const firstOther = everything.findIndex((r) => r.category !== "minor");
+    expect(everything.slice(firstOther).some((r) => r.category === "minor")).toBe(false);
     expect(new Set(everything.map((r) => r.id)).size).toBe(everything.length);
+  });
+
+  it("need a category from the list (or an older client's reason); the words are optional", async () => {
+    const { alice, conversationId } = await pairWithConversation();
+    for (const json of [{ conversationId }, { conversationId, category: "spam" }, { conversationId, reason: "   " }]) {
+      const res = await api("/api/reports", { method: "POST", token: alice.token, json });
+      expect(res.status).toBe(400);
+      expect((await res.json<any>()).error.code).toBe("bad_request");
+    }
+    expect((await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId, category: "fraud" } })).status).toBe(204);
+    const [filed] = (await allReports(100)).filter((r) => r.conversationId === conversationId);
+    expect(filed).toMatchObject({ category: "fraud", reason: "" });
   });
 });

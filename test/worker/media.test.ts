@@ -292,9 +292,17 @@ describe("erasure and retention remove pictures from R2 too", () => {
     await gone(p.ids);
   });
 
-  it("self-erasure", async () => {
+  it("self-erasure: what the partner received stays theirs until they delete it; what nobody received goes", async () => {
     const p = await twoPictures();
+    const [, bobsSent] = p.ids;
+    const unsent = (await uploadOk(p.bob.token, p.conversationId, png(20, 20))).id;
+    const { ws } = await enter(`/api/rooms/${p.conversationId}?ticket=${encodeURIComponent(p.bob.checkTicket!)}`, p.bob.token);
+    ws.send({ type: "image", clientId: crypto.randomUUID(), imageId: bobsSent });
+    expect(await ws.next("ack")).toMatchObject({ type: "ack" });
     expect((await api("/api/me", { method: "DELETE", token: p.bob.token })).status).toBe(200);
+    await gone([unsent]);
+    for (const id of p.ids) expect(await objectExists(id)).toBe(true);
+    expect((await api(`/api/conversations/${p.conversationId}`, { method: "DELETE", token: p.alice.token })).status).toBe(200);
     await gone(p.ids);
   });
 

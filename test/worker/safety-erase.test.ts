@@ -5,60 +5,69 @@ import { blockedPartnerIds } from "./helpers";
 import { db } from "../../worker/db/client";
 import { getOrCreateConversation } from "./helpers";
 import { deleteExpiredErasures } from "../../worker/db/erasure";
-import { erasedUsers, messages, reports, users } from "../../worker/db/schema";
-import { CLOSE, type AdminReportsResponse, type ConversationsResponse } from "../../worker/protocol";
+import { conversations, erasedUsers, messages, reports, users } from "../../worker/db/schema";
+import { CLOSE, type AdminReportsResponse, type ConversationsResponse, type MessagesResponse } from "../../worker/protocol";
 import { adminApi, api, connect, devLogin, mustConnect } from "./helpers";
 import { pairWithConversation, seedMessages } from "./safety-helpers";
 
 describe("DELETE /api/me", () => {
-  it("erases the user, every conversation they are in (room and D1), and the blocks and reports they made", async () => {
+  it("erases the user's identity and the blocks and reports they made, and leaves each partner their copy", async () => {
     const { alice, bob, conversationId } = await pairWithConversation();
     const carol = await devLogin();
     const other = await getOrCreateConversation(env.DB, alice.user.id, carol.user.id, Date.now());
-    await seedMessages(conversationId, [alice.user.id, bob.user.id], 4);
     await seedMessages(other.id, [carol.user.id, alice.user.id], 3);
+    // As the room's copy would have set it.
+    await db(env.DB).update(conversations).set({ lastMessageAt: Date.now() }).where(eq(conversations.id, other.id));
     // Alice reports and so blocks carol: her own report and block go with her.
     expect((await api("/api/reports", { method: "POST", token: alice.token, json: { conversationId: other.id, reason: "spam" } })).status).toBe(204);
 
-    // Alice and Bob are in the room, and a message lives in the room's own storage.
+    // Alice and Bob are in the room, and the messages live in the room's own storage (D1 may not have them yet).
     const aliceSocket = await mustConnect(`/api/rooms/${conversationId}`, alice.token);
     const bobSocket = await mustConnect(`/api/rooms/${conversationId}`, bob.token);
     await aliceSocket.next("history");
     await bobSocket.next("history");
-    aliceSocket.send({ type: "send", clientId: crypto.randomUUID(), text: "live one" });
-    await aliceSocket.next("ack");
+    for (const [socket, text] of [[aliceSocket, "one"], [bobSocket, "two"], [aliceSocket, "three"], [aliceSocket, "live one"]] as const) {
+      socket.send({ type: "send", clientId: crypto.randomUUID(), text });
+      await socket.next("ack");
+    }
 
     const res = await api("/api/me", { method: "DELETE", token: alice.token });
     expect(res.status).toBe(200);
     const { deleted } = await res.json<{ deleted: number }>();
-    expect(deleted).toBeGreaterThanOrEqual(8);
+    expect(deleted).toBe(7);
 
     expect((await aliceSocket.waitClosed()).code).toBe(CLOSE.ended);
     expect(await bobSocket.next("partner_left")).toEqual({ type: "partner_left" });
     bobSocket.close();
 
-    // Her token no longer names anyone; her messages, her report and her block are gone.
+    // Her token no longer names anyone; her report and her block are gone.
     expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const orm = db(env.DB);
-    const left = await orm
+    expect(await orm.select().from(reports).where(eq(reports.reporterId, alice.user.id)).all()).toEqual([]);
+    expect(await blockedPartnerIds(env.DB, carol.user.id)).toEqual([]);
+    // What is left of her row is a stand-in with no identity: no hash, no marks.
+    const [standIn] = await orm.select().from(users).where(eq(users.id, alice.user.id)).all();
+    expect(standIn).toMatchObject({ identityHash: `erased:${alice.user.id}`, erasedAt: expect.any(Number), bannedAt: null, adultConfirmedAt: null });
+
+    // Her partners keep what they received (the room's last message too), shown as from an erased user.
+    const kept = await orm
       .select({ id: messages.id })
       .from(messages)
       .where(or(eq(messages.conversationId, conversationId), eq(messages.conversationId, other.id)))
       .all();
-    expect(left).toEqual([]);
-    expect(await orm.select().from(reports).where(eq(reports.reporterId, alice.user.id)).all()).toEqual([]);
-    expect(await blockedPartnerIds(env.DB, carol.user.id)).toEqual([]);
-    expect(await orm.select().from(users).where(eq(users.id, alice.user.id)).all()).toEqual([]);
-
-    // Her partners see the conversations gone, and the room is closed to them.
-    for (const partner of [bob, carol]) {
+    expect(kept).toHaveLength(7);
+    for (const [partner, id, count] of [[bob, conversationId, 4], [carol, other.id, 3]] as const) {
       const list = await (await api("/api/conversations", { token: partner.token })).json<ConversationsResponse>();
-      expect(list.conversations.map((c) => c.id)).not.toContain(conversationId);
-      expect(list.conversations.map((c) => c.id)).not.toContain(other.id);
+      expect(list.conversations.find((c) => c.id === id)).toMatchObject({ partnerErased: true });
+      const history = await (await api(`/api/conversations/${id}/messages`, { token: partner.token })).json<MessagesResponse>();
+      expect(history.partnerErased).toBe(true);
+      expect(history.messages).toHaveLength(count);
     }
+    expect(((await (await api(`/api/conversations/${conversationId}/messages`, { token: bob.token })).json()) as MessagesResponse).messages.at(-1)).toMatchObject({ text: "live one", from: "partner" });
+    // The room itself is over.
     const refused = await connect(`/api/rooms/${conversationId}`, bob.token);
     expect(refused).toBeInstanceOf(Response);
-    expect((refused as Response).status).toBe(404);
+    expect((refused as Response).status).toBe(410);
 
     // Logging in again with the same platform account: a new, empty account; old tokens stay dead.
     const again = await devLogin(alice.name);
@@ -66,7 +75,10 @@ describe("DELETE /api/me", () => {
     expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const mine = await (await api("/api/conversations", { token: again.token })).json<ConversationsResponse>();
     expect(mine.conversations).toEqual([]);
-    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toEqual([]);
+    // A partner's copy stays theirs, and what she left of it stays hidden from her new account.
+    expect((await api(`/api/conversations/${conversationId}/messages`, { token: again.token })).status).toBe(404);
+    // Kept (without marks) until its retention, so a partner's later report still finds her.
+    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, alice.user.id)).all()).toHaveLength(1);
   });
 
   it("keeps what others hold against the user: reports about them and blocks on them hold when they come back", async () => {
@@ -97,7 +109,6 @@ describe("DELETE /api/me", () => {
     expect(await blockedPartnerIds(env.DB, victim.user.id)).toEqual([back.user.id]);
     const [moved] = await orm.select().from(reports).where(eq(reports.id, report.id)).all();
     expect(moved.reportedId).toBe(back.user.id);
-    expect(await orm.select().from(erasedUsers).where(eq(erasedUsers.userId, abuser.user.id)).all()).toEqual([]);
   });
 
   it("lets an admin ban a reported user who erased themselves: they come back banned, and the ban outlives retention", async () => {

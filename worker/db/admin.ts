@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { db } from "./client";
 import { adminAudit, conversations, messages, users } from "./schema";
 
@@ -34,7 +34,7 @@ export async function pageUsers(d1: D1Database, limit: number, cursor?: string) 
   return db(d1)
     .select()
     .from(users)
-    .where(cursor ? gt(users.id, cursor) : undefined)
+    .where(and(isNull(users.erasedAt), cursor ? gt(users.id, cursor) : undefined))
     .orderBy(asc(users.id))
     .limit(limit)
     .all();

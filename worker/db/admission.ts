@@ -4,7 +4,7 @@
 import type { UserRow } from "./schema";
 
 export interface JoinerProfile {
-  user: Pick<UserRow, "id" | "bannedAt" | "lastSeenAt" | "adultConfirmedAt" | "matchingSuspendedAt"> | null;
+  user: Pick<UserRow, "id" | "platform" | "bannedAt" | "lastSeenAt" | "adultConfirmedAt" | "matchingSuspendedAt"> | null;
   /** Ids never to pair with, whoever blocked whom. */
   blocked: string[];
 }
@@ -24,7 +24,7 @@ const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 export async function loadJoiners(d1: D1Database, userIds: readonly string[]): Promise<Map<string, JoinerProfile>> {
   const ids = [...new Set(userIds)];
   const userStatements = chunks(ids, USERS_PER_STATEMENT).map((chunk) =>
-    d1.prepare(`SELECT id, banned_at, last_seen_at, adult_confirmed_at, matching_suspended_at FROM users WHERE id IN (${marks(chunk.length)})`).bind(...chunk),
+    d1.prepare(`SELECT id, platform, banned_at, last_seen_at, adult_confirmed_at, matching_suspended_at FROM users WHERE id IN (${marks(chunk.length)}) AND erased_at IS NULL`).bind(...chunk),
   );
   // Two index lookups (the primary key and blocks_blocked), not an OR over the table.
   const blockStatements = chunks(ids, BLOCKS_PER_STATEMENT).map((chunk) =>
@@ -38,10 +38,11 @@ export async function loadJoiners(d1: D1Database, userIds: readonly string[]): P
   const results = await d1.batch([...userStatements, ...blockStatements]);
   const out = new Map<string, JoinerProfile>(ids.map((id) => [id, { user: null, blocked: [] }]));
   for (const r of results.slice(0, userStatements.length)) {
-    type Row = { id: string; banned_at: number | null; last_seen_at: number; adult_confirmed_at: number | null; matching_suspended_at: number | null };
+    type Row = { id: string; platform: UserRow["platform"]; banned_at: number | null; last_seen_at: number; adult_confirmed_at: number | null; matching_suspended_at: number | null };
     for (const row of r.results as Row[]) {
       out.get(row.id)!.user = {
         id: row.id,
+        platform: row.platform,
         bannedAt: row.banned_at,
         lastSeenAt: row.last_seen_at,
         adultConfirmedAt: row.adult_confirmed_at,

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
+import { liveUser } from "./bans";
 import { db } from "./client";
-import { users } from "./schema";
+import { erasedUsers, users } from "./schema";
 
 // The adult confirmation and the admin's matching suspension: two columns on users.
 
@@ -9,18 +10,29 @@ export async function confirmAdult(d1: D1Database, userId: string, now: number) 
   return db(d1)
     .update(users)
     .set({ adultConfirmedAt: sql`coalesce(${users.adultConfirmedAt}, ${now})` })
-    .where(eq(users.id, userId))
+    .where(liveUser(userId))
     .returning({ adultConfirmedAt: users.adultConfirmedAt })
     .get();
 }
 
-/** Suspends (keeping the first time) or lifts (`now` null) matching; undefined if there is no such user. */
+/**
+ * Suspends (keeping the first time) or lifts (`now` null) matching, on the account or, for an id
+ * whose owner erased themselves, on the erasure (so they come back suspended, as with a ban);
+ * undefined if there is no such user.
+ */
 export async function setMatchingSuspended(d1: D1Database, userId: string, now: number | null) {
-  const value = now === null ? null : sql`coalesce(${users.matchingSuspendedAt}, ${now})`;
-  return db(d1)
-    .update(users)
-    .set({ matchingSuspendedAt: value })
-    .where(eq(users.id, userId))
-    .returning({ matchingSuspendedAt: users.matchingSuspendedAt })
-    .get();
+  const orm = db(d1);
+  const [[live], [erased]] = await orm.batch([
+    orm
+      .update(users)
+      .set({ matchingSuspendedAt: now === null ? null : sql`coalesce(${users.matchingSuspendedAt}, ${now})` })
+      .where(liveUser(userId))
+      .returning({ matchingSuspendedAt: users.matchingSuspendedAt }),
+    orm
+      .update(erasedUsers)
+      .set({ matchingSuspendedAt: now === null ? null : sql`coalesce(${erasedUsers.matchingSuspendedAt}, ${now})` })
+      .where(eq(erasedUsers.userId, userId))
+      .returning({ matchingSuspendedAt: erasedUsers.matchingSuspendedAt }),
+  ]);
+  return live ?? erased;
 }

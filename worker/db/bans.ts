@@ -1,19 +1,22 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { auditStatement } from "./admin";
 import { db } from "./client";
 import { erasedUsers, users } from "./schema";
+
+/** The account `userId`, not an erased stand-in (its marks live on the erased_users row). */
+export const liveUser = (userId: string) => and(eq(users.id, userId), isNull(users.erasedAt));
 
 /** Bans a user (keeping the first ban time if already banned); returns the row, none if there is no such user. */
 export function banStatement(d1: D1Database, userId: string, now: number) {
   return db(d1)
     .update(users)
     .set({ bannedAt: sql`coalesce(${users.bannedAt}, ${now})` })
-    .where(eq(users.id, userId))
+    .where(liveUser(userId))
     .returning({ bannedAt: users.bannedAt });
 }
 
 export function unbanStatement(d1: D1Database, userId: string) {
-  return db(d1).update(users).set({ bannedAt: null }).where(eq(users.id, userId)).returning({ bannedAt: users.bannedAt });
+  return db(d1).update(users).set({ bannedAt: null }).where(liveUser(userId)).returning({ bannedAt: users.bannedAt });
 }
 
 /**
@@ -34,7 +37,7 @@ export function unbanErasedStatement(d1: D1Database, userId: string) {
 
 /** How many rows (an account, an erasure) carry `userId`: the count an audit row records. */
 export function rowsOfUser(userId: string) {
-  return sql`((select count(*) from ${users} where ${eq(users.id, userId)}) + (select count(*) from ${erasedUsers} where ${eq(erasedUsers.userId, userId)}))`;
+  return sql`((select count(*) from ${users} where ${liveUser(userId)}) + (select count(*) from ${erasedUsers} where ${eq(erasedUsers.userId, userId)}))`;
 }
 
 /**

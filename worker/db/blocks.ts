@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { union } from "drizzle-orm/sqlite-core";
 import { db } from "./client";
+import { currentIdOf } from "./users";
 import { blocks } from "./schema";
 
 /**
@@ -15,9 +16,12 @@ export function blockedPartnersQuery(d1: D1Database, userId: string) {
   );
 }
 
-/** The statement that records "blocker never meets blocked again"; repeating it is harmless. */
+/**
+ * The statement that records "blocker never meets blocked again"; repeating it is harmless. A
+ * blocked id whose owner erased themselves and came back is recorded on their new account.
+ */
 export function blockStatement(d1: D1Database, blockerId: string, blockedId: string, now: number) {
-  return db(d1).insert(blocks).values({ blockerId, blockedId, createdAt: now }).onConflictDoNothing();
+  return db(d1).insert(blocks).values({ blockerId, blockedId: currentIdOf(blockedId), createdAt: now }).onConflictDoNothing();
 }
 
 export async function blockUser(d1: D1Database, blockerId: string, blockedId: string, now: number): Promise<void> {

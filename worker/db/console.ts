@@ -20,6 +20,7 @@ function selectQueue(d1: D1Database) {
       reportedId: reports.reportedId,
       conversationId: reports.conversationId,
       reason: reports.reason,
+      category: reports.category,
       snapshot: reports.snapshot,
       createdAt: reports.createdAt,
       handledAt: reports.handledAt,

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, exists, gt, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, exists, getTableColumns, gt, gte, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import { randomId } from "../lib/random-id";
 import { db } from "./client";
 import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
@@ -82,12 +82,32 @@ export function hiddenMarkOf(conversation: Pick<ConversationRow, "userA" | "hidd
   return conversation.userA === userId ? conversation.hiddenSeqA : conversation.hiddenSeqB;
 }
 
+/**
+ * 1 when `userId`'s partner in the row erased themselves (their users row is an erased stand-in).
+ * Spelled out: drizzle writes a selected column without its table, which the subquery would capture.
+ */
+function partnerErasedFor(userId: string) {
+  return sql<number>`EXISTS (SELECT 1 FROM "users" AS "p" WHERE "p"."erased_at" IS NOT NULL AND "p"."id" = (CASE WHEN "conversations"."user_a" = ${userId} THEN "conversations"."user_b" ELSE "conversations"."user_a" END))`;
+}
+
+export type OwnConversation = ConversationRow & { partnerErased: boolean };
+
+/** The conversation, only if `userId` is one of its two people, with whether the partner erased themselves. */
+export async function findOwnConversationView(d1: D1Database, id: string, userId: string): Promise<OwnConversation | undefined> {
+  const row = await db(d1)
+    .select({ ...getTableColumns(conversations), partnerErased: partnerErasedFor(userId) })
+    .from(conversations)
+    .where(and(eq(conversations.id, id), or(eq(conversations.userA, userId), eq(conversations.userB, userId))))
+    .get();
+  return row && { ...row, partnerErased: Boolean(row.partnerErased) };
+}
+
 /** Conversations that still have history this user has not deleted, newest first. */
-export async function listConversations(d1: D1Database, userId: string): Promise<ConversationRow[]> {
+export async function listConversations(d1: D1Database, userId: string): Promise<OwnConversation[]> {
   const orm = db(d1);
   const mark = sql`(CASE WHEN ${conversations.userA} = ${userId} THEN ${conversations.hiddenSeqA} ELSE ${conversations.hiddenSeqB} END)`;
-  return orm
-    .select()
+  const rows = await orm
+    .select({ ...getTableColumns(conversations), partnerErased: partnerErasedFor(userId) })
     .from(conversations)
     .where(
       and(
@@ -104,6 +124,7 @@ export async function listConversations(d1: D1Database, userId: string): Promise
     .orderBy(desc(conversations.lastMessageAt))
     .limit(200)
     .all();
+  return rows.map((row) => ({ ...row, partnerErased: Boolean(row.partnerErased) }));
 }
 
 export async function conversationIdsOf(d1: D1Database, userId: string): Promise<string[]> {
@@ -189,4 +210,16 @@ export async function deleteMessagesThrough(d1: D1Database, conversationId: stri
     .where(and(eq(messages.conversationId, conversationId), lte(messages.seq, seq)))
     .returning({ id: messages.id });
   return deleted.length;
+}
+
+/** Message `messageId` of this conversation and up to `radius` on each side of it, oldest first (a report's context). */
+export async function messagesAround(d1: D1Database, conversationId: string, messageId: string, radius: number): Promise<MessageRow[]> {
+  const orm = db(d1);
+  const at = sql`(SELECT ${messages.seq} FROM ${messages} WHERE ${messages.id} = ${messageId} AND ${messages.conversationId} = ${conversationId})`;
+  return orm
+    .select()
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), gte(messages.seq, sql`${at} - ${radius}`), lte(messages.seq, sql`${at} + ${radius}`)))
+    .orderBy(messages.seq)
+    .all();
 }

@@ -1,6 +1,6 @@
-import { and, count, eq, gte, inArray, lt } from "drizzle-orm";
+import { and, count, eq, gte, inArray, lt, notExists, or, sql } from "drizzle-orm";
 import { db } from "./client";
-import { images, type ImageRow } from "./schema";
+import { images, messages, type ImageRow } from "./schema";
 
 // The images table: where each picture's platform check stands. The R2 objects are
 // worker/media/store.ts's; nothing here touches them.
@@ -117,4 +117,28 @@ export async function deleteUnsentImageRows(d1: D1Database, ids: string[], cutof
     .where(and(inArray(images.id, ids), lt(images.sendBy, cutoff)))
     .returning({ id: images.id });
   return gone.length;
+}
+
+/**
+ * Pictures `senderId` uploaded that no partner received: still under check, or never sent in a
+ * message of their conversation (self-erasure deletes these and leaves the received ones).
+ */
+export async function undeliveredImageIdsOfSender(d1: D1Database, senderId: string): Promise<string[]> {
+  const orm = db(d1);
+  const delivered = orm
+    .select({ one: sql`1` })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, images.conversationId),
+        eq(messages.kind, "image"),
+        sql`json_extract(${messages.body}, '$.id') = ${images.id}`,
+      ),
+    );
+  const rows = await orm
+    .select({ id: images.id })
+    .from(images)
+    .where(and(eq(images.senderId, senderId), or(eq(images.status, "pending"), notExists(delivered))))
+    .all();
+  return rows.map((r) => r.id);
 }

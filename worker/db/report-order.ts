@@ -1,14 +1,13 @@
 // The one order of the report queue (the admin API and the console): severity first
 // (moderation/severity.ts: child safety, violence/self-harm, sexual, fraud, the rest), then newest
-// first. Severity is the better of the reporter's side (the suspected-minor reason, `minorFirst`)
+// first. Severity is the better of the reporter's side (the `minor` category, `minorFirst`)
 // and the model's verdict in ai_verdicts; a report without a verdict ranks by the reporter alone.
 import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import { SEVERITY, reportSeverity } from "../moderation/severity";
-import { REPORT_REASON_MINOR } from "../protocol";
 import { reports } from "./schema";
 
-/** 1 for a "疑似未成年" report (the reason starts with it; issue 18 moves this to the reporter's category), else 0. */
-export const minorFirst = sql<number>`(substr(${reports.reason}, 1, ${REPORT_REASON_MINOR.length}) = ${REPORT_REASON_MINOR})`;
+/** 1 for a report whose reporter chose the `minor` category (疑似未成年; never judged by the free text), else 0. */
+export const minorFirst = sql<number>`(${reports.category} = 'minor')`;
 
 // Spelled out: inside a select drizzle writes a column without its table, which the subquery would capture.
 const verdictSeverity = sql<number>`coalesce((SELECT "v"."severity" FROM "ai_verdicts" AS "v" WHERE "v"."report_id" = "reports"."id"), ${SEVERITY.rest})`;

@@ -1,15 +1,17 @@
 import { and, eq, gt, sql } from "drizzle-orm";
-import { REPORT_REASON_MINOR } from "../protocol";
 import { blockStatement } from "./blocks";
 import { db } from "./client";
 import { afterReport, reportOrder, severitySql, type ReportCursor } from "./report-order";
 import { reports } from "./schema";
+import { currentIdOf } from "./users";
+import type { ReportCategory } from "../protocol";
 
 export interface NewReport {
   reporterId: string;
   reportedId: string;
   conversationId: string;
   reason: string;
+  category: ReportCategory;
   /** JSON of the snapshot messages. */
   snapshot: string;
   createdAt: number;
@@ -33,12 +35,14 @@ export type InsertReportResult =
 export async function insertReportAndBlock(d1: D1Database, report: NewReport, limits: ReportLimits): Promise<InsertReportResult> {
   const orm = db(d1);
   const mine = eq(reports.reporterId, report.reporterId);
-  // Columns in table order: id (assigned), reporter, reported, conversation, reason, snapshot, created,
-  // then the console's handled_at, handled_action, handled_note (an open report has none).
+  // Columns in schema order: id (assigned), reporter, reported, conversation, reason, category,
+  // snapshot, created, then the console's handled_at, handled_action, handled_note (an open report
+  // has none). The reported id is resolved in the statement: an erased partner who came back is
+  // reported on their new account.
   const insert = orm
     .insert(reports)
     .select(
-      sql`select null, ${report.reporterId}, ${report.reportedId}, ${report.conversationId}, ${report.reason}, ${report.snapshot}, ${report.createdAt}, null, null, null
+      sql`select null, ${report.reporterId}, ${currentIdOf(report.reportedId)}, ${report.conversationId}, ${report.reason}, ${report.category}, ${report.snapshot}, ${report.createdAt}, null, null, null
         where not exists (select 1 from ${reports} where ${and(mine, eq(reports.conversationId, report.conversationId))})
         and (select count(*) from ${reports} where ${and(mine, gt(reports.createdAt, limits.since))}) < ${limits.dailyCap}`,
     )
@@ -51,10 +55,6 @@ export async function insertReportAndBlock(d1: D1Database, report: NewReport, li
     .where(and(mine, eq(reports.conversationId, report.conversationId)))
     .get();
   return { ok: false, reason: existing ? "already_reported" : "daily_cap" };
-}
-
-export function isMinorReport(reason: string): boolean {
-  return reason.startsWith(REPORT_REASON_MINOR);
 }
 
 /** Reports in the queue's order (db/report-order.ts). `cursor`: the previous page's last row. */

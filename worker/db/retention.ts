@@ -30,6 +30,8 @@ export async function inactiveUserIds(d1: D1Database, cutoff: number, limit: num
     .where(
       and(
         lt(users.lastSeenAt, cutoff),
+        // An erased stand-in goes with its erasure (db/erasure.ts), not here.
+        isNull(users.erasedAt),
         isNull(users.bannedAt),
         // Like a ban, a matching suspension must not lapse by waiting it out.
         isNull(users.matchingSuspendedAt),

@@ -15,6 +15,12 @@ export const users = sqliteTable("users", {
   adultConfirmedAt: integer("adult_confirmed_at"),
   /** Set by an admin (e.g. after a "疑似未成年" report): no matching until lifted. */
   matchingSuspendedAt: integer("matching_suspended_at"),
+  /**
+   * Set when the person erased themselves. The row stays as an empty stand-in (no identity hash,
+   * no marks) so the partner's copy of their conversations keeps its foreign keys; it is no
+   * account (userQuery never finds it) and goes with the erasure's retention (db/erasure.ts).
+   */
+  erasedAt: integer("erased_at"),
 });
 
 /** One row per pair, ever: meeting again continues the same conversation. */
@@ -90,8 +96,13 @@ export const reports = sqliteTable(
      */
     reportedId: text("reported_id").notNull(),
     conversationId: text("conversation_id").notNull(),
+    /** The reporter's optional words ("" when none). */
     reason: text("reason").notNull(),
-    /** JSON ReportSnapshotMessage[]: the last 20 messages, oldest first. */
+    /** The reporter's pick from the fixed list (REPORT_CATEGORIES); the admin queue orders by it. */
+    category: text("category", { enum: ["minor", "sexual", "harassment", "fraud", "other"] })
+      .notNull()
+      .default("other"),
+    /** JSON ReportSnapshotMessage[]: the last 20 messages and those around the pointed one, oldest first. */
     snapshot: text("snapshot").notNull(),
     createdAt: integer("created_at").notNull(),
     /** Set when an admin handled the report in the console; an open report has none. */
@@ -164,6 +175,23 @@ export const erasedUsers = sqliteTable(
     matchingSuspendedAt: integer("matching_suspended_at"),
   },
   (t) => [index("erased_users_erased").on(t.erasedAt), index("erased_users_user").on(t.userId)],
+);
+
+/**
+ * The moderation copy of a recalled text message: gone from both chat views and REST, kept apart
+ * for RECALL_EVIDENCE_MS (7 days) so a report made in that window carries what was said. No
+ * foreign key: nothing outlives its window (retention deletes it).
+ */
+export const recalledMessages = sqliteTable(
+  "recalled_messages",
+  {
+    messageId: text("message_id").primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    body: text("body").notNull(),
+    recalledAt: integer("recalled_at").notNull(),
+  },
+  (t) => [index("recalled_messages_conversation").on(t.conversationId), index("recalled_messages_recalled").on(t.recalledAt)],
 );
 
 // --- Media and subscribe messages (issue 14) ---------------------------------------
@@ -267,3 +295,4 @@ export type MessageFlagRow = typeof messageFlags.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type AiVerdictRow = typeof aiVerdicts.$inferSelect;
+export type RecalledMessageRow = typeof recalledMessages.$inferSelect;

@@ -43,6 +43,7 @@ function toQueueReport(r: QueueRow): AdminQueueReport {
     reporterId: r.reporterId,
     reportedId: r.reportedId,
     conversationId: r.conversationId,
+    category: r.category,
     reason: r.reason,
     createdAt: r.createdAt,
     messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],

@@ -50,6 +50,7 @@ export const adminSafety = newApp()
         reporterId: r.reporterId,
         reportedId: r.reportedId,
         conversationId: r.conversationId,
+        category: r.category,
         reason: r.reason,
         createdAt: r.createdAt,
         messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { aliasFor } from "../alias";
-import { findOwnConversation, hiddenMarkOf, listConversations, pageMessages, partnerOf } from "../db/conversations";
+import { findOwnConversation, findOwnConversationView, hiddenMarkOf, listConversations, pageMessages, partnerOf } from "../db/conversations";
 import { AppError } from "../errors";
 import { hideConversation } from "../room/client";
 import type { MessageRow } from "../db/schema";
@@ -29,6 +29,7 @@ export const conversations = newApp()
         myAlias: aliasFor(row.id, me),
         createdAt: row.createdAt,
         lastMessageAt: row.lastMessageAt,
+        ...(row.partnerErased ? { partnerErased: true as const } : {}),
       })),
     } satisfies ConversationsResponse);
   })
@@ -47,7 +48,7 @@ export const conversations = newApp()
   })
   .get("/:id/messages", validate("query", historyQuery), async (c) => {
     const me = c.var.user.id;
-    const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), me);
+    const conversation = await findOwnConversationView(c.env.DB, c.req.param("id"), me);
     if (!conversation) throw notYours();
     const { before, limit } = c.req.valid("query");
     // What the caller deleted stays out of their history (the partner still sees it).
@@ -57,6 +58,8 @@ export const conversations = newApp()
       // A picture still under check is its sender's alone; pictures say so (links come from the room).
       messages: rows.filter((m) => m.kind !== "image_pending" || m.senderId === me).map((m) => restMessage(m, me)),
       nextBefore: rows.length === limit && rows[0].seq > hidden + 1 ? rows[0].seq : null,
+      // Shown as "已注销的用户"; the history stays this caller's.
+      ...(conversation.partnerErased ? { partnerErased: true as const } : {}),
     } satisfies MessagesResponse);
   })
   /**

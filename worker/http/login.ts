@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { findOrCreateUser } from "../db/users";
-import { flagVar } from "../env";
 import { AppError } from "../errors";
+import { loginKindEnabled } from "../login-kinds";
 import { limitPerClient } from "./client-limit";
 import { LOGIN_RULE } from "../limits/rules";
 import { code2session } from "../platform/code2session";
@@ -21,7 +21,7 @@ export const login = newApp().post("/", limitPerClient("login", LOGIN_RULE), val
   const { platform, code } = c.req.valid("json");
   let openid: string;
   if (platform === "dev") {
-    if (!flagVar(c.env.DEV_LOGIN)) {
+    if (!loginKindEnabled(c.env, "dev")) {
       throw new AppError("bad_request", "Invalid platform: dev login is turned off on this server", 400);
     }
     // A stable user per name, so two terminals can be "alice" and "bob".
@@ -32,7 +32,7 @@ export const login = newApp().post("/", limitPerClient("login", LOGIN_RULE), val
   const now = Date.now();
   const user = await findOrCreateUser(c.env.DB, await identityHash(c.env.IDENTITY_PEPPER, platform, openid), platform, now);
   if (user.bannedAt !== null) throw new AppError("banned", "This account has been banned", 403);
-  const { token, expiresAt } = await issueSessionToken(c.env, user.id, now);
+  const { token, expiresAt } = await issueSessionToken(c.env, user.id, user.platform, now);
   const response: LoginResponse = { token, user: { id: user.id }, expiresAt };
   if (platform !== "dev") {
     // The openid goes back to the client sealed, for the room's content check; we keep nothing.

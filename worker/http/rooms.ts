@@ -23,7 +23,7 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
   }
   const userId = await sessionUserId(c.env, c.req.raw, true);
   const { user: row, conversation } = await userAndConversation(c.env.DB, userId, c.req.param("roomId"));
-  const user = activeUser(row);
+  const user = activeUser(c.env, row);
   if (!conversation) throw new AppError("not_found", "No such room", 404);
   if (conversation.userA !== user.id && conversation.userB !== user.id) {
     throw new AppError("forbidden", "This room belongs to someone else", 403);

@@ -3,22 +3,25 @@ import { findUser, touchUser } from "../db/users";
 import type { UserRow } from "../db/schema";
 import { numberVar, type Env } from "../env";
 import { AppError } from "../errors";
-import { signJwt, verifyJwt } from "../lib/jwt";
+import { LOGIN_DISABLED_MESSAGE, loginKindEnabled } from "../login-kinds";
+import { signJwt, verifyJwtClaims } from "../lib/jwt";
 import type { AppEnv } from "./app";
 
 /** A signed, expiring token that carries the user id and nothing else. */
-export async function issueSessionToken(env: Env, userId: string, now = Date.now()) {
+export async function issueSessionToken(env: Env, userId: string, platform: UserRow["platform"], now = Date.now()) {
   const ttlSeconds = numberVar(env.SESSION_TTL_SECONDS, 7 * 24 * 3600);
   const iat = Math.floor(now / 1000);
   const exp = iat + ttlSeconds;
-  const token = await signJwt({ sub: userId, iat, exp }, env.SESSION_SECRET);
+  const token = await signJwt(platform === "dev" ? { sub: userId, iat, exp, knd: "dev" } : { sub: userId, iat, exp }, env.SESSION_SECRET);
   return { token, expiresAt: exp * 1000 };
 }
 
 async function userIdFromToken(env: Env, token: string): Promise<string> {
   // Expired, forged or malformed: all the same to the client.
-  const userId = await verifyJwt(token, env.SESSION_SECRET);
-  if (userId) return userId;
+  const claims = await verifyJwtClaims(token, env.SESSION_SECRET);
+  // Older tokens carry no kind: activeUser and the lobby's admission check the user row too.
+  if (claims?.knd === "dev" && !loginKindEnabled(env, "dev")) throw new AppError("login_disabled", LOGIN_DISABLED_MESSAGE, 401);
+  if (claims) return claims.sub;
   throw new AppError("unauthorized", "The session token is missing, expired or invalid; log in again", 401);
 }
 
@@ -38,16 +41,17 @@ export async function sessionUserId(env: Env, request: Request, allowQuery = fal
   return userIdFromToken(env, token);
 }
 
-/** A user row that may act: it exists and is not banned (401/403 otherwise). */
-export function activeUser(user: UserRow | undefined): UserRow {
+/** A user row that may act: it exists, its login kind is still on, and it is not banned (401/403 otherwise). */
+export function activeUser(env: Env, user: UserRow | undefined): UserRow {
   if (!user) throw new AppError("unauthorized", "This account no longer exists; log in again", 401);
+  if (!loginKindEnabled(env, user.platform)) throw new AppError("login_disabled", LOGIN_DISABLED_MESSAGE, 401);
   if (user.bannedAt !== null) throw new AppError("banned", "This account has been banned", 403);
   return user;
 }
 
 /** Resolves the caller to a live, unbanned user, or throws 401/403. */
 export async function authenticate(env: Env, request: Request): Promise<UserRow> {
-  return activeUser(await findUser(env.DB, await sessionUserId(env, request)));
+  return activeUser(env, await findUser(env.DB, await sessionUserId(env, request)));
 }
 
 /** Puts the authenticated user on `c.var.user`. */

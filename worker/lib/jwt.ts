@@ -8,6 +8,8 @@ export interface JwtClaims {
   sub: string;
   iat: number;
   exp: number;
+  /** The login kind when it is not a platform login ("dev"), so a turned-off kind is refused without a read. */
+  knd?: string;
 }
 
 const encoder = new TextEncoder();
@@ -33,6 +35,15 @@ function json(part: string): Record<string, unknown> | null {
 
 /** The subject of a valid, unexpired HS256 token signed with `secret`, or null. */
 export async function verifyJwt(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string | null> {
+  return (await verifyJwtClaims(token, secret, nowSeconds))?.sub ?? null;
+}
+
+/** The subject and login kind of a valid, unexpired HS256 token signed with `secret`, or null. */
+export async function verifyJwtClaims(
+  token: string,
+  secret: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<{ sub: string; knd: string | null } | null> {
   const parts = token.split(".");
   if (parts.length !== 3) return null;
   const [header, payload, signature] = parts as [string, string, string];
@@ -45,5 +56,5 @@ export async function verifyJwt(token: string, secret: string, nowSeconds = Math
   if (typeof claims.exp !== "number" || claims.exp <= nowSeconds) return null;
   if (typeof claims.nbf === "number" && claims.nbf > nowSeconds) return null;
   if (typeof claims.iat === "number" && claims.iat > nowSeconds) return null;
-  return claims.sub;
+  return { sub: claims.sub, knd: typeof claims.knd === "string" ? claims.knd : null };
 }

@@ -14,6 +14,7 @@ import { acceptedUpgrade, closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
 import type { Offer, Settlement } from "./messages";
 import { touchUser } from "../db/users";
+import { LOGIN_DISABLED_MESSAGE, loginKindEnabled } from "../login-kinds";
 import { Admission } from "./admission";
 import { matchingRefusal } from "./matching-gate";
 import { ConversationOpener } from "./opener";
@@ -21,6 +22,14 @@ import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairi
 import { LobbyQueue, type QueueRow } from "./queue";
 import { AWAY_WAIT_MS, handOverAway, hasMatchedConsent } from "./away-wait";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
+
+/** Why an admin action or an erasure takes someone out of the queue, and what they are told. */
+export type LobbyEndCode = "banned" | "conversation_ended" | "matching_suspended";
+const LOBBY_END_MESSAGES: Record<LobbyEndCode, string> = {
+  banned: "This account has been banned",
+  conversation_ended: "This account was erased",
+  matching_suspended: "Matching is suspended for this account pending review",
+};
 
 /** A join bucket untouched this long has refilled; its row can go. */
 const JOIN_BUCKET_FORGET_MS = 10 * 60_000;
@@ -81,6 +90,7 @@ export class Lobby extends SocketShell<Attachment> {
       // The ban check and the veto list, read with everyone else joining right now.
       const profile = await this.admission.profile(join.userId);
       if (!profile.user) return errorResponse("unauthorized", "This account no longer exists; log in again", 401);
+      if (!loginKindEnabled(this.env, profile.user.platform)) return errorResponse("login_disabled", LOGIN_DISABLED_MESSAGE, 401);
       if (profile.user.bannedAt !== null) return errorResponse("banned", "This account has been banned", 403);
       const refusal = matchingRefusal(profile.user);
       if (refusal) return errorResponse(refusal.code, refusal.message, 403);
@@ -178,10 +188,10 @@ export class Lobby extends SocketShell<Attachment> {
     return this.queue.count();
   }
 
-  async disconnectUser(userId: string, code: "banned" | "conversation_ended"): Promise<void> {
+  async disconnectUser(userId: string, code: LobbyEndCode): Promise<void> {
     for (const row of this.queue.visitsOf(userId)) this.queue.remove(row.userId, row.ticket);
     for (const ws of this.ctx.getWebSockets(userId)) {
-      sendError(ws, code, code === "banned" ? "This account has been banned" : "This account was erased");
+      sendError(ws, code, LOBBY_END_MESSAGES[code]);
       closeSocket(ws, CLOSE.ended, code);
     }
     this.markDirty();

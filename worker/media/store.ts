@@ -1,5 +1,5 @@
 import { conversationIdsOf } from "../db/conversations";
-import { deleteImageRows, imageIdsBefore, imageIdsOfConversation, imageIdsOfSender } from "../db/images";
+import { deleteImageRows, imageIdsBefore, imageIdsOfConversation, imageIdsOfSender, undeliveredImageIdsOfSender } from "../db/images";
 import type { Env } from "../env";
 
 // Where picture bytes live: R2, under a random key. Only this file touches the bucket.
@@ -30,11 +30,19 @@ export async function deleteConversationImages(env: Env, conversationId: string)
   return deleteImages(env, await imageIdsOfConversation(env.DB, conversationId));
 }
 
-/** Every picture in every conversation of `userId`, and any they sent (self-erasure). */
+/** Every picture in every conversation of `userId`, and any they sent (an admin deleting their messages). */
 export async function deleteImagesOfUser(env: Env, userId: string): Promise<number> {
   let deleted = 0;
   for (const id of await conversationIdsOf(env.DB, userId)) deleted += await deleteConversationImages(env, id);
   return deleted + (await deleteImages(env, await imageIdsOfSender(env.DB, userId)));
+}
+
+/**
+ * Self-erasure: the pictures `userId` uploaded that no partner received (still under check, or
+ * never sent). Those the partner received stay with the partner's copy of the conversation.
+ */
+export async function deleteUndeliveredImagesOf(env: Env, userId: string): Promise<number> {
+  return deleteImages(env, await undeliveredImageIdsOfSender(env.DB, userId));
 }
 
 /** Pictures older than the retention cutoff, in batches; returns how many went. */

@@ -1,7 +1,7 @@
 // Validation of what a client may send into a room, after decodeFrame checked size and JSON.
 import { socketError } from "../errors";
 import { isInvisible } from "../moderation/normalize";
-import { LIMITS, ROOM_CLIENT_TYPES, textLength, type RoomClientFrame, type SocketError } from "../protocol";
+import { LIMITS, REPORT_CATEGORIES, ROOM_CLIENT_TYPES, textLength, type ReportCategory, type RoomClientFrame, type SocketError } from "../protocol";
 
 export type SendFrame = Extract<RoomClientFrame, { type: "send" }>;
 
@@ -60,15 +60,28 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
     case "leave":
       return { ok: true, frame: { type: frame.type } };
     case "report": {
-      const reason = typeof frame.reason === "string" ? frame.reason.trim() : "";
-      if (reason.length === 0 || textLength(reason) > LIMITS.reasonMax) {
-        return bad(`"reason" must be 1 to ${LIMITS.reasonMax} characters`);
+      const { category, reason, messageId } = frame;
+      if (category !== undefined && !REPORT_CATEGORIES.includes(category as ReportCategory)) {
+        return bad(`"category" must be one of ${REPORT_CATEGORIES.join(", ")}`);
       }
-      const { messageId } = frame;
+      if (reason !== undefined && (typeof reason !== "string" || textLength(reason.trim()) > LIMITS.reasonMax)) {
+        return bad(`"reason" must be at most ${LIMITS.reasonMax} characters`);
+      }
+      if (category === undefined && (typeof reason !== "string" || reason.trim().length === 0)) {
+        return bad(`"category" (or, from older clients, "reason") is required`);
+      }
       if (messageId !== undefined && (typeof messageId !== "string" || messageId.length === 0 || messageId.length > LIMITS.clientIdMax)) {
         return bad(`"messageId" must be a message id`);
       }
-      return { ok: true, frame: messageId === undefined ? { type: "report", reason } : { type: "report", reason, messageId } };
+      return {
+        ok: true,
+        frame: {
+          type: "report",
+          ...(category === undefined ? {} : { category: category as ReportCategory }),
+          ...(reason === undefined ? {} : { reason: (reason as string).trim() }),
+          ...(messageId === undefined ? {} : { messageId: messageId as string }),
+        },
+      };
     }
     default:
       return {

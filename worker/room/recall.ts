@@ -1,5 +1,5 @@
 import { deleteImages } from "../media/store";
-import { deleteMessage, rewriteMessage, reportHolds } from "../db/message-edits";
+import { deleteMessage, recallMessage, reportHolds } from "../db/message-edits";
 import { LIMITS, type ErrorCode } from "../protocol";
 import { imageOf } from "./images";
 import type { RoomParts } from "./parts";
@@ -29,7 +29,9 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
   const image = imageOf(m);
   await room.withD1(async () => {
     // A row not copied yet changes nothing here; the copy then carries the recalled state.
-    if (wasSeen) await rewriteMessage(room.env.DB, m.id, "recalled", "");
+    // A text's words stay apart for a report within RECALL_EVIDENCE_MS (db/recalled.ts).
+    const kept = m.kind === "text" ? m.body : null;
+    if (wasSeen) await recallMessage(room.env.DB, { id: m.id, conversationId: room.conversationId, senderId: m.sender, body: kept }, now);
     else await deleteMessage(room.env.DB, m.id);
     if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
   });

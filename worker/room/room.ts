@@ -9,8 +9,8 @@ import { AppError, errorResponse, socketError } from "../errors";
 import { logEvent } from "../log";
 import { HISTORY_RULE, ROOM_CONNECT_RULE } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
-import { createReport, REPORT_SNAPSHOT_SIZE } from "../report";
-import { CLOSE, LIMITS, type HistoryMessage, type RoomServerFrame, type SocketError } from "../protocol";
+import { createReport, REPORT_CONTEXT, REPORT_SNAPSHOT_SIZE } from "../report";
+import { CLOSE, LIMITS, type HistoryMessage, type RoomClientFrame, type RoomServerFrame, type SocketError } from "../protocol";
 import type { ImageOutcome, ImageOutcomeReceiver } from "../media/outcome";
 import { deleteConversationImages } from "../media/store";
 import { closeSocket, sendError, sendFrame } from "../socket";
@@ -194,7 +194,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         this.presence.left(attachment.userId, Date.now());
         return this.endSocket(ws, null, "left", CLOSE.normal, true);
       case "report":
-        return await this.onReport(ws, attachment, frame.reason, frame.messageId);
+        return await this.onReport(ws, attachment, frame);
       case "image":
         return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts(), ws, attachment.userId, frame));
       case "image_query":
@@ -221,14 +221,21 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.onGone(ws);
   }
 
-  /** Reports the partner with the room's freshest messages (D1 may lag) and blocks the pair. */
-  private async onReport(ws: WebSocket, reporter: RoomAttachment, reason: string, messageId?: string): Promise<void> {
+  /**
+   * Reports the partner with the room's freshest messages (D1 may lag): the latest, and those
+   * around the pointed message however many came after it. Blocks the pair.
+   */
+  private async onReport(ws: WebSocket, reporter: RoomAttachment, frame: Extract<RoomClientFrame, { type: "report" }>): Promise<void> {
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
-    const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
+    const { category, reason, messageId } = frame;
+    const pointed = messageId ? this.store.findById(messageId) : null;
+    const around = pointed ? this.store.page(Math.max(0, pointed.seq - REPORT_CONTEXT - 1), 2 * REPORT_CONTEXT + 1).messages : [];
+    const recent = [...this.store.latest(REPORT_SNAPSHOT_SIZE), ...around].map((m) => toD1Row(meta.conversationId, m));
     await createReport(this.env, {
       reporterId: reporter.userId,
       conversationId: meta.conversationId,
+      category,
       reason,
       messageId,
       recent,
@@ -326,11 +333,23 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   /**
    * A participant erased themselves: the room ends for good. Their partner is told and closed,
    * nothing is stored or acked after this, and the room forgets the erased id (pair, member row,
-   * limits; the messages go with eraseHistory, which erasure calls next and which counts them).
+   * limits). The history is the partner's copy: the room hands D1 everything it still holds (D1
+   * keeps it for the partner, db/erasure.ts) and then drops its own. Throws when D1 cannot take
+   * it, so the erasure stops and can be repeated.
    */
   async endForErasure(userId: string): Promise<void> {
     const meta = this.store.meta();
-    if (!meta || (meta.userA !== userId && meta.userB !== userId)) return;
+    if (!meta) return;
+    const member = meta.userA === userId || meta.userB === userId;
+    if (member) this.endForErasureNow(userId);
+    // Also on a repeated erasure (the id is already forgotten): whatever is left goes to D1.
+    if (member || this.store.ended()) {
+      await this.flush();
+      this.store.eraseAll();
+    }
+  }
+
+  private endForErasureNow(userId: string): void {
     const partnerId = this.sockets.partnerOf(userId);
     const partnerAlreadyTold = this.store.member(userId)?.leftAt != null;
     this.store.endAndForget(userId, Date.now());

@@ -1,9 +1,15 @@
-// The complaint sheet WeChat's review asks for: pick a reason to report the partner, or just
-// block them. It only emits `report` (with the reason), `block` and `close`; the page sends.
-import { REPORT_REASON_MINOR } from "../../lib/protocol";
+// The complaint sheet WeChat's review asks for: pick a category to report the partner, or just
+// block them. It only emits `report` (with the category), `block` and `close`; the page sends.
+import { REPORT_REASON_MINOR, type ReportCategory } from "../../lib/protocol";
 
-/** The reasons offered; the text itself is what the server stores (疑似未成年 is reviewed first). */
-export const REPORT_REASONS = ["骚扰/辱骂", "色情低俗", REPORT_REASON_MINOR, "广告/诈骗", "其他"] as const;
+/** The categories offered, as the sheet labels them (疑似未成年 is reviewed first). */
+export const REPORT_OPTIONS: readonly { category: ReportCategory; label: string }[] = [
+  { category: "harassment", label: "骚扰/辱骂" },
+  { category: "sexual", label: "色情低俗" },
+  { category: "minor", label: REPORT_REASON_MINOR },
+  { category: "fraud", label: "广告/诈骗" },
+  { category: "other", label: "其他" },
+];
 
 Component({
   properties: {
@@ -14,12 +20,12 @@ Component({
     quote: { type: String, value: "" },
   },
   data: {
-    reasons: REPORT_REASONS as readonly string[],
+    options: REPORT_OPTIONS,
   },
   methods: {
-    onReason(e: WechatMiniprogram.TouchEvent<Record<string, never>, { reason: string }>) {
+    onReason(e: WechatMiniprogram.TouchEvent<Record<string, never>, { category: ReportCategory }>) {
       if (this.data.busy) return;
-      this.triggerEvent("report", { reason: e.currentTarget.dataset.reason });
+      this.triggerEvent("report", { category: e.currentTarget.dataset.category });
     },
     onBlock() {
       if (this.data.busy) return;

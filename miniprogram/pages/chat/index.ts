@@ -10,7 +10,7 @@ import { PICTURE_TOO_LARGE, codeOf, errorMessage } from "../../lib/errors";
 import { gateUrl, targetOf, targetQuery, type ChatTarget } from "../../lib/entry";
 import { choosePicture, confirm, guardLeaving, leavePage, mp, onNetworkChange, toast } from "../../lib/platform";
 import { ANY_TOPIC, adultConfirmed, firstLogin, loadProfile } from "../../lib/prefs";
-import { IMAGE_MAX_BYTES, type CareHotline, type SubscribeKind } from "../../lib/protocol";
+import { IMAGE_MAX_BYTES, type CareHotline, type ReportCategory, type SubscribeKind } from "../../lib/protocol";
 import { api, consent, createChatClient, storage } from "../../lib/services";
 
 interface PageContext {
@@ -300,16 +300,16 @@ Component({
       this.setData({ sheetOpen: false });
     },
     /** Reports on the room socket; when it is not open (or never answers), over REST. */
-    onReport(e: WechatMiniprogram.CustomEvent<{ reason: string }>) {
-      const reason = e.detail.reason;
+    onReport(e: WechatMiniprogram.CustomEvent<{ category: ReportCategory }>) {
+      const category = e.detail.category;
       const messageId = this.data.reportMessageId || undefined;
       return this.sheetAction("已举报，你们不会再被匹配", async (client, roomId) => {
         try {
-          await client.report(reason, messageId);
+          await client.report(category, messageId);
         } catch (err) {
           const code = codeOf(err, "unknown");
           if (code !== "network" && code !== "timeout") throw err;
-          await api.report(roomId, reason, messageId);
+          await api.report(roomId, category, messageId);
           client.endBlocked("reported");
         }
       });

@@ -30,6 +30,7 @@ export function snapshotView(ctx: Ctx, messages: ReportSnapshotMessage[]): HTMLE
         { class: `snap ${m.from}${i === lastReported ? " highlight" : ""}`, "data-from": m.from },
         h("span", { class: "who" }, m.from === "reported" ? ctx.t("fromReported") : ctx.t("fromReporter")),
         i === lastReported ? h("span", { class: "badge" }, ctx.t("reportedMessage")) : null,
+        m.recalled ? h("span", { class: "badge recalled" }, ctx.t("recalled")) : null,
         h("span", { class: "text" }, m.text),
         time(ctx, m.at),
       ),
@@ -95,6 +96,8 @@ export function reportCard(ctx: Ctx, r: AdminQueueReport, onHandled?: () => void
     h(
       "dl",
       { class: "facts" },
+      h("dt", {}, ctx.t("category")),
+      h("dd", { class: `category ${r.category}` }, ctx.t(`cat_${r.category}`)),
       h("dt", {}, ctx.t("reason")),
       h("dd", { class: "reason" }, r.reason),
       h("dt", {}, ctx.t("reporter")),

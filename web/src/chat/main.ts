@@ -3,7 +3,7 @@
 // when DEV_LOGIN is on).
 import { ChatClient, type ChatMessage, type ChatState } from "../../../miniprogram/lib/chat-client";
 import { errorMessage } from "../../../miniprogram/lib/errors";
-import type { AdultRequest, Topic, TopicsResponse } from "../../../worker/protocol";
+import type { AdultRequest, ReportCategory, ReportRequest, Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
 import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
@@ -187,15 +187,16 @@ byId("report-open").addEventListener("click", () => {
 });
 reportForm.addEventListener("submit", (event) => {
   event.preventDefault();
+  const category = byId<HTMLSelectElement>("report-category").value as ReportCategory;
   const reason = byId<HTMLInputElement>("report-reason").value.trim();
   const roomId = client.snapshot.roomId;
-  if (!reason || !roomId) return;
-  client.report(reason).catch(async (err: unknown) => {
+  if (!roomId) return;
+  client.report(category, undefined, reason).catch(async (err: unknown) => {
     // The socket could not carry it (dropped or no answer): report over REST instead.
     const code = err && typeof err === "object" && "code" in err ? String(err.code) : "";
     if (code !== "network" && code !== "timeout") return toast(codeMessage(err));
     try {
-      await authedPost("/api/reports", { conversationId: roomId, reason });
+      await authedPost("/api/reports", { conversationId: roomId, category, ...(reason ? { reason } : {}) } satisfies ReportRequest);
       client.endBlocked("reported");
     } catch (restErr) {
       toast(codeMessage(restErr));
