@@ -33,6 +33,10 @@ export interface OptionalEnv {
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;
+  /** How long two people just matched are not paired again unless they keep in touch (default 24 h). */
+  REMATCH_COOLDOWN_MS?: string;
+  /** Days an upheld report or a lifted suspension keeps a person under watch in matching (default 30). */
+  TRUST_WATCH_DAYS?: string;
 }
 
 declare global {

@@ -1,3 +1,4 @@
+import { endKeptPairStatements } from "./db/kept-chats";
 import { findOwnConversation, pageMessages, partnerOf } from "./db/conversations";
 import { insertReportAndBlock } from "./db/reports";
 import type { MessageRow } from "./db/schema";
@@ -43,7 +44,7 @@ export function checkReason(reason: unknown): string {
  * `too_many_attempts` past REPORT_DAILY_CAP reports in 24 hours. The REST route and the room's
  * report frame both come here, so the limits hold however a report arrives.
  */
-export async function createReport(env: Env, input: ReportInput): Promise<{ reportId: number; reportedId: string }> {
+export async function createReport(env: Env, input: ReportInput): Promise<{ reportId: number; reportedId: string; endedKept: boolean }> {
   const reason = checkReason(input.reason);
   const conversation = await findOwnConversation(env.DB, input.conversationId, input.reporterId);
   if (!conversation) throw new AppError("not_found", "No such conversation", 404);
@@ -80,5 +81,7 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
   if (!result.ok) {
     throw new AppError("too_many_attempts", `At most ${REPORT_DAILY_CAP} reports a day; try again tomorrow`, 429);
   }
-  return { reportId: result.reportId, reportedId };
+  // The block ends a kept chat too (both list entries go); the caller closes the room's sockets.
+  const [, removed] = await env.DB.batch(endKeptPairStatements(env.DB, input.reporterId, reportedId, now));
+  return { reportId: result.reportId, reportedId, endedKept: (removed.meta.changes ?? 0) > 0 };
 }

@@ -17,9 +17,11 @@ export async function confirmAdult(d1: D1Database, userId: string, now: number) 
 /** Suspends (keeping the first time) or lifts (`now` null) matching; undefined if there is no such user. */
 export async function setMatchingSuspended(d1: D1Database, userId: string, now: number | null) {
   const value = now === null ? null : sql`coalesce(${users.matchingSuspendedAt}, ${now})`;
+  // Lifting a suspension that was in place starts the careful-pairing period (lobby/standing.ts).
+  const resumed = now === null ? sql`CASE WHEN ${users.matchingSuspendedAt} IS NOT NULL THEN ${Date.now()} ELSE ${users.matchingResumedAt} END` : users.matchingResumedAt;
   return db(d1)
     .update(users)
-    .set({ matchingSuspendedAt: value })
+    .set({ matchingSuspendedAt: value, matchingResumedAt: resumed })
     .where(eq(users.id, userId))
     .returning({ matchingSuspendedAt: users.matchingSuspendedAt })
     .get();

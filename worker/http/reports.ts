@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createReport } from "../report";
+import { roomStub } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";
@@ -16,6 +17,7 @@ export const reports = newApp()
   .use(requireUser())
   .post("/", validate("json", reportBody), async (c) => {
     const { conversationId, reason, messageId } = c.req.valid("json");
-    await createReport(c.env, { reporterId: c.var.user.id, conversationId, reason, messageId });
+    const { endedKept } = await createReport(c.env, { reporterId: c.var.user.id, conversationId, reason, messageId });
+    if (endedKept) await roomStub(c.env, conversationId).endKept();
     return c.body(null, 204);
   });

@@ -25,6 +25,7 @@ import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, remember
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
+import { RoomKeep } from "./keep";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -44,6 +45,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   private readonly presence: Presence;
   private readonly history: HistoryCopy;
   private readonly sends: SendPipeline;
+  private readonly keep: RoomKeep;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -52,6 +54,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.sockets = new RoomSockets(ctx, this.store, (ws) => this.attachment(ws));
     this.presence = new Presence(env, this.store, this.sockets, this.alarmClock);
     this.history = new HistoryCopy(env, this.store, this.alarmClock);
+    this.keep = new RoomKeep(env, this.store, this.sockets);
     this.sends = new SendPipeline(env, this.store, this.sockets, {
       stored: (now) => this.history.scheduleAfterAppend(now),
       dropFlooder: (ws) => this.endSocket(ws, null, "flooding", CLOSE.policy, false),
@@ -110,6 +113,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.presence.arrived(server, info.userId, me, wasOnline);
     // Told early, so the client logs in again before the user's first send is refused.
     if (needsTicket(info)) sendError(server, "ticket_required", TICKET_REQUIRED_MESSAGE);
+    // A kept chat says so (the client shows it as 我的聊天), and its unread count restarts here.
+    if (this.keep.isKept()) sendFrame(server, { type: "kept" } satisfies RoomServerFrame);
+    this.markRead(info.userId);
     return response;
   }
 
@@ -165,7 +171,13 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         return this.presence.typing(attachment.userId);
       case "leave":
         this.presence.left(attachment.userId, Date.now());
+        this.keep.left();
         return this.endSocket(ws, null, "left", CLOSE.normal, true);
+      case "keep": {
+        const answer = await this.keep.tap(attachment.userId, Date.now());
+        if (!answer.ok) sendFrame(ws, socketError(answer.code, answer.message));
+        return;
+      }
       case "report":
         return await this.onReport(ws, attachment, frame.reason, frame.messageId);
       case "image":
@@ -196,13 +208,16 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     const meta = this.store.meta();
     if (!meta) throw new AppError("internal", "room has no participants", 500);
     const recent = this.store.latest(REPORT_SNAPSHOT_SIZE).map((m) => toD1Row(meta.conversationId, m));
-    await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, messageId, recent });
+    const { endedKept } = await createReport(this.env, { reporterId: reporter.userId, conversationId: meta.conversationId, reason, messageId, recent });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
+    // The report blocked the pair: a kept chat ends with it, for both.
+    if (endedKept) await this.endKept();
   }
 
   /** A socket is gone. Unless it ended on purpose, the user gets a grace period to come back. */
   private onGone(ws: WebSocket): void {
     const attachment = this.attachment(ws);
+    if (attachment) this.markRead(attachment.userId);
     if (!attachment || attachment.ended) return;
     attachment.ended = true;
     this.setAttachment(ws, attachment);
@@ -215,6 +230,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.alarmClock.fired();
     const now = Date.now();
     this.presence.expireGrace(now);
+    this.keep.left();
     pruneExpired(this.env, this.store, now);
     if (this.store.meta()) await expireDueImages(this.parts(), now); // pictures past their check deadline
     try {
@@ -307,6 +323,24 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
     this.sends.forget(userId);
     this.presence.forget(userId);
+  }
+
+  /** A kept chat was ended (REST, a block, a ban): the room forgets it and closes both sockets. */
+  async endKept(): Promise<void> {
+    this.keep.ended();
+    this.closeEnded();
+  }
+
+  private closeEnded(): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (!this.attachment(ws)?.ended) this.endSocket(ws, "chat_ended", "This chat was ended; it cannot be reopened", CLOSE.ended);
+    }
+  }
+
+  /** A kept chat's read mark moves to the newest message (a connect, a close). */
+  private markRead(userId: string): void {
+    const done = this.keep.read(userId);
+    if (done) this.ctx.waitUntil(done.catch((err) => logEvent("warn", "room.mark_read_failed", { error: String(err) })));
   }
 
   /** Closes this user's socket (ban, self-erasure); the partner sees them leave. */
