@@ -6,6 +6,8 @@ import { ChatError, codeOf } from "./errors";
 import type {
   AdultRequest,
   BlockRequest,
+  ChatsResponse,
+  ChatSummary,
   ImageUploadResponse,
   LoginPlatform,
   LoginRequest,
@@ -24,7 +26,7 @@ export interface HttpResponse {
   status: number;
   data: unknown;
 }
-export type HttpRequest = (req: { url: string; method: "GET" | "POST"; data?: unknown; header?: Record<string, string> }) => Promise<HttpResponse>;
+export type HttpRequest = (req: { url: string; method: "GET" | "POST" | "DELETE"; data?: unknown; header?: Record<string, string> }) => Promise<HttpResponse>;
 
 /** wx.uploadFile's shape: multipart with one file; the body comes back as text. */
 export type FileUpload = (req: {
@@ -100,7 +102,7 @@ export class Api {
     this.now = opts.now ?? Date.now;
   }
 
-  private async call(method: "GET" | "POST", path: string, data?: unknown, token?: string): Promise<unknown> {
+  private async call(method: "GET" | "POST" | "DELETE", path: string, data?: unknown, token?: string): Promise<unknown> {
     const header: Record<string, string> = { "content-type": "application/json" };
     if (token) header.Authorization = `Bearer ${token}`;
     let res: HttpResponse;
@@ -174,6 +176,17 @@ export class Api {
     await this.authed("/api/reports", body);
   }
 
+  /** 我的聊天: the chats kept with 保持联系 (alias, last message time, unread). */
+  async chats(): Promise<ChatSummary[]> {
+    const body = (await this.authed("/api/chats", undefined, "GET")) as ChatsResponse;
+    return Array.isArray(body?.chats) ? body.chats : [];
+  }
+
+  /** Ends a kept chat for both (it leaves both lists; the room refuses further messages). */
+  async endChat(conversationId: string): Promise<void> {
+    await this.authed(`/api/chats/${encodeURIComponent(conversationId)}`, undefined, "DELETE");
+  }
+
   /** Never be matched with this conversation's partner again. */
   async block(conversationId: string): Promise<void> {
     const body: BlockRequest = { conversationId };
@@ -232,7 +245,7 @@ export class Api {
   }
 
   /** A call with the session token; an expired session (401) logs in once more and tries again. */
-  private async authed(path: string, data: unknown, method: "GET" | "POST" = "POST"): Promise<unknown> {
+  private async authed(path: string, data: unknown, method: "GET" | "POST" | "DELETE" = "POST"): Promise<unknown> {
     try {
       return await this.call(method, path, data, await this.token());
     } catch (err) {

@@ -247,6 +247,27 @@ export class ChatClient {
     this.end(reason);
   }
 
+  /**
+   * 保持联系: a private tap (during the chat or on its end screen while the room socket is open).
+   * The partner learns nothing unless they tap too; then both get `kept`. False when not possible now.
+   */
+  keepInTouch(): boolean {
+    if (this.store.state.roomId === null || this.store.state.keep === "kept") return false;
+    if (!this.connection.isOn("room") || !this.connection.transmit({ type: "keep" } satisfies RoomClientFrame)) {
+      this.store.notice("network");
+      return false;
+    }
+    return true;
+  }
+
+  /** Opens a kept chat from 我的聊天: its room with the history, to read and write. */
+  openChat(roomId: string, partnerAlias: string): void {
+    this.teardown();
+    this.resumable = false;
+    this.store.reset({ phase: "chatting", roomId, partnerAlias, keep: "kept" });
+    void this.connection.open("room");
+  }
+
   /** Queues a message; returns false (with a notice) when it cannot be sent at all. */
   send(rawText: string): boolean {
     const text = rawText.trim();
@@ -372,7 +393,13 @@ export class ChatClient {
   private handleLobbyFrame(frame: LobbyServerFrame): void {
     switch (frame.type) {
       case "waiting":
-        this.store.update({ phase: "waiting", online: frame.online });
+        this.store.update({
+          phase: "waiting",
+          online: frame.online,
+          estimateMs: frame.estimateMs ?? null,
+          // Said once by the lobby; count broadcasts after it do not repeat it.
+          fallback: this.store.state.fallback || frame.fallback === true,
+        });
         return;
       case "matched":
         this.connection.close();
@@ -383,6 +410,8 @@ export class ChatClient {
           roomId: frame.roomId,
           partnerAlias: frame.partner.alias,
           topic: frame.topic ?? this.store.state.topic,
+          prompt: frame.prompt ?? null,
+          keep: "none",
           partnerPresence: null,
           messages: [],
           lastSeq: 0,
@@ -445,6 +474,12 @@ export class ChatClient {
         return;
       case "partner_left":
         this.end("partner_left");
+        return;
+      case "keep_pending":
+        if (this.store.state.keep !== "kept") this.store.update({ keep: "pending" });
+        return;
+      case "kept":
+        this.store.update({ keep: "kept" });
         return;
       case "reported": {
         this.pendingReport?.settle(null);

@@ -36,6 +36,8 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   link_expired: "图片链接已过期，请刷新",
   recall_too_late: "超过2分钟的消息不能撤回",
   not_yours: "只能撤回自己的消息",
+  chat_ended: "这个聊天已结束",
+  too_many_chats: "最多保持 50 个聊天，请先在「我的聊天」结束一个",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

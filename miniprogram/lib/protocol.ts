@@ -15,6 +15,8 @@ export type {
   AdultRequest,
   AdultResponse,
   BlockRequest,
+  ChatsResponse,
+  ChatSummary,
   MeResponse,
   SubscribeKind,
   SubscribeRequest,
