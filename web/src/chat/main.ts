@@ -7,6 +7,7 @@ import type { AdultRequest, Topic, TopicsResponse } from "../../../worker/protoc
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
 import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
+import { keptList } from "./kept";
 import { authedPost, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
@@ -101,6 +102,9 @@ function render(s: ChatState): void {
   panels.waiting.hidden = !waiting;
   panels.start.hidden = inRoom || waiting;
   byId("online").textContent = s.online === null ? "" : t("online", { n: s.online });
+  byId("estimate").textContent = s.estimateMs === null ? "" : t("estimate", { s: Math.ceil(s.estimateMs / 1000) });
+  byId("fallback").hidden = !(waiting && s.fallback);
+  renderKeep(s);
 
   byId("partner-name").textContent = s.partnerAlias ?? "";
   const presence = byId("presence");
@@ -137,6 +141,30 @@ function render(s: ChatState): void {
   if (!chatting) reportForm.hidden = true;
 }
 
+/** The first line (tap to put it in the input) and 保持联系 (a private tap; shown as kept once both tapped). */
+function renderKeep(s: ChatState): void {
+  const prompt = byId<HTMLButtonElement>("prompt");
+  prompt.hidden = s.prompt === null || s.phase !== "chatting" || s.messages.some((m) => !m.earlier);
+  prompt.textContent = s.prompt === null ? "" : t("promptHint", { p: s.prompt });
+  const keep = byId<HTMLButtonElement>("keep");
+  keep.textContent = t(s.keep === "kept" ? "kept" : s.keep === "pending" ? "keepPending" : "keep");
+  keep.disabled = s.keep !== "none" || s.roomId === null || !s.connected;
+  keep.dataset.keep = s.keep;
+  byId("kept-note").hidden = s.keep !== "kept";
+}
+
+const kept = keptList({
+  t: t as (key: string, vars?: Record<string, string | number>) => string,
+  open: (chat) => client.openChat(chat.id, chat.partner.alias),
+  failed: (err) => toast(codeMessage(err)),
+});
+let lastPhase: ChatState["phase"] | null = null;
+client.subscribe((s) => {
+  // Back on the start panel: the list may have changed (kept, ended, new messages).
+  if (s.phase === "idle" && lastPhase !== null && lastPhase !== "idle") void kept.refresh();
+  lastPhase = s.phase;
+});
+
 client.subscribe(render);
 client.onNotice((n) => toast(errorText(n.code)));
 
@@ -159,6 +187,11 @@ byId("start").addEventListener("click", async () => {
   }
 });
 byId("cancel").addEventListener("click", () => client.cancel());
+byId("keep").addEventListener("click", () => client.keepInTouch());
+byId("prompt").addEventListener("click", () => {
+  textEl.value = client.snapshot.prompt ?? "";
+  textEl.focus();
+});
 byId("next").addEventListener("click", () => client.next());
 byId("leave").addEventListener("click", () => client.leave());
 byId("composer").addEventListener("submit", (event) => {
@@ -205,3 +238,4 @@ document.addEventListener("visibilitychange", () => {
 });
 
 void loadTopics();
+void kept.refresh();
