@@ -37,7 +37,7 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   recall_too_late: "超过2分钟的消息不能撤回",
   not_yours: "只能撤回自己的消息",
   chat_ended: "这个聊天已结束",
-  too_many_chats: "最多保持 50 个聊天，请先在「我的聊天」结束一个",
+  too_many_chats: "最多保持50个聊天，请先结束一个",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

@@ -15,6 +15,7 @@ import { api, consent, createChatClient, storage } from "../../lib/services";
 interface PageContext {
   client: ChatClient;
   topic: string | null;
+  chat: { id: string; alias: string } | null;
   stop: Array<() => void>;
   title: string;
   /** What the screen shows now: the next render sends only what differs. */
@@ -41,6 +42,7 @@ const FAILURE_TEXT: Record<string, string> = {
   ticket_required: "登录已失效，请稍后重新打开小程序",
   matching_suspended: "匹配已暂停，等待管理员审核",
   adult_required: "请先确认你已年满18周岁",
+  chat_ended: "这个聊天已结束",
 };
 
 const SUBSCRIBE_OFFER: Record<SubscribeKind, string> = {
@@ -49,6 +51,19 @@ const SUBSCRIBE_OFFER: Record<SubscribeKind, string> = {
 };
 
 const LEAVE_WARNING = "离开后对方会看到你已离开，确定离开吗？";
+
+/** The wait's estimate and fallback, the first line and 保持联系, as the screen shows them. */
+function waitAndKeepView(state: ChatState): Record<string, unknown> {
+  const fresh = !state.messages.some((m) => !m.earlier);
+  return {
+    estimateText: state.estimateMs === null ? "" : `预计 ${Math.ceil(state.estimateMs / 1000)} 秒内`,
+    fallbackText: state.fallback ? "这个话题暂时没人，正在为你匹配任何人" : "",
+    // The first line until the chat has begun (a reopened chat has none).
+    promptText: state.phase === "chatting" && fresh ? (state.prompt ?? "") : "",
+    keep: state.keep,
+    canKeep: state.connected && state.roomId !== null,
+  };
+}
 
 Component({
   data: {
@@ -76,6 +91,12 @@ Component({
     /** The reminder a button offers now ("" none), and its label. */
     subscribeOffer: "" as SubscribeKind | "",
     subscribeText: "",
+    /** The wait's estimate and the topic fallback notice (keep-bar.ts for the chat's own). */
+    estimateText: "",
+    fallbackText: "",
+    promptText: "",
+    keep: "none",
+    canKeep: false,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -83,6 +104,8 @@ Component({
       const ctx: PageContext = {
         client: createChatClient(),
         topic: raw === ANY_TOPIC ? null : raw,
+        // From 我的聊天: reopen that kept chat instead of joining the lobby.
+        chat: query.chat ? { id: decodeURIComponent(query.chat), alias: decodeURIComponent(query.alias ?? "") } : null,
         stop: [],
         title: "",
         rows: [],
@@ -137,7 +160,8 @@ Component({
         else this.setData({ loginError: errorMessage(code) });
         return;
       }
-      ctx.client.start(ctx.topic);
+      if (ctx.chat) ctx.client.openChat(ctx.chat.id, ctx.chat.alias);
+      else ctx.client.start(ctx.topic);
     },
     onRetryLogin() {
       return this.login();
@@ -190,6 +214,7 @@ Component({
         partnerTyping: state.partnerTyping,
         endedText: state.phase === "ended" && !failed ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
         canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
+        ...waitAndKeepView(state),
       };
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(view)) if (ctx.view[key] !== value) patch[key] = value;
@@ -209,6 +234,13 @@ Component({
         ctx.guarded = guard;
         guardLeaving(guard ? LEAVE_WARNING : null);
       }
+    },
+    /** The first line, tapped: into the input to edit or send. */
+    onUsePrompt(e: WechatMiniprogram.CustomEvent<{ text: string }>) {
+      (this.selectComponent(".input-bar") as unknown as { fill?(text: string): void } | null)?.fill?.(e.detail.text);
+    },
+    onKeep() {
+      contexts.get(this)?.client.keepInTouch();
     },
     onCancel() {
       contexts.get(this)?.client.cancel();
