@@ -37,6 +37,7 @@ const client = new ChatClient({
   },
   // The lobby refused (403): send the confirmation again, or stop on a suspension.
   recheckMatching: () => api.ensureMatchable(true, true),
+  keepOverRest: (roomId) => api.keep(roomId),
 });
 
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });

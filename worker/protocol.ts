@@ -169,6 +169,11 @@ export interface ChatSummary {
   /** The partner's messages after the caller's read mark (set when the caller's room socket opens and closes). */
   unread: number;
 }
+/** POST /api/chats/:id/keep: the private tap over REST (an end screen without a socket). */
+export interface KeepResponse {
+  /** "pending": only this side has tapped (the partner is told nothing); "kept": both have. */
+  keep: "pending" | "kept";
+}
 export interface ChatsResponse {
   chats: ChatSummary[];
 }

@@ -9,6 +9,7 @@ import type {
   ChatsResponse,
   ChatSummary,
   ImageUploadResponse,
+  KeepResponse,
   LoginPlatform,
   LoginRequest,
   LoginResponse,
@@ -180,6 +181,12 @@ export class Api {
   async chats(): Promise<ChatSummary[]> {
     const body = (await this.authed("/api/chats", undefined, "GET")) as ChatsResponse;
     return Array.isArray(body?.chats) ? body.chats : [];
+  }
+
+  /** 保持联系 over REST (an end screen without a socket): "pending" alone, "kept" when both tapped. */
+  async keep(conversationId: string): Promise<"pending" | "kept"> {
+    const body = (await this.authed(`/api/chats/${encodeURIComponent(conversationId)}/keep`, {})) as KeepResponse;
+    return body?.keep === "kept" ? "kept" : "pending";
   }
 
   /** Ends a kept chat for both (it leaves both lists; the room refuses further messages). */

@@ -55,6 +55,11 @@ export interface ChatClientOptions {
    * ends the wait: "adult_required", "matching_suspended", "banned"…
    */
   recheckMatching?(): Promise<void>;
+  /**
+   * 保持联系 when the room socket is gone (the end screen after the partner left): the same tap
+   * over REST (`POST /api/chats/:id/keep`). Absent: the tap needs the socket.
+   */
+  keepOverRest?(roomId: string): Promise<"pending" | "kept">;
 }
 
 /** Server errors that answer a send: they fail the oldest send still waiting on this socket. */
@@ -87,6 +92,7 @@ export class ChatClient {
   private readonly typingShowMs: number;
   private readonly typingThrottleMs: number;
   private readonly recheckMatching: (() => Promise<void>) | null;
+  private readonly keepOverRest: ((roomId: string) => Promise<"pending" | "kept">) | null;
 
   private readonly store = new ChatStore();
   private readonly connection: Connection;
@@ -114,6 +120,7 @@ export class ChatClient {
     this.typingShowMs = options.typingShowMs ?? 5_000;
     this.typingThrottleMs = options.typingThrottleMs ?? 3_000;
     this.recheckMatching = options.recheckMatching ?? null;
+    this.keepOverRest = options.keepOverRest ?? null;
     this.connection = new Connection(
       {
         getToken: options.getToken,
@@ -252,11 +259,21 @@ export class ChatClient {
    * The partner learns nothing unless they tap too; then both get `kept`. False when not possible now.
    */
   keepInTouch(): boolean {
-    if (this.store.state.roomId === null || this.store.state.keep === "kept") return false;
-    if (!this.connection.isOn("room") || !this.connection.transmit({ type: "keep" } satisfies RoomClientFrame)) {
+    const { roomId, keep } = this.store.state;
+    if (roomId === null || keep === "kept") return false;
+    if (this.connection.isOn("room") && this.connection.transmit({ type: "keep" } satisfies RoomClientFrame)) return true;
+    if (!this.keepOverRest) {
       this.store.notice("network");
       return false;
     }
+    const run = this.runs;
+    this.keepOverRest(roomId).then(
+      (state) => {
+        // Still the same chat on screen: show what the server answered.
+        if (run === this.runs && this.store.state.roomId === roomId && this.store.state.keep !== "kept") this.store.update({ keep: state });
+      },
+      (err: unknown) => this.store.notice(err && typeof err === "object" && "code" in err ? String(err.code) : "network"),
+    );
     return true;
   }
 

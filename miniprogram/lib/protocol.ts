@@ -17,6 +17,7 @@ export type {
   BlockRequest,
   ChatsResponse,
   ChatSummary,
+  KeepResponse,
   MeResponse,
   SubscribeKind,
   SubscribeRequest,

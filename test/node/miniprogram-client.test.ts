@@ -42,6 +42,7 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
       return token;
     },
     recheckMatching: () => api.ensureMatchable(true, true),
+    keepOverRest: (roomId) => api.keep(roomId),
     getTicket: async () => (await api.credentials()).ticket,
     connect,
     backoffBaseMs: 50,
@@ -180,7 +181,7 @@ describe("the mini program's chat client against the worker", () => {
     dave.client.leave();
   });
 
-  it("keeps in touch: both tap, leave, come back later through 我的聊天 with the history, write and are delivered, then end it", async () => {
+  it("keeps in touch: one taps in the chat, the other on the end screen; they come back later through 我的聊天 with the history, write and are delivered, then end it", async () => {
     const gina = phone(worker, "mp-gina");
     const hank = phone(worker, "mp-hank");
     gina.client.start("travel");
@@ -194,17 +195,18 @@ describe("the mini program's chat client against the worker", () => {
     gina.client.send(met.prompt!);
     await until(hank.client, (s) => texts(s).includes(`partner:${met.prompt}`));
 
-    // One tap shows nothing to the other; the second keeps it for both.
+    // One tap shows nothing to the other.
     gina.client.keepInTouch();
     await until(gina.client, (s) => s.keep === "pending");
     expect(hank.client.snapshot.keep).toBe("none");
     expect(await hank.api.chats()).toEqual([]);
-    hank.client.keepInTouch();
-    await until(gina.client, (s) => s.keep === "kept");
-    await until(hank.client, (s) => s.keep === "kept");
 
+    // Gina moves on; Hank taps on his end screen (its socket closed: the tap goes over REST).
     gina.client.leave();
     await until(hank.client, (s) => s.phase === "ended");
+    expect(hank.client.keepInTouch()).toBe(true);
+    await until(hank.client, (s) => s.keep === "kept");
+    expect(await gina.api.chats()).toHaveLength(1);
     hank.client.leave();
 
     // Later: Hank opens the chat from his list and writes while Gina is away.

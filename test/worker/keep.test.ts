@@ -69,7 +69,7 @@ describe("保持联系: double-blind", () => {
     b.ws.close();
   });
 
-  it("forgets a tap nobody matched once both have left: a later tap in a new meeting is alone again", async () => {
+  it("forgets a tap nobody matched when a new meeting begins: a later tap is alone again", async () => {
     const { alice, bob, roomPath } = await pair();
     let a = await enter(roomPath, alice.token);
     let b = await enter(roomPath, bob.token);
@@ -85,6 +85,38 @@ describe("保持联系: double-blind", () => {
     expect(await drained(a.ws)).not.toContainEqual({ type: "kept" });
     expect(await chats(bob.token)).toEqual([]);
     a.ws.close();
+    b.ws.close();
+  });
+
+  it("takes a tap from an end screen over REST: with the partner's tap still standing, both keep", async () => {
+    const { alice, bob, roomId, roomPath } = await pair();
+    const a = await enter(roomPath, alice.token);
+    const b = await enter(roomPath, bob.token);
+    a.ws.send({ type: "keep" });
+    await a.ws.next("keep_pending");
+    // Alice moves on (换一个); Bob's phone closes the room socket on the end screen.
+    a.ws.send({ type: "leave" });
+    await b.ws.next("partner_left");
+    b.ws.close();
+    await b.ws.waitClosed();
+    const res = await api(`/api/chats/${roomId}/keep`, { method: "POST", token: bob.token });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ keep: "kept" });
+    expect(await chats(alice.token)).toHaveLength(1);
+    // Someone else cannot tap on this pair's chat.
+    const stranger = await devLogin();
+    expect((await api(`/api/chats/${roomId}/keep`, { method: "POST", token: stranger.token })).status).toBe(404);
+  });
+
+  it("answers a lone REST tap with pending and tells the partner nothing", async () => {
+    const { alice, bob, roomId, roomPath } = await pair();
+    const b = await enter(roomPath, bob.token);
+    const a = await enter(roomPath, alice.token);
+    a.ws.close();
+    const res = await api(`/api/chats/${roomId}/keep`, { method: "POST", token: alice.token });
+    expect(await res.json()).toEqual({ keep: "pending" });
+    expect(await drained(b.ws)).not.toContainEqual({ type: "kept" });
+    expect(await drained(b.ws)).not.toContainEqual({ type: "keep_pending" });
     b.ws.close();
   });
 

@@ -1,7 +1,8 @@
 import { aliasFor } from "../alias";
 import { endKeptChat, listKeptChats } from "../db/kept-chats";
 import { AppError } from "../errors";
-import type { ChatsResponse } from "../protocol";
+import { findOwnConversation } from "../db/conversations";
+import type { ChatsResponse, KeepResponse } from "../protocol";
 import { roomStub } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
@@ -22,6 +23,18 @@ export const chats = newApp()
         unread: r.unread,
       })),
     } satisfies ChatsResponse);
+  })
+  // 保持联系 from an end screen whose socket is gone: the same private tap as the room frame.
+  .post("/:id/keep", async (c) => {
+    const me = c.var.user.id;
+    const conversation = await findOwnConversation(c.env.DB, c.req.param("id"), me);
+    if (!conversation) throw new AppError("not_found", "No such conversation", 404);
+    if (conversation.endedAt !== null && conversation.endedAt >= (conversation.lastMatchedAt ?? 0)) {
+      throw new AppError("chat_ended", "This chat was ended; it cannot be reopened", 410);
+    }
+    const answer = await roomStub(c.env, conversation.id).keepTap(me);
+    if (!answer.ok) throw new AppError(answer.code, answer.message, 409);
+    return c.json({ keep: answer.keep } satisfies KeepResponse);
   })
   .delete("/:id", async (c) => {
     const id = c.req.param("id");

@@ -1,18 +1,19 @@
 // 保持联系 in the room: each person's tap is private, kept in the room's storage; only when both
 // tapped does anything reach the other side (`kept` to both, the pair in D1's kept_chats). A tap
-// never matched is forgotten when the meeting ends (both left) or after KEEP_TAP_MS.
+// lasts while its person is in this meeting and KEEP_AFTER_LEAVE_MS after they left (the end
+// screen); after that, or when a new meeting begins, it is forgotten unseen.
 import { keepPair, keptCount, markRead } from "../db/kept-chats";
 import type { Env } from "../env";
 import { LIMITS, type RoomServerFrame } from "../protocol";
 import type { RoomSockets } from "./sockets";
 import type { RoomStore } from "./store";
 
-/** A tap older than this no longer counts (a meeting left open without a leave). */
-export const KEEP_TAP_MS = 60 * 60_000;
+/** How long a tap outlives its person's departure: the end screen's window. */
+export const KEEP_AFTER_LEAVE_MS = 10 * 60_000;
 const tapKey = (userId: string) => `keep_tap:${userId}`;
 const KEPT_KEY = "kept";
 
-export type KeepAnswer = { ok: true } | { ok: false; code: "too_many_chats"; message: string };
+export type KeepAnswer = { ok: true; keep: "pending" | "kept" } | { ok: false; code: "too_many_chats"; message: string };
 
 export class RoomKeep {
   constructor(
@@ -28,19 +29,18 @@ export class RoomKeep {
   /** A tap: `keep_pending` to the tapper, or `kept` to both when the partner tapped too. */
   async tap(userId: string, now: number): Promise<KeepAnswer> {
     const meta = this.store.meta();
-    if (!meta) return { ok: true };
+    if (!meta) return { ok: true, keep: "pending" };
     if (this.isKept()) {
       this.sockets.sendTo(userId, { type: "kept" } satisfies RoomServerFrame);
-      return { ok: true };
+      return { ok: true, keep: "kept" };
     }
     const partnerId = meta.userA === userId ? meta.userB : meta.userA;
-    const partnerTap = Number(this.store.metaValue(tapKey(partnerId)) ?? 0);
-    if (now - partnerTap > KEEP_TAP_MS) {
+    if (!this.tapStands(partnerId, now)) {
       // Alone so far: refuse a person whose list is full now, rather than at the partner's tap.
       if ((await keptCount(this.env.DB, userId)) >= LIMITS.keptChatsMax) return full();
       this.store.setMetaValue(tapKey(userId), String(now));
       this.sockets.sendTo(userId, { type: "keep_pending" } satisfies RoomServerFrame);
-      return { ok: true };
+      return { ok: true, keep: "pending" };
     }
     const outcome = await keepPair(this.env.DB, meta.conversationId, [meta.userA, meta.userB], now);
     if (!outcome.kept) {
@@ -49,21 +49,27 @@ export class RoomKeep {
       this.store.deleteMetaValue(tapKey(partnerId));
       this.store.setMetaValue(tapKey(userId), String(now));
       this.sockets.sendTo(userId, { type: "keep_pending" } satisfies RoomServerFrame);
-      return { ok: true };
+      return { ok: true, keep: "pending" };
     }
     this.store.setMetaValue(KEPT_KEY, "1");
     this.forgetTaps(meta.userA, meta.userB);
     for (const id of [meta.userA, meta.userB]) this.sockets.sendTo(id, { type: "kept" } satisfies RoomServerFrame);
-    return { ok: true };
+    return { ok: true, keep: "kept" };
   }
 
-  /** Someone left: once both have, the meeting is over and unmatched taps are forgotten. */
-  left(): void {
-    const meta = this.store.meta();
-    if (!meta) return;
-    if (this.store.member(meta.userA)?.leftAt != null && this.store.member(meta.userB)?.leftAt != null) {
-      this.forgetTaps(meta.userA, meta.userB);
-    }
+  /**
+   * Whether `userId`'s tap still counts: made in their current meeting (not before a later fresh
+   * connect), and they are still here or left at most KEEP_AFTER_LEAVE_MS ago. One that no longer
+   * counts is forgotten.
+   */
+  private tapStands(userId: string, now: number): boolean {
+    const raw = this.store.metaValue(tapKey(userId));
+    if (raw === null) return false;
+    const at = Number(raw);
+    const member = this.store.member(userId);
+    const stands = member !== null && at >= member.joinedAt && (member.leftAt === null || now - member.leftAt <= KEEP_AFTER_LEAVE_MS);
+    if (!stands) this.store.deleteMetaValue(tapKey(userId));
+    return stands;
   }
 
   /** The chat was ended (by either, or a block): the room forgets it was kept and every tap. */

@@ -25,7 +25,7 @@ import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, remember
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
-import { RoomKeep } from "./keep";
+import { RoomKeep, type KeepAnswer } from "./keep";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -171,7 +171,6 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         return this.presence.typing(attachment.userId);
       case "leave":
         this.presence.left(attachment.userId, Date.now());
-        this.keep.left();
         return this.endSocket(ws, null, "left", CLOSE.normal, true);
       case "keep": {
         const answer = await this.keep.tap(attachment.userId, Date.now());
@@ -230,7 +229,6 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.alarmClock.fired();
     const now = Date.now();
     this.presence.expireGrace(now);
-    this.keep.left();
     pruneExpired(this.env, this.store, now);
     if (this.store.meta()) await expireDueImages(this.parts(), now); // pictures past their check deadline
     try {
@@ -323,6 +321,12 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
     this.sends.forget(userId);
     this.presence.forget(userId);
+  }
+
+  /** 保持联系 over REST, from an end screen whose socket is gone (the same rule as the frame). */
+  async keepTap(userId: string): Promise<KeepAnswer> {
+    // The worker checked that `userId` is one of the pair (a room never opened has no taps to meet).
+    return this.keep.tap(userId, Date.now());
   }
 
   /** A kept chat was ended (REST, a block, a ban): the room forgets it and closes both sockets. */

@@ -61,7 +61,8 @@ function waitAndKeepView(state: ChatState): Record<string, unknown> {
     // The first line until the chat has begun (a reopened chat has none).
     promptText: state.phase === "chatting" && fresh ? (state.prompt ?? "") : "",
     keep: state.keep,
-    canKeep: state.connected && state.roomId !== null,
+    // On the end screen the socket is closed: the client then taps over REST.
+    canKeep: state.roomId !== null && (state.phase === "ended" ? state.endReason === "partner_left" : state.connected),
   };
 }
 

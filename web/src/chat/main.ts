@@ -3,12 +3,12 @@
 // when DEV_LOGIN is on).
 import { ChatClient, type ChatMessage, type ChatState } from "../../../miniprogram/lib/chat-client";
 import { errorMessage } from "../../../miniprogram/lib/errors";
-import type { AdultRequest, Topic, TopicsResponse } from "../../../worker/protocol";
+import type { AdultRequest, KeepResponse, Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
 import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
 import { keptList } from "./kept";
-import { authedPost, LoginError, sessionToken } from "./session";
+import { authedPost, authedPostJson, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
 const ADULT_KEY = "onechat.web.adult";
@@ -21,6 +21,8 @@ const client = new ChatClient({
   wsBase: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`,
   getToken: sessionToken,
   connect: browserSocket,
+  // 保持联系 on the end screen (its socket is closed): the same tap over REST.
+  keepOverRest: async (roomId) => (await authedPostJson<KeepResponse>(`/api/chats/${encodeURIComponent(roomId)}/keep`))?.keep ?? "pending",
 });
 
 const panels = {
@@ -148,7 +150,9 @@ function renderKeep(s: ChatState): void {
   prompt.textContent = s.prompt === null ? "" : t("promptHint", { p: s.prompt });
   const keep = byId<HTMLButtonElement>("keep");
   keep.textContent = t(s.keep === "kept" ? "kept" : s.keep === "pending" ? "keepPending" : "keep");
-  keep.disabled = s.keep !== "none" || s.roomId === null || !s.connected;
+  // On the end screen the socket is closed: the tap then goes over REST.
+  const canTap = s.phase === "chatting" ? s.connected : s.phase === "ended" && s.endReason === "partner_left";
+  keep.disabled = s.keep !== "none" || s.roomId === null || !canTap;
   keep.dataset.keep = s.keep;
   byId("kept-note").hidden = s.keep !== "kept";
 }
