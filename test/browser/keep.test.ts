@@ -110,4 +110,32 @@ describe.skipIf(!chromiumPath)("web chat: keep in touch and come back", () => {
       await closeAll(a.context, b.context);
     }
   });
+
+  it("an admin edits the general first lines in the console; the next match shows the new one", async () => {
+    const admin = await newPage(browser, "zh-CN");
+    const c = await newPage(browser, "zh-CN", PHONE);
+    const d = await newPage(browser, "zh-CN", PHONE);
+    try {
+      await admin.page.goto(`${worker.url}/admin#/topics`);
+      await admin.page.fill("#token", worker.vars.ADMIN_TOKEN);
+      await admin.page.press("#token", "Enter");
+      const general = 'form.topic-edit[data-topic="general"]';
+      await admin.page.waitForSelector(general);
+      await admin.page.fill(`${general} textarea`, "今天想聊点什么？");
+      await admin.page.click(`${general} button[type="submit"]`);
+      await admin.page.waitForSelector("#toast:not([hidden])");
+      expect(await admin.page.textContent("#toast")).toBe("已保存");
+      await screenshot(admin.page, "console-topics");
+
+      await startChat(c.page, worker.url);
+      await c.page.waitForSelector('body[data-phase="waiting"]');
+      await startChat(d.page, worker.url);
+      await Promise.all([waitChatting(c.page), waitChatting(d.page)]);
+      await c.page.waitForSelector("#prompt:not([hidden])");
+      expect(await c.page.textContent("#prompt")).toContain("今天想聊点什么？");
+      expect(admin.errors.concat(c.errors, d.errors)).toEqual([]);
+    } finally {
+      await closeAll(admin.context, c.context, d.context);
+    }
+  });
 });

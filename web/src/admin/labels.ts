@@ -96,6 +96,17 @@ const zh = {
   deleted: "已删除 {n} 条消息",
   notFound: "找不到",
   error: "出错了：{message}",
+  navTopics: "话题",
+  topics: "话题与开场白",
+  topicsHint: "每个话题有几句开场白：匹配成功时，两人看到同一句。「general」是没有共同话题时用的开场白，不在话题列表里显示。",
+  topicId: "话题 ID",
+  topicTitle: "标题",
+  topicPrompts: "开场白（每行一句）",
+  topicListed: "在话题列表显示",
+  save: "保存",
+  addTopic: "新增话题",
+  confirmDeleteTopic: "删除这个话题？",
+  saved: "已保存",
 };
 type Key = keyof typeof zh;
 
@@ -194,6 +205,17 @@ const en: Record<Key, string> = {
   deleted: "{n} message(s) deleted",
   notFound: "Not found",
   error: "Error: {message}",
+  navTopics: "Topics",
+  topics: "Topics and first lines",
+  topicsHint: "Each topic has a few first lines: on a match both people see the same one. \"general\" holds the lines used when a pair shares no topic; it is not listed.",
+  topicId: "Topic id",
+  topicTitle: "Title",
+  topicPrompts: "First lines (one per line)",
+  topicListed: "Listed",
+  save: "Save",
+  addTopic: "Add a topic",
+  confirmDeleteTopic: "Delete this topic?",
+  saved: "Saved",
 };
 
 export type AdminKey = Key;
