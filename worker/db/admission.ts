@@ -44,8 +44,8 @@ export async function loadJoiners(
         `SELECT id, banned_at, last_seen_at, adult_confirmed_at, matching_suspended_at,
           (coalesce(matching_resumed_at, 0) >= ?
            OR EXISTS (SELECT 1 FROM reports r WHERE r.reported_id = users.id AND r.handled_action IN ('ban', 'delete_history') AND r.handled_at >= ?)) AS watch,
-          (EXISTS (SELECT 1 FROM conversations c WHERE c.user_a = users.id AND c.last_matched_at IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM conversations c WHERE c.user_b = users.id AND c.last_matched_at IS NOT NULL)) AS met
+          (EXISTS (SELECT 1 FROM conversations c WHERE c.user_a = users.id)
+           OR EXISTS (SELECT 1 FROM conversations c WHERE c.user_b = users.id)) AS met
         FROM users WHERE id IN (${marks(chunk.length)})`,
       )
       .bind(since.watch, since.watch, ...chunk),
