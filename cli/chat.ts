@@ -1,6 +1,7 @@
 // `npm run chat -- --name alice [--topic travel] [--url http://127.0.0.1:8787]`
 // Try onechat as a person would, from a terminal: dev login, the lobby, then the room.
-// Type a line to send it; /next finds someone new; /quit leaves.
+// Type a line to send it; /next finds someone new; /keep asks to keep in touch (保持联系);
+// /chats lists kept chats, /open N reopens one, /end N ends it; /quit leaves.
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { ChatClient, type ChatState } from "../miniprogram/lib/chat-client";
@@ -36,6 +37,7 @@ const client = new ChatClient({
   },
   // The lobby refused (403): send the confirmation again, or stop on a suspension.
   recheckMatching: () => api.ensureMatchable(true, true),
+  keepOverRest: (roomId) => api.keep(roomId),
 });
 
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });
@@ -50,13 +52,19 @@ const printed = new Set<string>();
 client.subscribe((state) => {
   const prev = last;
   last = state;
-  if (state.phase === "waiting" && (prev?.phase !== "waiting" || prev.online !== state.online)) {
-    say(`… waiting for someone${state.topic ? ` who likes "${state.topic}"` : ""} (${state.online ?? "?"} online)`);
+  if (state.phase === "waiting" && (prev?.phase !== "waiting" || prev.online !== state.online || prev.estimateMs !== state.estimateMs)) {
+    const estimate = state.estimateMs === null ? "" : `, about ${Math.ceil(state.estimateMs / 1000)} s`;
+    say(`… waiting for someone${state.topic ? ` who likes "${state.topic}"` : ""} (${state.online ?? "?"} online${estimate})`);
   }
+  if (state.phase === "waiting" && state.fallback && !prev?.fallback) say("… nobody on this topic right now: anyone may be matched");
   if (state.phase === "chatting" && prev?.roomId !== state.roomId) {
     printed.clear();
-    say(`✓ matched with ${state.partnerAlias}${state.topic ? ` on "${state.topic}"` : ""}. Type to chat, /next, /quit.`);
+    const how = state.prompt === null ? "reopened" : "matched";
+    say(`✓ ${how} with ${state.partnerAlias}${state.topic ? ` on "${state.topic}"` : ""}. Type to chat, /keep, /next, /quit.`);
+    if (state.prompt) say(`  a first line: ${state.prompt}  (/prompt sends it)`);
   }
+  if (state.keep === "pending" && prev?.keep === "none") say("(you asked to keep in touch; they see nothing unless they ask too)");
+  if (state.keep === "kept" && prev?.keep !== "kept" && prev?.roomId === state.roomId) say("✓ 你们互相保持联系了 (in /chats)");
   const earlier = state.messages.filter((m) => m.earlier && !printed.has(m.key));
   if (earlier.length) say("—— 以前的聊天 ——");
   for (const m of state.messages) {
@@ -94,9 +102,52 @@ rl.on("line", (line) => {
     client.next();
     return;
   }
+  if (text === "/keep") {
+    client.keepInTouch();
+    return;
+  }
+  if (text === "/prompt" && last?.prompt) {
+    client.send(last.prompt);
+    return;
+  }
+  if (text === "/chats") {
+    void listChats();
+    return;
+  }
+  const pick = /^\/(open|end) (\d+)$/.exec(text);
+  if (pick) {
+    void onChat(pick[1] as "open" | "end", Number(pick[2]) - 1);
+    return;
+  }
   if (text) client.send(text);
   rl.prompt();
 });
+let kept: Awaited<ReturnType<Api["chats"]>> = [];
+async function listChats(): Promise<void> {
+  try {
+    kept = await api.chats();
+  } catch (err) {
+    return say(`! ${errorMessage((err as { code?: string }).code)}`);
+  }
+  if (kept.length === 0) return say("(no kept chats: /keep in a chat, and they must /keep too)");
+  kept.forEach((c, i) => {
+    const when = c.lastMessageAt ? time(c.lastMessageAt) : "no messages";
+    say(`${i + 1}. ${c.partner.alias} — ${when}${c.unread ? `, ${c.unread} unread` : ""}`);
+  });
+  say("/open N reopens one, /end N ends it for both");
+}
+async function onChat(action: "open" | "end", i: number): Promise<void> {
+  const chat = kept[i];
+  if (!chat) return say("! no such chat; /chats first");
+  if (action === "open") return client.openChat(chat.id, chat.partner.alias);
+  try {
+    await api.endChat(chat.id);
+    say(`(ended the chat with ${chat.partner.alias})`);
+  } catch (err) {
+    say(`! ${errorMessage((err as { code?: string }).code)}`);
+  }
+}
+
 process.stdin.on("keypress", () => client.typing());
 rl.on("close", () => {
   client.leave();

@@ -40,6 +40,10 @@ export interface OptionalEnv {
   AI?: { run(model: string, inputs: Record<string, unknown>): Promise<unknown> }; // the part of `Ai` used; structural so Node code can read Env
   /** Extra help lines on the care card after 12356: "名称:号码;名称:号码". */
   CARE_HOTLINES?: string;
+  /** How long two people just matched are not paired again unless they keep in touch (default 24 h). */
+  REMATCH_COOLDOWN_MS?: string;
+  /** Days an upheld report or a lifted suspension keeps a person under watch in matching (default 30). */
+  TRUST_WATCH_DAYS?: string;
 }
 
 declare global {

@@ -28,6 +28,11 @@ export const LIMITS = {
   imageMaxPixels: 16_000_000,
   /** How long after sending its sender may recall a message ({ type: "recall", id }). */
   recallWindowMs: 2 * 60 * 1000,
+  /** Chats one person may keep in 我的聊天 (保持联系); a keep beyond it is refused with `too_many_chats`. */
+  keptChatsMax: 50,
+  /** Prompts per topic and characters per prompt (admin edits). */
+  topicPromptsMax: 10,
+  topicPromptMax: 200,
 } as const;
 
 /** Picture formats the upload accepts, as detected from the bytes (never from the client's header). */
@@ -116,6 +121,10 @@ export const ERROR_CODES = [
   "not_yours",
   /** A session of a login kind this server has since turned off (dev login without DEV_LOGIN): log in with WeChat or QQ. */
   "login_disabled",
+  /** A kept chat that one of the two ended (or blocked): it cannot be reopened until they are matched again. */
+  "chat_ended",
+  /** 保持联系 when the person already keeps LIMITS.keptChatsMax chats: end one in 我的聊天 first. */
+  "too_many_chats",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -164,7 +173,47 @@ export interface AdultResponse {
 export interface Topic {
   id: string;
   title: string;
+  /** The first of `prompts`, shown on the topic-preview page. */
   prompt: string;
+  /** The opening lines one of which both people see on a match with this topic. */
+  prompts: string[];
+}
+/** 我的聊天: one chat both people chose to keep (GET /api/chats). */
+export interface ChatSummary {
+  /** The conversation id, which is also the room id. */
+  id: string;
+  partner: { alias: string };
+  keptAt: number;
+  /** The newest message's time (from the D1 copy, a few seconds behind the room), or null. */
+  lastMessageAt: number | null;
+  /** The partner's messages after the caller's read mark (set when the caller's room socket opens and closes). */
+  unread: number;
+}
+/** POST /api/chats/:id/keep: the private tap over REST (an end screen without a socket). */
+export interface KeepResponse {
+  /** "pending": only this side has tapped (the partner is told nothing); "kept": both have. */
+  keep: "pending" | "kept";
+}
+export interface ChatsResponse {
+  chats: ChatSummary[];
+}
+/** An admin's view of one topic; id "general" holds the prompts used without a shared topic. */
+export interface AdminTopic {
+  id: string;
+  title: string;
+  prompts: string[];
+  position: number;
+  listed: boolean;
+}
+export interface AdminTopicsResponse {
+  topics: AdminTopic[];
+}
+/** PUT /api/admin/topics/:id */
+export interface AdminTopicRequest {
+  title: string;
+  prompts: string[];
+  position?: number;
+  listed?: boolean;
 }
 export interface TopicsResponse {
   topics: Topic[];
@@ -444,8 +493,15 @@ export interface SubscribeTemplatesResponse {
 // Lobby socket: GET /api/lobby?topic=<id>
 
 export type LobbyServerFrame =
-  | { type: "waiting"; online: number }
-  | { type: "matched"; roomId: string; partner: { alias: string }; topic: string | null }
+  /**
+   * online: people waiting in the lobby now plus two per match in the last 5 minutes (chatting now,
+   * approximately). waiting: people waiting now. estimateMs: the expected wait from the recent
+   * pairing rate, null while there is no recent pairing to judge by. fallback: this person's topic
+   * wait ran out and anyone may now be matched (sent once; the client keeps showing it).
+   */
+  | { type: "waiting"; online: number; waiting: number; estimateMs: number | null; fallback?: true }
+  /** prompt: the same opening line for both (from the shared topic, or a general one). */
+  | { type: "matched"; roomId: string; partner: { alias: string }; topic: string | null; prompt: string }
   | SocketError;
 
 export type LobbyClientFrame = { type: "cancel" };
@@ -470,7 +526,9 @@ export type RoomClientFrame =
    * LIMITS.imageQueryMax): each decided one gets its `image_status` (or `recalled`); one still
    * under check gets nothing; an unknown id gets `image_status` "expired" (it is gone).
    */
-  | { type: "image_query"; ids: string[] };
+  | { type: "image_query"; ids: string[] }
+  /** 保持联系: a private tap; answered `keep_pending` until the partner taps too, then both get `kept`. */
+  | { type: "keep" };
 
 export type RoomServerFrame =
   /** Oldest first. `more`: there are newer messages after the last one; ask with { type: "history", after }. */
@@ -492,6 +550,10 @@ export type RoomServerFrame =
    * each one tap to call. At most once per conversation a day; kept until their next connect when away.
    */
   | { type: "care"; hotlines: CareHotline[] }
+  /** To the tapper only: their 保持联系 is noted; nothing was shown to the partner. */
+  | { type: "keep_pending" }
+  /** Both tapped 保持联系: the chat is in both 我的聊天 lists. */
+  | { type: "kept" }
   | SocketError;
 
 export interface CareHotline {
@@ -508,7 +570,7 @@ export interface SocketError {
   clientId?: string;
 }
 
-export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report", "image", "recall", "image_query"] as const;
+export const ROOM_CLIENT_TYPES = ["send", "history", "typing", "leave", "report", "image", "recall", "image_query", "keep"] as const;
 
 /** Length as the server counts it: Unicode code points (an emoji is 1, not 2). */
 export function textLength(text: string): number {

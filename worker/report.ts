@@ -1,3 +1,4 @@
+import { endKeptPairStatements } from "./db/kept-chats";
 import { findOwnConversation, messagesAround, pageMessages, partnerOf } from "./db/conversations";
 import { recalledTexts } from "./db/recalled";
 import { insertReportAndBlock } from "./db/reports";
@@ -60,7 +61,7 @@ export function reportCategory(category: ReportCategory | undefined, reason: str
  * `too_many_attempts` past REPORT_DAILY_CAP reports in 24 hours. The REST route and the room's
  * report frame both come here, so the limits hold however a report arrives.
  */
-export async function createReport(env: Env, input: ReportInput): Promise<{ reportId: number; reportedId: string }> {
+export async function createReport(env: Env, input: ReportInput): Promise<{ reportId: number; reportedId: string; endedKept: boolean }> {
   const reason = checkReason(input.reason);
   const category = reportCategory(input.category, reason);
   const conversation = await findOwnConversation(env.DB, input.conversationId, input.reporterId);
@@ -89,7 +90,9 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
     throw new AppError("too_many_attempts", `At most ${REPORT_DAILY_CAP} reports a day; try again tomorrow`, 429);
   }
   input.later(triageReport(env, result.reportId).catch((error) => logError("report.triage_failed", error)));
-  return { reportId: result.reportId, reportedId };
+  // The block ends a kept chat too (both list entries go); the caller closes the room's sockets.
+  const [, removed] = await env.DB.batch(endKeptPairStatements(env.DB, input.reporterId, reportedId, now));
+  return { reportId: result.reportId, reportedId, endedKept: (removed.meta.changes ?? 0) > 0 };
 }
 
 /** The latest messages, plus the pointed one and its neighbours; recalled texts from their moderation copy. */

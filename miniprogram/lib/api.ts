@@ -7,7 +7,10 @@ import type {
   AdultRequest,
   BlockRequest,
   ConversationSummary,
+  ChatsResponse,
+  ChatSummary,
   ImageUploadResponse,
+  KeepResponse,
   LoginPlatform,
   LoginRequest,
   LoginResponse,
@@ -26,7 +29,7 @@ export interface HttpResponse {
   status: number;
   data: unknown;
 }
-export type HttpRequest = (req: { url: string; method: "GET" | "POST"; data?: unknown; header?: Record<string, string> }) => Promise<HttpResponse>;
+export type HttpRequest = (req: { url: string; method: "GET" | "POST" | "DELETE"; data?: unknown; header?: Record<string, string> }) => Promise<HttpResponse>;
 
 /** wx.uploadFile's shape: multipart with one file; the body comes back as text. */
 export type FileUpload = (req: {
@@ -104,7 +107,7 @@ export class Api {
     this.now = opts.now ?? Date.now;
   }
 
-  private async call(method: "GET" | "POST", path: string, data?: unknown, token?: string): Promise<unknown> {
+  private async call(method: "GET" | "POST" | "DELETE", path: string, data?: unknown, token?: string): Promise<unknown> {
     const header: Record<string, string> = { "content-type": "application/json" };
     if (token) header.Authorization = `Bearer ${token}`;
     let res: HttpResponse;
@@ -188,6 +191,23 @@ export class Api {
     }
   }
 
+  /** 我的聊天: the chats kept with 保持联系 (alias, last message time, unread). */
+  async chats(): Promise<ChatSummary[]> {
+    const body = (await this.authed("/api/chats", undefined, "GET")) as ChatsResponse;
+    return Array.isArray(body?.chats) ? body.chats : [];
+  }
+
+  /** 保持联系 over REST (an end screen without a socket): "pending" alone, "kept" when both tapped. */
+  async keep(conversationId: string): Promise<"pending" | "kept"> {
+    const body = (await this.authed(`/api/chats/${encodeURIComponent(conversationId)}/keep`, {})) as KeepResponse;
+    return body?.keep === "kept" ? "kept" : "pending";
+  }
+
+  /** Ends a kept chat for both (it leaves both lists; the room refuses further messages). */
+  async endChat(conversationId: string): Promise<void> {
+    await this.authed(`/api/chats/${encodeURIComponent(conversationId)}`, undefined, "DELETE");
+  }
+
   /** Never be matched with this conversation's partner again. */
   async block(conversationId: string): Promise<void> {
     const body: BlockRequest = { conversationId };
@@ -246,7 +266,7 @@ export class Api {
   }
 
   /** A call with the session token; an expired session (401) logs in once more and tries again. */
-  private async authed(path: string, data: unknown, method: "GET" | "POST" = "POST"): Promise<unknown> {
+  private async authed(path: string, data: unknown, method: "GET" | "POST" | "DELETE" = "POST"): Promise<unknown> {
     try {
       return await this.call(method, path, data, await this.token());
     } catch (err) {

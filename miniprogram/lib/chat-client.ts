@@ -65,6 +65,11 @@ export interface ChatClientOptions {
    * ends the wait: "adult_required", "matching_suspended", "banned"…
    */
   recheckMatching?(): Promise<void>;
+  /**
+   * 保持联系 when the room socket is gone (the end screen after the partner left): the same tap
+   * over REST (`POST /api/chats/:id/keep`). Absent: the tap needs the socket.
+   */
+  keepOverRest?(roomId: string): Promise<"pending" | "kept">;
 }
 
 /** Server errors that answer a send: they fail the oldest send still waiting on this socket. */
@@ -97,6 +102,7 @@ export class ChatClient {
   private readonly typingShowMs: number;
   private readonly typingThrottleMs: number;
   private readonly recheckMatching: (() => Promise<void>) | null;
+  private readonly keepOverRest: ((roomId: string) => Promise<"pending" | "kept">) | null;
 
   private readonly store = new ChatStore();
   private readonly connection: Connection;
@@ -128,6 +134,7 @@ export class ChatClient {
     this.typingShowMs = options.typingShowMs ?? 5_000;
     this.typingThrottleMs = options.typingThrottleMs ?? 3_000;
     this.recheckMatching = options.recheckMatching ?? null;
+    this.keepOverRest = options.keepOverRest ?? null;
     this.connection = new Connection(
       {
         getToken: options.getToken,
@@ -282,6 +289,37 @@ export class ChatClient {
     if (this.store.state.roomId === null) return;
     if (this.connection.isOn("room")) this.connection.transmit({ type: "leave" } satisfies RoomClientFrame);
     this.end(reason);
+  }
+
+  /**
+   * 保持联系: a private tap (during the chat or on its end screen while the room socket is open).
+   * The partner learns nothing unless they tap too; then both get `kept`. False when not possible now.
+   */
+  keepInTouch(): boolean {
+    const { roomId, keep } = this.store.state;
+    if (roomId === null || keep === "kept") return false;
+    if (this.connection.isOn("room") && this.connection.transmit({ type: "keep" } satisfies RoomClientFrame)) return true;
+    if (!this.keepOverRest) {
+      this.store.notice("network");
+      return false;
+    }
+    const run = this.runs;
+    this.keepOverRest(roomId).then(
+      (state) => {
+        // Still the same chat on screen: show what the server answered.
+        if (run === this.runs && this.store.state.roomId === roomId && this.store.state.keep !== "kept") this.store.update({ keep: state });
+      },
+      (err: unknown) => this.store.notice(err && typeof err === "object" && "code" in err ? String(err.code) : "network"),
+    );
+    return true;
+  }
+
+  /** Opens a kept chat from 我的聊天: its room with the history, to read and write. */
+  openChat(roomId: string, partnerAlias: string): void {
+    this.teardown();
+    this.resumable = false;
+    this.store.reset({ phase: "chatting", roomId, partnerAlias, keep: "kept" });
+    void this.connection.open("room");
   }
 
   /** Queues a message; returns false (with a notice) when it cannot be sent at all. */
@@ -450,7 +488,13 @@ export class ChatClient {
   private handleLobbyFrame(frame: LobbyServerFrame): void {
     switch (frame.type) {
       case "waiting":
-        this.store.update({ phase: "waiting", online: frame.online });
+        this.store.update({
+          phase: "waiting",
+          online: frame.online,
+          estimateMs: frame.estimateMs ?? null,
+          // Said once by the lobby; count broadcasts after it do not repeat it.
+          fallback: this.store.state.fallback || frame.fallback === true,
+        });
         return;
       case "matched":
         this.connection.close();
@@ -461,6 +505,8 @@ export class ChatClient {
           roomId: frame.roomId,
           partnerAlias: frame.partner.alias,
           topic: frame.topic ?? this.store.state.topic,
+          prompt: frame.prompt ?? null,
+          keep: "none",
           partnerPresence: null,
           messages: [],
           lastSeq: 0,
@@ -531,6 +577,12 @@ export class ChatClient {
       case "care":
         // Only ever sent to the person who wrote it; shown until they close it.
         this.store.update({ care: frame.hotlines });
+        return;
+      case "keep_pending":
+        if (this.store.state.keep !== "kept") this.store.update({ keep: "pending" });
+        return;
+      case "kept":
+        this.store.update({ keep: "kept" });
         return;
       case "reported": {
         this.pendingReport?.settle(null);

@@ -18,6 +18,14 @@ export interface ChatState {
   /** A reconnect is scheduled or under way after a drop. */
   reconnecting: boolean;
   online: number | null;
+  /** The lobby's estimate of the wait (ms), null when it has none. */
+  estimateMs: number | null;
+  /** The topic wait fell back to anyone (the lobby said so). */
+  fallback: boolean;
+  /** The opening line both people got with the match; null when reopened from 我的聊天. */
+  prompt: string | null;
+  /** 保持联系: "pending" after one's own tap (the partner sees nothing), "kept" when both tapped. */
+  keep: "none" | "pending" | "kept";
   topic: string | null;
   roomId: string | null;
   partnerAlias: string | null;
@@ -45,6 +53,10 @@ function emptyState(): ChatState {
     connected: false,
     reconnecting: false,
     online: null,
+    estimateMs: null,
+    fallback: false,
+    prompt: null,
+    keep: "none",
     topic: null,
     roomId: null,
     partnerAlias: null,

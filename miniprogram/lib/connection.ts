@@ -41,11 +41,12 @@ export const PERMANENT_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
   "not_found",
   "adult_required",
   "matching_suspended",
+  "chat_ended",
 ]);
 
 /** The HTTP status of a refused upgrade, when the platform's error text carries it. */
 function refusedStatus(message: string): number | null {
-  const m = /\b(40[134])\b/.exec(message);
+  const m = /\b(40[134]|410)\b/.exec(message);
   return m ? Number(m[1]) : null;
 }
 
@@ -338,6 +339,11 @@ export class Connection {
     if (status === 404 || (status === 403 && this.refused)) {
       this.close();
       return this.hooks.failed(status === 403 ? "forbidden" : "not_found");
+    }
+    // 410: a kept chat one of the two ended (chat_ended); reopening will not help.
+    if (status === 410) {
+      this.close();
+      return this.hooks.failed("chat_ended");
     }
     // 401, or a first 403 (a ban shows up as one): log in again, which names a ban.
     if (status === 401 || status === 403) this.freshLogin = true;

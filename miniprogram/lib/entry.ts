@@ -4,18 +4,20 @@
 import type { KeyValueStorage } from "./api";
 import { adultConfirmed, hasProfile, rulesAccepted } from "./prefs";
 
-/** Where a chat page should go: a new match on a topic, or an existing conversation. */
-export type ChatTarget = { topic: string } | { room: string };
+/** Where a chat page should go: a new match on a topic, an existing conversation, or a kept chat (我的聊天). */
+export type ChatTarget = { topic: string } | { room: string } | { chat: string; alias: string };
 
-/** The target a page was opened with (`?room=` wins over `?topic=`), or null. */
+/** The target a page was opened with (`?chat=`, then `?room=`, then `?topic=`), or null. */
 export function targetOf(query: Record<string, string | undefined> = {}): ChatTarget | null {
+  if (query.chat) return { chat: decodeURIComponent(query.chat), alias: decodeURIComponent(query.alias ?? "") };
   if (query.room) return { room: decodeURIComponent(query.room) };
   if (query.topic) return { topic: decodeURIComponent(query.topic) };
   return null;
 }
 
-/** "room=…" or "topic=…", for a page's query. */
+/** "chat=…&alias=…", "room=…" or "topic=…", for a page's query. */
 export function targetQuery(target: ChatTarget): string {
+  if ("chat" in target) return `chat=${encodeURIComponent(target.chat)}&alias=${encodeURIComponent(target.alias)}`;
   return "room" in target ? `room=${encodeURIComponent(target.room)}` : `topic=${encodeURIComponent(target.topic)}`;
 }
 

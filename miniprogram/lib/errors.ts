@@ -37,6 +37,8 @@ const SERVER_MESSAGES: Record<ErrorCode, string> = {
   recall_too_late: "超过2分钟的消息不能撤回",
   not_yours: "只能撤回自己的消息",
   login_disabled: "登录方式已停用，请重新进入",
+  chat_ended: "这个聊天已结束",
+  too_many_chats: "最多保持50个聊天，请先结束一个",
 };
 
 const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {

@@ -37,6 +37,8 @@ export function createChatClient(): ChatClient {
     connect: connectSocket,
     // The lobby said 403: send the phone's 18+ confirmation again if the server lacks it.
     recheckMatching: () => api.ensureMatchable(adultConfirmed(storage), true),
+    // 保持联系 on the end screen, whose socket is closed.
+    keepOverRest: (roomId) => api.keep(roomId),
   });
 }
 

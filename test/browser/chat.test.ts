@@ -16,7 +16,8 @@ describe.skipIf(!chromiumPath)("web chat in Chromium", () => {
   /** A reaches the worker through this relay, so its network can really go away. */
   let aNetwork: CuttableProxy;
   beforeAll(async () => {
-    worker = await startLocalWorker({ port: 9620, vars: { D1_FLUSH_DELAY_MS: "50" } });
+    // REMATCH_COOLDOWN_MS: A and B meet again right after 换一个 here (the cooldown has its own workerd tests).
+    worker = await startLocalWorker({ port: 9620, vars: { D1_FLUSH_DELAY_MS: "50", REMATCH_COOLDOWN_MS: "1" } });
     aNetwork = await startProxy(9622, 9620);
     browser = await launch();
   });

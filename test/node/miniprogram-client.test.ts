@@ -42,6 +42,7 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
       return token;
     },
     recheckMatching: () => api.ensureMatchable(true, true),
+    keepOverRest: (roomId) => api.keep(roomId),
     getTicket: async () => (await api.credentials()).ticket,
     connect,
     backoffBaseMs: 50,
@@ -81,7 +82,8 @@ describe("the mini program's chat client against the worker", () => {
   beforeAll(async () => {
     platform = await startPlatformServer();
     worker = await startLocalWorker({
-      vars: { D1_FLUSH_DELAY_MS: "50", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
+      // REMATCH_COOLDOWN_MS: these phones meet again within seconds (the cooldown has its own workerd tests).
+      vars: { D1_FLUSH_DELAY_MS: "50", REMATCH_COOLDOWN_MS: "1", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
     });
   });
   afterAll(async () => {
@@ -177,6 +179,67 @@ describe("the mini program's chat client against the worker", () => {
     expect(now.messages[1]).toMatchObject({ text: "又见面了", earlier: false });
     carol.client.leave();
     dave.client.leave();
+  });
+
+  it("keeps in touch: one taps in the chat, the other on the end screen; they come back later through 我的聊天 with the history, write and are delivered, then end it", async () => {
+    const gina = phone(worker, "mp-gina");
+    const hank = phone(worker, "mp-hank");
+    gina.client.start("travel");
+    await until(gina.client, (s) => s.phase === "waiting");
+    hank.client.start("travel");
+    const met = await until(gina.client, (s) => s.phase === "chatting" && s.connected);
+    const hankMet = await until(hank.client, (s) => s.phase === "chatting" && s.connected);
+    // The same first line for both, from their shared topic.
+    expect(met.prompt).toBeTruthy();
+    expect(hank.client.snapshot.prompt).toBe(met.prompt);
+    gina.client.send(met.prompt!);
+    await until(hank.client, (s) => texts(s).includes(`partner:${met.prompt}`));
+
+    // One tap shows nothing to the other.
+    gina.client.keepInTouch();
+    await until(gina.client, (s) => s.keep === "pending");
+    expect(hank.client.snapshot.keep).toBe("none");
+    expect(await hank.api.chats()).toEqual([]);
+
+    // Gina moves on; Hank taps on his end screen (its socket closed: the tap goes over REST).
+    gina.client.leave();
+    await until(hank.client, (s) => s.phase === "ended");
+    expect(hank.client.keepInTouch()).toBe(true);
+    await until(hank.client, (s) => s.keep === "kept");
+    expect(await gina.api.chats()).toHaveLength(1);
+    hank.client.leave();
+
+    // Later: Hank opens the chat from his list and writes while Gina is away.
+    const [hanksChat] = await hank.api.chats();
+    expect(hanksChat).toMatchObject({ id: met.roomId, partner: { alias: hankMet.partnerAlias } });
+    hank.client.openChat(hanksChat!.id, hanksChat!.partner.alias);
+    const reopened = await until(hank.client, (s) => s.phase === "chatting" && s.connected && s.messages.length > 0);
+    expect(texts(reopened)).toEqual([`partner:${met.prompt}`]);
+    hank.client.send("还记得我吗？");
+    await until(hank.client, (s) => s.messages.some((m) => m.text === "还记得我吗？" && m.status === "sent"));
+
+    // Gina's list shows it unread (once the room's copy reaches D1), and opening shows it.
+    let ginasChat = (await gina.api.chats())[0];
+    while (ginasChat?.unread !== 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      ginasChat = (await gina.api.chats())[0];
+    }
+    expect(ginasChat).toMatchObject({ id: met.roomId, partner: { alias: met.partnerAlias } });
+    gina.client.openChat(ginasChat.id, ginasChat.partner.alias);
+    const back = await until(gina.client, (s) => s.connected && s.messages.length === 2);
+    expect(texts(back)).toEqual([`me:${met.prompt}`, "partner:还记得我吗？"]);
+    expect(back.keep).toBe("kept");
+    gina.client.send("当然记得");
+    await until(hank.client, (s) => texts(s).includes("partner:当然记得"));
+
+    // Gina ends it: Hank's open chat stops with chat_ended, both lists are empty.
+    await gina.api.endChat(met.roomId!);
+    const ended = await until(hank.client, (s) => s.phase === "ended");
+    expect(ended.failure).toBe("chat_ended");
+    expect(await gina.api.chats()).toEqual([]);
+    expect(await hank.api.chats()).toEqual([]);
+    gina.client.leave();
+    hank.client.leave();
   });
 
   it("WeChat phones carry their check ticket to the room, so the content check is asked with the sender's OpenID", async () => {

@@ -15,7 +15,7 @@ export async function getOrCreateConversation(d1: D1Database, u1: string, u2: st
 
 /** Whom `userId` must never meet, as a lobby shard loads it on join (loadJoiners). */
 export async function blockedPartnerIds(d1: D1Database, userId: string): Promise<string[]> {
-  return (await loadJoiners(d1, [userId])).get(userId)?.blocked ?? [];
+  return (await loadJoiners(d1, [userId], { rematch: Date.now() - 24 * 60 * 60_000, watch: Date.now() })).get(userId)?.blocked ?? [];
 }
 
 /** Unique per call, so test files and tests never share users by accident. */

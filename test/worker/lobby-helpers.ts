@@ -94,3 +94,8 @@ export async function expectPairs(frames: Matched[], userIds: string[], pairs: n
     expect(await roomMembers(roomId)).toEqual([...members].sort());
   }
 }
+
+/** Moves the pair's last match `ms` into the past, as if they had met that long ago (the rematch cooldown). */
+export async function backdateMatch(roomId: string, ms: number): Promise<void> {
+  await env.DB.prepare("UPDATE conversations SET last_matched_at = ? WHERE id = ?").bind(Date.now() - ms, roomId).run();
+}

@@ -89,7 +89,7 @@ describe("sharded lobby: meeting across shards", () => {
     await evictDurableObject(shardStub(env, pool, 0), { webSockets: "hibernate" });
     await evictDurableObject(shardStub(env, pool, 2), { webSockets: "hibernate" });
     // The hub wakes with the first report; evicting it drops whatever it kept in memory.
-    await hubStub(env, pool).report({ pool, shards: SHARDS, index: 1 }, [], 0);
+    await hubStub(env, pool).report({ pool, shards: SHARDS, index: 1 }, [], { waiting: 0, matched: 0 });
     await evictDurableObject(hubStub(env, pool));
     const [ma, mb] = await Promise.all([matched(a), matched(b)]);
     expect(ma.roomId).toBe(mb.roomId);
@@ -101,7 +101,7 @@ describe("sharded lobby: meeting across shards", () => {
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
     // Blocked, so they stay waiting and the count settles at two.
     const a = await joinShard(pool, alice.user.id, { shards: SHARDS, index: 0, blocked: [bob.user.id] });
-    expect(await a.next("waiting")).toEqual({ type: "waiting", online: 1 });
+    expect(await a.next("waiting")).toEqual({ type: "waiting", online: 1, waiting: 1, estimateMs: null });
     const b = await joinShard(pool, bob.user.id, { shards: SHARDS, index: 1 });
     let online = 0;
     while (online < 2) online = (await a.next<{ online: number }>("waiting", 5000)).online;

@@ -5,7 +5,7 @@ import type { Lobby } from "../../worker/lobby/lobby";
 import { placementFor, shardStub } from "../../worker/lobby/shards";
 import { CLOSE, LIMITS, PING_FRAME } from "../../worker/protocol";
 import { api, connect, devLogin } from "./helpers";
-import { connectLobby, expectPairs, joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
+import { backdateMatch, connectLobby, expectPairs, joinShard, leave, matched, newPool, openLobby, roomMembers } from "./lobby-helpers";
 
 // Each test has a lobby pool of its own (LOBBY_POOL through workerIn), so tests in other files
 // waiting in the lobby at the same time never pair with these users.
@@ -46,11 +46,12 @@ describe("lobby: pairing through the worker", () => {
     expect(mb.topic).toBeNull();
   });
 
-  it("gives the same pair the same room when they meet again", async () => {
+  it("gives the same pair the same room when they meet again (after the rematch cooldown)", async () => {
     const pool = newPool();
     const [alice, bob] = await Promise.all([devLogin(), devLogin()]);
     const first = await Promise.all([openLobby(pool, alice.token), openLobby(pool, bob.token)]);
     const [m1] = await Promise.all(first.map((s) => matched(s)));
+    await backdateMatch(m1.roomId, 25 * 60 * 60_000);
     const again = await Promise.all([openLobby(pool, alice.token), openLobby(pool, bob.token)]);
     const [m2a, m2b] = await Promise.all(again.map((s) => matched(s)));
     expect(m2a.roomId).toBe(m1.roomId);

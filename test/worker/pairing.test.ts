@@ -6,6 +6,7 @@ import {
   type PairingOptions,
   type Waiter,
 } from "../../worker/lobby/pairing";
+import { waitEstimate } from "../../worker/lobby/wait-estimate";
 
 const NOW = 1_000_000;
 const FALLBACK = 5000;
@@ -149,5 +150,39 @@ describe("fallback timing", () => {
     expect(acceptsAnyone(w("x", "music", FALLBACK - 1), NOW, FALLBACK)).toBe(false);
     expect(acceptsAnyone(w("x", "music", FALLBACK), NOW, FALLBACK)).toBe(true);
     expect(acceptsAnyone(w("x"), NOW, FALLBACK)).toBe(true);
+  });
+});
+
+describe("pairing rule: trust", () => {
+  const watched = (id: string): Waiter => ({ ...w(id), watch: true });
+  const fresh = (id: string): Waiter => ({ ...w(id), fresh: true });
+
+  it("never pairs someone under watch with a person on their first chat", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      expect(partnerFor(watched("x"), [fresh("f")], opts(seeded(seed)))).toBeNull();
+      expect(pairWaiters([watched("x"), fresh("f")], opts(seeded(seed)))).toEqual([]);
+    }
+  });
+
+  it("offers everyone of the same standing first, then pairs across standings", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const pairs = pairWaiters([watched("x"), w("a"), w("b"), w("c")], opts(seeded(seed)));
+      const ids = pairs.map((p) => [p.a.userId, p.b.userId].sort().join("+"));
+      // Two of a, b, c pair with each other; the one left over goes with x.
+      expect(pairs).toHaveLength(2);
+      expect(ids.filter((p) => p.includes("x"))).toHaveLength(1);
+      expect(partnerFor(w("n"), [watched("x"), w("a")], opts(seeded(seed)))?.b.userId).toBe("a");
+    }
+    expect(partnerFor(w("n"), [watched("x")], opts())?.b.userId).toBe("x");
+    expect(pairWaiters([watched("x"), watched("y")], opts())).toHaveLength(1);
+  });
+});
+
+describe("wait estimate", () => {
+  it("says nothing without a recent pairing, and scales with the queue and the rate", () => {
+    expect(waitEstimate(3, 0, 300_000)).toBeNull();
+    expect(waitEstimate(1, 60, 300_000)).toBe(5000);
+    expect(waitEstimate(10, 60, 300_000)).toBe(50_000);
+    expect(waitEstimate(0, 2, 300_000)).toBe(150_000);
   });
 });

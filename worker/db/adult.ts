@@ -22,10 +22,12 @@ export async function confirmAdult(d1: D1Database, userId: string, now: number) 
  */
 export async function setMatchingSuspended(d1: D1Database, userId: string, now: number | null) {
   const orm = db(d1);
+  // Lifting a suspension that was in place starts the careful-pairing period (lobby/standing.ts).
+  const resumed = now === null ? sql`CASE WHEN ${users.matchingSuspendedAt} IS NOT NULL THEN ${Date.now()} ELSE ${users.matchingResumedAt} END` : users.matchingResumedAt;
   const [[live], [erased]] = await orm.batch([
     orm
       .update(users)
-      .set({ matchingSuspendedAt: now === null ? null : sql`coalesce(${users.matchingSuspendedAt}, ${now})` })
+      .set({ matchingSuspendedAt: now === null ? null : sql`coalesce(${users.matchingSuspendedAt}, ${now})`, matchingResumedAt: resumed })
       .where(liveUser(userId))
       .returning({ matchingSuspendedAt: users.matchingSuspendedAt }),
     orm

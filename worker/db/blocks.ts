@@ -27,3 +27,8 @@ export function blockStatement(d1: D1Database, blockerId: string, blockedId: str
 export async function blockUser(d1: D1Database, blockerId: string, blockedId: string, now: number): Promise<void> {
   await blockStatement(d1, blockerId, blockedId, now);
 }
+
+/** The same block as a plain D1 statement, for batches with other raw statements. */
+export function blockStatementRaw(d1: D1Database, blockerId: string, blockedId: string, now: number): D1PreparedStatement {
+  return d1.prepare("INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?)").bind(blockerId, blockedId, now);
+}

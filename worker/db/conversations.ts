@@ -23,6 +23,8 @@ export async function getOrCreateConversations(
   d1: D1Database,
   pairs: readonly (readonly [string, string])[],
   now: number,
+  /** Set by the lobby: the pairs were just matched (starts REMATCH_COOLDOWN_MS; reopens an ended chat). */
+  matched = false,
 ): Promise<ConversationRow[]> {
   if (pairs.some(([u1, u2]) => u1 === u2)) throw new Error("a user cannot converse with themselves");
   const ordered = pairs.map(([u1, u2]) => orderedPair(u1, u2));
@@ -37,6 +39,14 @@ export async function getOrCreateConversations(
         .values(chunk.map(([userA, userB]) => ({ id: randomId(), userA, userB, createdAt: now })))
         .onConflictDoNothing(),
     );
+    if (matched) {
+      inserts.push(
+        orm
+          .update(conversations)
+          .set({ lastMatchedAt: now })
+          .where(or(...chunk.map(([userA, userB]) => and(eq(conversations.userA, userA), eq(conversations.userB, userB))))),
+      );
+    }
     selects.push(
       orm
         .select()

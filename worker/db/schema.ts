@@ -21,6 +21,8 @@ export const users = sqliteTable("users", {
    * account (userQuery never finds it) and goes with the erasure's retention (db/erasure.ts).
    */
   erasedAt: integer("erased_at"),
+  /** When an admin last lifted a suspension: the lobby pairs the person carefully for a while (lobby/standing.ts). */
+  matchingResumedAt: integer("matching_resumed_at"),
 });
 
 /** One row per pair, ever: meeting again continues the same conversation. */
@@ -40,6 +42,10 @@ export const conversations = sqliteTable(
     /** "Delete chat" is per person: each one's history starts after their mark (a seq; 0 = nothing hidden). */
     hiddenSeqA: integer("hidden_seq_a").notNull().default(sql`0`),
     hiddenSeqB: integer("hidden_seq_b").notNull().default(sql`0`),
+    /** When the lobby last paired these two: no new pairing within REMATCH_COOLDOWN_MS unless kept. */
+    lastMatchedAt: integer("last_matched_at"),
+    /** When a kept chat was ended (or blocked): the room refuses to reopen until they are matched again. */
+    endedAt: integer("ended_at"),
   },
   (t) => [
     uniqueIndex("conversations_pair").on(t.userA, t.userB),
@@ -286,6 +292,37 @@ export const aiBudget = sqliteTable("ai_budget", {
   used: integer("used").notNull(),
 });
 
+/**
+ * 保持联系: one row per person of a pair who both tapped "keep" (two rows a pair), so each has the
+ * chat in 我的聊天 with their own read mark. Ending or blocking deletes both rows.
+ */
+export const keptChats = sqliteTable(
+  "kept_chats",
+  {
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    keptAt: integer("kept_at").notNull(),
+    /** The highest seq this person has seen (set by the room when their socket opens and closes). */
+    readSeq: integer("read_seq").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.userId] }), index("kept_chats_user").on(t.userId)],
+);
+
+/** Topics and their opening prompts, edited in the console; the defaults in topics.ts while empty. */
+export const topics = sqliteTable("topics", {
+  id: text("id").primaryKey(),
+  title: text("title").notNull(),
+  /** JSON string[]: the prompts one of which both people see on a match. */
+  prompts: text("prompts").notNull(),
+  position: integer("position").notNull(),
+  /** False for the general prompts (id "general"), which are used after a fallback and not listed. */
+  listed: integer("listed", { mode: "boolean" }).notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -296,3 +333,5 @@ export type ImageRow = typeof images.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type AiVerdictRow = typeof aiVerdicts.$inferSelect;
 export type RecalledMessageRow = typeof recalledMessages.$inferSelect;
+export type KeptChatRow = typeof keptChats.$inferSelect;
+export type TopicRow = typeof topics.$inferSelect;

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { blockUser } from "../db/blocks";
+import { blockStatementRaw } from "../db/blocks";
+import { endKeptPairStatements } from "../db/kept-chats";
+import { roomStub } from "../room/client";
 import { findOwnConversation, partnerOf } from "../db/conversations";
 import { AppError } from "../errors";
 import { newApp } from "./app";
@@ -15,6 +17,10 @@ export const blocks = newApp()
     const userId = c.var.user.id;
     const conversation = await findOwnConversation(c.env.DB, c.req.valid("json").conversationId, userId);
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
-    await blockUser(c.env.DB, userId, partnerOf(conversation, userId), Date.now());
+    const now = Date.now();
+    const partnerId = partnerOf(conversation, userId);
+    // The block and the end of a kept chat are one batch: no window where a blocked pair stays kept.
+    const [, , ended] = await c.env.DB.batch([blockStatementRaw(c.env.DB, userId, partnerId, now), ...endKeptPairStatements(c.env.DB, userId, partnerId, now)]);
+    if ((ended.meta.changes ?? 0) > 0) await roomStub(c.env, conversation.id).endKept();
     return c.body(null, 204);
   });

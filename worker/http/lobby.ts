@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
 import { placementFor, joinRequest, shardStub } from "../lobby/shards";
-import { isTopicId } from "../topics";
+import { allTopics, isListedTopic } from "../topics";
 import { newApp } from "./app";
 import { sessionUserId } from "./session";
 import { validate } from "./validate";
@@ -17,10 +17,10 @@ export const lobby = newApp().get("/", validate("query", lobbyQuery), async (c) 
   }
   const userId = await sessionUserId(c.env, c.req.raw, true);
   const topic = c.req.valid("query").topic || null;
-  if (topic !== null && !isTopicId(topic)) {
+  if (topic !== null && !isListedTopic(await allTopics(c.env.DB), topic)) {
     throw new AppError("bad_request", "Unknown topic; pick one from GET /api/topics or leave it out", 400);
   }
-  // No D1 here: the shard reads the ban state and the veto list for all its joiners in one batch.
+  // D1 only for the topic list (cached per isolate); the shard reads the ban state and the veto list for all its joiners in one batch.
   const placement = placementFor(c.env, userId);
   return shardStub(c.env, placement.pool, placement.index).fetch(joinRequest({ userId, topic, blocked: null, placement }));
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { REPORT_CATEGORIES } from "../protocol";
 import { createReport } from "../report";
+import { roomStub } from "../room/client";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";
@@ -21,6 +22,7 @@ export const reports = newApp()
   .use(requireUser())
   .post("/", validate("json", reportBody), async (c) => {
     const { conversationId, category, reason, messageId } = c.req.valid("json");
-    await createReport(c.env, { reporterId: c.var.user.id, conversationId, category, reason, messageId, later: (work) => c.executionCtx.waitUntil(work) });
+    const { endedKept } = await createReport(c.env, { reporterId: c.var.user.id, conversationId, category, reason, messageId, later: (work) => c.executionCtx.waitUntil(work) });
+    if (endedKept) await roomStub(c.env, conversationId).endKept();
     return c.body(null, 204);
   });

@@ -28,6 +28,10 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
   if (conversation.userA !== user.id && conversation.userB !== user.id) {
     throw new AppError("forbidden", "This room belongs to someone else", 403);
   }
+  // A kept chat one of them ended stays closed until the lobby pairs them again.
+  if (conversation.endedAt !== null && conversation.endedAt >= (conversation.lastMatchedAt ?? 0)) {
+    throw new AppError("chat_ended", "This chat was ended; it cannot be reopened", 410);
+  }
   const { after, ticket } = c.req.valid("query");
   // Opened here and handed to the room in memory only. A bad or stale ticket means no OpenID: the
   // room then refuses a WeChat/QQ user's sends with ticket_required (or flags them, fail-open).

@@ -3,7 +3,7 @@
 // While one read is in flight, the joiners that arrive meanwhile wait and go together in the next,
 // so 1,000 joins a second cost a few dozen D1 reads, and every join still sees D1 as it is now:
 // a ban or a block takes effect on the next visit, with no cache to expire.
-import { loadJoiners, type JoinerProfile } from "../db/admission";
+import { loadJoiners, type JoinerProfile, type JoinWindows } from "../db/admission";
 
 interface Waiting {
   userId: string;
@@ -18,7 +18,11 @@ export class Admission {
   private waiting: Waiting[] = [];
   private reading = false;
 
-  constructor(private readonly d1: D1Database) {}
+  constructor(
+    private readonly d1: D1Database,
+    /** The time windows as of now (REMATCH_COOLDOWN_MS, TRUST_WATCH_DAYS). */
+    private readonly windows: () => JoinWindows,
+  ) {}
 
   profile(userId: string): Promise<JoinerProfile> {
     return new Promise((resolve, reject) => {
@@ -35,6 +39,7 @@ export class Admission {
         const profiles = await loadJoiners(
           this.d1,
           group.map((w) => w.userId),
+          this.windows(),
         );
         for (const w of group) w.resolve(profiles.get(w.userId)!);
       } catch (error) {

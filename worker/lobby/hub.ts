@@ -8,9 +8,10 @@ import { wakeBy } from "../alarm";
 import type { Env } from "../env";
 import { logError } from "../log";
 import { ConversationOpener } from "./opener";
-import type { Offer, Settlement } from "./messages";
+import type { Offer, Settlement, ShardCounts } from "./messages";
+import { allTopics, DEFAULT_TOPICS, promptFor } from "../topics";
 import { pairWaiters, type Pair } from "./pairing";
-import { mapRows, waiterColumns, type Row } from "./rows";
+import { addColumn, flagsOf, mapRows, waiterColumns, type Row } from "./rows";
 import { lobbyTiming, shardStub, type Placement } from "./shards";
 
 interface Held extends Offer {
@@ -45,26 +46,31 @@ export class LobbyHub extends DurableObject<Env> {
       topic TEXT,
       since INTEGER NOT NULL,
       blocked TEXT NOT NULL,
-      reported_at INTEGER NOT NULL
+      reported_at INTEGER NOT NULL,
+      flags INTEGER NOT NULL DEFAULT 0
     )`);
+    addColumn(ctx.storage.sql, "offers", "flags", "INTEGER NOT NULL DEFAULT 0");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS shards (idx INTEGER PRIMARY KEY, online INTEGER NOT NULL, reported_at INTEGER NOT NULL)",
     );
+    // `online` is the older layout's column (waiting + matched); kept so old rows still read.
+    addColumn(ctx.storage.sql, "shards", "waiting", "INTEGER NOT NULL DEFAULT 0");
+    addColumn(ctx.storage.sql, "shards", "matched", "INTEGER NOT NULL DEFAULT 0");
   }
 
   /**
-   * A shard's current leftovers (replacing its previous offer) and its local online count.
-   * Answers with the online count of all the other shards.
+   * A shard's current leftovers (replacing its previous offer) and its own counts (people waiting,
+   * people matched recently). Answers with the sums of all the other shards.
    */
-  async report(placement: Placement, offers: Offer[], online: number): Promise<{ remoteOnline: number }> {
+  async report(placement: Placement, offers: Offer[], counts: ShardCounts): Promise<ShardCounts> {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     sql.exec("DELETE FROM offers WHERE shard = ? OR reported_at < ?", placement.index, now - STALE_MS);
     for (const o of offers) {
       if (this.inFlight.has(o.userId)) continue;
       sql.exec(
-        "INSERT OR REPLACE INTO offers (user_id, shard, ticket, topic, since, blocked, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO offers (user_id, shard, ticket, topic, since, blocked, reported_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         o.userId,
         placement.index,
         o.ticket,
@@ -72,21 +78,28 @@ export class LobbyHub extends DurableObject<Env> {
         o.since,
         JSON.stringify(o.blocked),
         now,
+        flagsOf(o),
       );
     }
     sql.exec(
-      "INSERT OR REPLACE INTO shards (idx, online, reported_at) VALUES (?, ?, ?)",
+      "INSERT OR REPLACE INTO shards (idx, online, reported_at, waiting, matched) VALUES (?, ?, ?, ?, ?)",
       placement.index,
-      online,
+      counts.waiting + counts.matched,
       now,
+      counts.waiting,
+      counts.matched,
     );
 
     sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('pool', ?)", placement.pool);
     await this.pairOffers(placement.pool, now);
     const row = sql
-      .exec("SELECT coalesce(sum(online), 0) AS n FROM shards WHERE idx != ? AND reported_at >= ?", placement.index, now - STALE_MS)
+      .exec(
+        "SELECT coalesce(sum(waiting), 0) AS waiting, coalesce(sum(matched), 0) AS matched FROM shards WHERE idx != ? AND reported_at >= ?",
+        placement.index,
+        now - STALE_MS,
+      )
       .one();
-    return { remoteOnline: Number(row.n) };
+    return { waiting: Number(row.waiting), matched: Number(row.matched) };
   }
 
   /** A topic wait ran out among the offers: pair again without waiting for the next report. */
@@ -132,6 +145,7 @@ export class LobbyHub extends DurableObject<Env> {
         return;
       }
       let roomId: string;
+      const catalogue = allTopics(this.env.DB).catch(() => DEFAULT_TOPICS);
       try {
         roomId = await this.opener.open(a.userId, b.userId);
       } catch (err) {
@@ -139,11 +153,13 @@ export class LobbyHub extends DurableObject<Env> {
         await Promise.all([shardA.settle(a.userId, a.ticket, null), shardB.settle(b.userId, b.ticket, null)]);
         return;
       }
+      const prompt = promptFor(await catalogue, topic, Math.random);
       const frame = (partnerId: string): Settlement => ({
         type: "matched",
         roomId,
         partner: { alias: aliasFor(roomId, partnerId) },
         topic,
+        prompt,
       });
       // Tell b only once a was really still there, so b is never matched with someone gone.
       if (await shardA.settle(a.userId, a.ticket, frame(b.userId))) {

@@ -22,6 +22,9 @@ import { pairWaiters, partnerFor, type Pair, type PairingOptions } from "./pairi
 import { LobbyQueue, type QueueRow } from "./queue";
 import { AWAY_WAIT_MS, handOverAway, hasMatchedConsent } from "./away-wait";
 import { hubStub, lobbyTiming, readJoin } from "./shards";
+import { allTopics, DEFAULT_TOPICS, promptFor } from "../topics";
+import { fnv1a } from "../lib/fnv";
+import { waitEstimate } from "./wait-estimate";
 
 /** Why an admin action or an erasure takes someone out of the queue, and what they are told. */
 export type LobbyEndCode = "banned" | "conversation_ended" | "matching_suspended";
@@ -51,14 +54,20 @@ interface Attachment {
   ticket: string;
   /** The visit ended here (matched or replaced): its close needs no lookup. */
   done?: true;
+  /** This person was told their topic wait fell back to anyone. */
+  fellBack?: true;
 }
 
 function parseAttachment(value: unknown): Attachment | null {
   if (typeof value !== "object" || value === null) return null;
-  const { userId, ticket, done } = value as Record<string, unknown>;
+  const { userId, ticket, done, fellBack } = value as Record<string, unknown>;
   if (done !== undefined && done !== true) return null;
+  if (fellBack !== undefined && fellBack !== true) return null;
   if (typeof userId !== "string" || userId.length === 0 || typeof ticket !== "string" || ticket.length === 0) return null;
-  return done ? { userId, ticket, done } : { userId, ticket };
+  const a: Attachment = { userId, ticket };
+  if (done) a.done = true;
+  if (fellBack) a.fellBack = true;
+  return a;
 }
 
 export class Lobby extends SocketShell<Attachment> {
@@ -72,7 +81,10 @@ export class Lobby extends SocketShell<Attachment> {
     super(ctx, env);
     this.queue = new LobbyQueue(ctx.storage.sql);
     this.opener = new ConversationOpener(env.DB);
-    this.admission = new Admission(env.DB);
+    this.admission = new Admission(env.DB, () => {
+      const { rematchCooldownMs, watchMs } = lobbyTiming(env);
+      return { rematch: Date.now() - rematchCooldownMs, watch: Date.now() - watchMs };
+    });
   }
 
   protected parseAttachment(value: unknown): Attachment | null {
@@ -86,6 +98,7 @@ export class Lobby extends SocketShell<Attachment> {
       return errorResponse("bad_request", "This endpoint only accepts WebSocket upgrades", 426);
     }
     let blocked = join.blocked;
+    let standing: Pick<QueueRow, "watch" | "fresh"> = {};
     if (blocked === null) {
       // The ban check and the veto list, read with everyone else joining right now.
       const profile = await this.admission.profile(join.userId);
@@ -96,6 +109,8 @@ export class Lobby extends SocketShell<Attachment> {
       if (refusal) return errorResponse(refusal.code, refusal.message, 403);
       this.ctx.waitUntil(touchUser(this.env.DB, profile.user, Date.now()).catch(() => undefined));
       blocked = profile.blocked;
+      if (profile.watch) standing.watch = true;
+      if (profile.fresh) standing.fresh = true;
     }
     this.queue.setPlacement(join.placement);
 
@@ -128,11 +143,12 @@ export class Lobby extends SocketShell<Attachment> {
       since: now,
       blocked,
       heldAt: null,
+      ...standing,
     };
     const { server, response } = this.accept([join.userId], { userId: row.userId, ticket: row.ticket });
     this.queue.add(row);
     this.markDirty();
-    sendFrame(server, { type: "waiting", online: this.online(now) } satisfies LobbyServerFrame);
+    sendFrame(server, this.waitingFrame(now));
 
     const pair = partnerFor(row, this.queue.free().filter((w) => w.userId !== row.userId), this.pairingOptions(now));
     if (pair) this.ctx.waitUntil(this.complete(pair));
@@ -168,10 +184,12 @@ export class Lobby extends SocketShell<Attachment> {
       const now = Date.now();
       this.queue.setNumber("retryAt", 0);
       if (this.queue.releaseHeldBefore(now - HOLD_MS) > 0) this.markDirty();
-      const pairs = pairWaiters(this.queue.free(), this.pairingOptions(now));
+      const free = this.queue.free();
+      const pairs = pairWaiters(free, this.pairingOptions(now));
       // Holds are taken synchronously at the start of each completion, before any await.
       const completions = pairs.map((p) => this.complete(p));
       this.broadcastIfDue(now);
+      this.tellFallbacks(free, pairs, now);
       await Promise.all([...completions, this.reportToHub(now)]);
     } catch (err) {
       logError("lobby.alarm_failed", err);
@@ -265,6 +283,7 @@ export class Lobby extends SocketShell<Attachment> {
   private async complete(pair: Pair<QueueRow>): Promise<void> {
     const { a, b } = pair;
     const now = Date.now();
+    const catalogue = allTopics(this.env.DB).catch(() => DEFAULT_TOPICS);
     if (!this.queue.hold(a.userId, a.ticket, now)) return;
     if (!this.queue.hold(b.userId, b.ticket, now)) {
       this.queue.release(a.userId, a.ticket);
@@ -284,6 +303,7 @@ export class Lobby extends SocketShell<Attachment> {
       await this.reschedule();
       return;
     }
+    const prompt = promptFor(await catalogue, pair.topic, Math.random);
     // Either may have closed or been replaced while D1 answered: then the other waits on.
     const wsA = this.queue.get(a.userId, a.ticket) && this.socketFor(a);
     const wsB = this.queue.get(b.userId, b.ticket) && this.socketFor(b);
@@ -292,8 +312,8 @@ export class Lobby extends SocketShell<Attachment> {
     const awayB = !wsB && !!this.queue.get(b.userId, b.ticket) && this.queue.isAway(b, Date.now());
     if ((wsA || awayA) && (wsB || awayB)) {
       for (const [row, ws, frame] of [
-        [a, wsA, matchedFrame(conversationId, b.userId, pair.topic)],
-        [b, wsB, matchedFrame(conversationId, a.userId, pair.topic)],
+        [a, wsA, matchedFrame(conversationId, b.userId, pair.topic, prompt)],
+        [b, wsB, matchedFrame(conversationId, a.userId, pair.topic, prompt)],
       ] as const) {
         if (ws) this.deliver(row, ws, frame);
         else this.ctx.waitUntil(handOverAway(this.env, this.queue, row, frame, Date.now()));
@@ -320,15 +340,41 @@ export class Lobby extends SocketShell<Attachment> {
   }
 
   /**
-   * Approximate people online: waiting here, plus two per match in the last few minutes
-   * (standing in for those still chatting), plus what the other shards last reported.
+   * The lobby frame: `online` is the people waiting now plus the people matched in the last
+   * CHAT_WINDOW_MS (standing in for those chatting now), here and as the other shards last
+   * reported; `estimateMs` is the wait the recent pairing rate implies for the people waiting.
    */
-  private online(now: number): number {
-    return this.localOnline(now) + this.queue.getNumber("remoteOnline", 0);
+  private waitingFrame(now: number, fallback = false): string {
+    const waiting = this.queue.count() + this.queue.getNumber("remoteWaiting", 0);
+    const matched = this.queue.recentMatches(now - CHAT_WINDOW_MS) + this.queue.getNumber("remoteMatched", 0);
+    const frame: LobbyServerFrame = {
+      type: "waiting",
+      online: waiting + matched,
+      waiting,
+      estimateMs: waitEstimate(waiting, matched, CHAT_WINDOW_MS),
+    };
+    if (fallback) frame.fallback = true;
+    return JSON.stringify(frame);
   }
 
-  private localOnline(now: number): number {
-    return this.queue.count() + 2 * this.queue.recentMatches(now - CHAT_WINDOW_MS);
+  /** People matched here in the last CHAT_WINDOW_MS (each person counts once per match). */
+  private localMatched(now: number): number {
+    return this.queue.recentMatches(now - CHAT_WINDOW_MS);
+  }
+
+  /** Tells each person still waiting whose topic wait just ran out that anyone may now be matched. */
+  private tellFallbacks(free: readonly QueueRow[], pairs: readonly Pair<QueueRow>[], now: number): void {
+    const { fallbackMs } = lobbyTiming(this.env);
+    const paired = new Set(pairs.flatMap((p) => [p.a.userId, p.b.userId]));
+    let frame: string | null = null;
+    for (const row of free) {
+      if (row.topic === null || paired.has(row.userId) || now - row.since < fallbackMs) continue;
+      const ws = this.socketFor(row);
+      const a = ws && this.attachment(ws);
+      if (!ws || !a || a.fellBack) continue;
+      this.setAttachment(ws, { ...a, fellBack: true });
+      sendFrame(ws, (frame ??= this.waitingFrame(now, true)));
+    }
   }
 
   /** Someone went back to waiting outside a join: run the pairing pass (in the alarm) at `at`. */
@@ -344,12 +390,12 @@ export class Lobby extends SocketShell<Attachment> {
   private broadcastIfDue(now: number): void {
     if (this.queue.getNumber("dirty", 0) === 0) return;
     if (now < this.queue.getNumber("broadcastAt", 0) + BROADCAST_MS) return;
-    const online = this.online(now);
+    const frame = this.waitingFrame(now);
     this.queue.setNumber("dirty", 0);
     this.queue.setNumber("broadcastAt", now);
-    if (online === this.queue.getNumber("broadcastOnline", -1)) return;
-    this.queue.setNumber("broadcastOnline", online);
-    const frame = JSON.stringify({ type: "waiting", online } satisfies LobbyServerFrame);
+    const key = fnv1a(frame);
+    if (key === this.queue.getNumber("broadcastKey", -1)) return;
+    this.queue.setNumber("broadcastKey", key);
     for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
   }
 
@@ -373,14 +419,15 @@ export class Lobby extends SocketShell<Attachment> {
     if (!p || due === null || now < due) return;
     const offers: Offer[] = this.queue
       .free(OFFER_MAX)
-      .map(({ userId, ticket, topic, since, blocked }) => ({ userId, ticket, topic, since, blocked }));
+      .map(({ userId, ticket, topic, since, blocked, watch, fresh }) => ({ userId, ticket, topic, since, blocked, watch, fresh }));
     this.queue.setNumber("reportAt", now);
     this.queue.setNumber("offersChanged", 0);
     try {
-      const { remoteOnline } = await hubStub(this.env, p.pool).report(p, offers, this.localOnline(now));
+      const remote = await hubStub(this.env, p.pool).report(p, offers, { waiting: this.queue.count(), matched: this.localMatched(now) });
       this.queue.setNumber("offered", offers.length);
-      if (remoteOnline !== this.queue.getNumber("remoteOnline", 0)) {
-        this.queue.setNumber("remoteOnline", remoteOnline);
+      for (const [key, value] of [["remoteWaiting", remote.waiting], ["remoteMatched", remote.matched]] as const) {
+        if (value === this.queue.getNumber(key, 0)) continue;
+        this.queue.setNumber(key, value);
         this.markDirty();
       }
     } catch (err) {
@@ -415,6 +462,6 @@ function missedUpgrade(frame: string): Response {
   return acceptedUpgrade(client);
 }
 
-function matchedFrame(conversationId: string, partnerId: string, topic: string | null): Settlement {
-  return { type: "matched", roomId: conversationId, partner: { alias: aliasFor(conversationId, partnerId) }, topic };
+function matchedFrame(conversationId: string, partnerId: string, topic: string | null, prompt: string): Settlement {
+  return { type: "matched", roomId: conversationId, partner: { alias: aliasFor(conversationId, partnerId) }, topic, prompt };
 }

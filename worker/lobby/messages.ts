@@ -10,3 +10,11 @@ export interface Offer extends Waiter {
 
 /** What the hub tells a shard to deliver: the matched frame for one of its people. */
 export type Settlement = Extract<LobbyServerFrame, { type: "matched" }>;
+
+/** What a shard tells the hub about itself, and the hub answers about all the others. */
+export interface ShardCounts {
+  /** People waiting now. */
+  waiting: number;
+  /** People matched in the last few minutes (each person once per match). */
+  matched: number;
+}

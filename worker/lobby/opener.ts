@@ -33,7 +33,7 @@ export class ConversationOpener {
       while (this.waiting.length > 0) {
         const group = this.waiting.splice(0, GROUP_MAX);
         try {
-          const rows = await getOrCreateConversations(this.d1, group.map((w) => w.pair), Date.now());
+          const rows = await getOrCreateConversations(this.d1, group.map((w) => w.pair), Date.now(), true);
           group.forEach((w, i) => w.resolve(rows[i].id));
         } catch (error) {
           for (const w of group) w.reject(error);

@@ -1,6 +1,7 @@
 // The pairing rule, free of any Durable Object API so it can be tested on plain data.
 // Random among compatible people (not first-come-first-served), same topic first, anyone
-// after the topic fallback, never oneself, never a vetoed pair.
+// after the topic fallback, never oneself, never a vetoed pair (blocks, and pairs who just met:
+// both ride the `blocked` list), and people under watch last (trustMix).
 
 export interface Waiter {
   userId: string;
@@ -8,8 +9,15 @@ export interface Waiter {
   topic: string | null;
   /** When this person started waiting (ms since epoch); drives the topic fallback. */
   since: number;
-  /** Ids this person must never meet (blocks in either direction), loaded once per join. */
+  /**
+   * Ids this person must not meet now, loaded once per join: blocks in either direction, and
+   * partners matched within REMATCH_COOLDOWN_MS who did not keep in touch.
+   */
   blocked: readonly string[];
+  /** Under watch: an upheld report or a lifted suspension in the last TRUST_WATCH_DAYS. */
+  watch?: boolean;
+  /** Has never been matched with anyone (a first chat is never with someone under watch). */
+  fresh?: boolean;
 }
 
 export interface PairingOptions {
@@ -38,9 +46,19 @@ export function vetoed(a: Waiter, b: Waiter, options: Pick<PairingOptions, "veto
   return options.veto?.(a, b) ?? false;
 }
 
+/**
+ * Trust: "ok" for two people of the same standing; "late" for someone under watch with an
+ * experienced person (allowed only after every same-standing pairing); null when the other
+ * would be having their first chat.
+ */
+export function trustMix(a: Waiter, b: Waiter): "ok" | "late" | null {
+  if (!!a.watch === !!b.watch) return "ok";
+  return (a.watch ? b : a).fresh ? null : "late";
+}
+
 /** "same" when they share a topic, "any" when both accept anyone, null when they may not meet. */
 export function compatibility(a: Waiter, b: Waiter, options: PairingOptions): "same" | "any" | null {
-  if (a.userId === b.userId || vetoed(a, b, options)) return null;
+  if (a.userId === b.userId || vetoed(a, b, options) || trustMix(a, b) === null) return null;
   if (a.topic !== null && a.topic === b.topic) return "same";
   if (acceptsAnyone(a, options.now, options.fallbackMs) && acceptsAnyone(b, options.now, options.fallbackMs)) {
     return "any";
@@ -64,24 +82,26 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 /**
  * A partner for one newcomer among the people already waiting: a random same-topic
- * partner if there is one, otherwise a random partner who accepts anyone (if the newcomer does).
+ * partner if there is one, otherwise a random partner who accepts anyone (if the newcomer does);
+ * people of the same standing before a pairing across standings.
  */
 export function partnerFor<W extends Waiter>(
   newcomer: W,
   waiting: readonly W[],
   options: PairingOptions,
 ): Pair<W> | null {
-  const same: W[] = [];
-  const any: W[] = [];
+  // [same topic, anyone] × [same standing, across standings], in order of preference.
+  const buckets: W[][] = [[], [], [], []];
   for (const w of waiting) {
     const c = compatibility(newcomer, w, options);
-    if (c === "same") same.push(w);
-    else if (c === "any") any.push(w);
+    if (c === null) continue;
+    buckets[(c === "same" ? 0 : 1) + (trustMix(newcomer, w) === "late" ? 2 : 0)].push(w);
   }
-  const sameTopic = pickRandom(same, options.random);
-  if (sameTopic) return { a: newcomer, b: sameTopic, topic: newcomer.topic };
-  const anyone = pickRandom(any, options.random);
-  return anyone ? { a: newcomer, b: anyone, topic: null } : null;
+  for (const [i, bucket] of buckets.entries()) {
+    const b = pickRandom(bucket, options.random);
+    if (b) return { a: newcomer, b, topic: i % 2 === 0 ? newcomer.topic : null };
+  }
+  return null;
 }
 
 /**
@@ -104,7 +124,7 @@ export function pairWaiters<W extends Waiter>(waiting: readonly W[], options: Pa
     (x, y) => Number(constrained.has(y.userId)) - Number(constrained.has(x.userId)),
   );
 
-  const pass = (want: "same" | "any") => {
+  const pass = (want: "same" | "any", trust: "ok" | "late") => {
     for (let i = 0; i < order.length; i++) {
       const a = order[i];
       if (taken.has(a.userId)) continue;
@@ -112,14 +132,16 @@ export function pairWaiters<W extends Waiter>(waiting: readonly W[], options: Pa
         const b = order[j];
         if (taken.has(b.userId)) continue;
         const c = compatibility(a, b, options);
-        if (c === null || (want === "same" && c !== "same")) continue;
+        if (c === null || (want === "same" && c !== "same") || trustMix(a, b) !== trust) continue;
         taken.add(a.userId).add(b.userId);
         pairs.push({ a, b, topic: c === "same" ? a.topic : null });
         break;
       }
     }
   };
-  pass("same");
-  pass("any");
+  pass("same", "ok");
+  pass("any", "ok");
+  pass("same", "late");
+  pass("any", "late");
   return pairs;
 }

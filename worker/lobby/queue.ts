@@ -3,7 +3,7 @@
 import type { BucketState } from "../limits/token-bucket";
 import { logEvent } from "../log";
 import type { Waiter } from "./pairing";
-import { mapRows, parsePlacement, waiterColumns, type Row } from "./rows";
+import { addColumn, flagsOf, mapRows, parsePlacement, waiterColumns, type Row } from "./rows";
 import type { Placement } from "./shards";
 
 export interface QueueRow extends Waiter {
@@ -44,8 +44,10 @@ export class LobbyQueue {
       topic TEXT,
       since INTEGER NOT NULL,
       blocked TEXT NOT NULL,
-      held_at INTEGER
+      held_at INTEGER,
+      flags INTEGER NOT NULL DEFAULT 0
     )`);
+    addColumn(sql, "queue", "flags", "INTEGER NOT NULL DEFAULT 0");
     sql.exec("CREATE TABLE IF NOT EXISTS matches (at INTEGER NOT NULL)");
     sql.exec("CREATE INDEX IF NOT EXISTS matches_at ON matches (at)");
     // Backgrounded waiters who keep their place, and matches waiting for their return (away-wait.ts).
@@ -100,13 +102,14 @@ export class LobbyQueue {
   add(row: QueueRow): void {
     this.changed();
     this.sql.exec(
-      "INSERT OR REPLACE INTO queue (user_id, ticket, topic, since, blocked, held_at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO queue (user_id, ticket, topic, since, blocked, held_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
       row.userId,
       row.ticket,
       row.topic,
       row.since,
       JSON.stringify(row.blocked),
       row.heldAt,
+      flagsOf(row),
     );
   }
 

@@ -7,15 +7,33 @@ import type { Placement } from "./shards";
 
 export type Row = Record<string, SqlStorageValue>;
 
-/** The columns every waiting person has: user_id, topic, since, blocked (a JSON array of ids). */
+/** Bits of the `flags` column: the person's standing (pairing.ts). */
+const WATCH = 1;
+const FRESH = 2;
+
+export function flagsOf(w: Pick<Waiter, "watch" | "fresh">): number {
+  return (w.watch ? WATCH : 0) | (w.fresh ? FRESH : 0);
+}
+
+/** The columns every waiting person has: user_id, topic, since, blocked (a JSON array of ids), flags. */
 export function waiterColumns(r: Row): Waiter | null {
   const { user_id: userId, topic, since, blocked } = r;
+  const flags = r.flags ?? 0;
   if (typeof userId !== "string" || userId.length === 0) return null;
   if (topic !== null && typeof topic !== "string") return null;
-  if (typeof since !== "number") return null;
+  if (typeof since !== "number" || typeof flags !== "number") return null;
   const ids = typeof blocked === "string" ? parseIdList(blocked) : null;
   if (ids === null) return null;
-  return { userId, topic, since, blocked: ids };
+  const w: Waiter = { userId, topic, since, blocked: ids };
+  if (flags & WATCH) w.watch = true;
+  if (flags & FRESH) w.fresh = true;
+  return w;
+}
+
+/** Adds a column to a table created by an older version of the object; a no-op once it is there. */
+export function addColumn(sql: SqlStorage, table: string, column: string, definition: string): void {
+  const has = sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column).toArray().length > 0;
+  if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
 }
 
 function parseIdList(json: string): string[] | null {

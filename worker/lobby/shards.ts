@@ -41,12 +41,18 @@ export interface LobbyTiming {
   fallbackMs: number;
   /** How often a shard with people left over offers them to the hub. */
   hubTickMs: number;
+  /** Two people matched within this are not paired again unless they keep in touch. */
+  rematchCooldownMs: number;
+  /** An upheld report or lifted suspension this recent puts a person under watch. */
+  watchMs: number;
 }
 
 export function lobbyTiming(env: Env): LobbyTiming {
   return {
     fallbackMs: numberVar(env.TOPIC_FALLBACK_MS, 5000),
     hubTickMs: Math.max(5, numberVar(env.LOBBY_HUB_TICK_MS, 50)),
+    rematchCooldownMs: numberVar(env.REMATCH_COOLDOWN_MS, 24 * 60 * 60_000),
+    watchMs: numberVar(env.TRUST_WATCH_DAYS, 30) * 24 * 60 * 60_000,
   };
 }
 

@@ -58,6 +58,7 @@ export function parseRoomFrame(frame: { type: string } & Record<string, unknown>
     }
     case "typing":
     case "leave":
+    case "keep":
       return { ok: true, frame: { type: frame.type } };
     case "report": {
       const { category, reason, messageId } = frame;

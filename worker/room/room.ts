@@ -27,6 +27,7 @@ import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
 import { imageStates, missedChanges } from "./resume";
+import { RoomKeep, type KeepAnswer } from "./keep";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
@@ -47,6 +48,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   private readonly history: HistoryCopy;
   private readonly sends: SendPipeline;
   private readonly care: RoomCare;
+  private readonly keep: RoomKeep;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +58,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.presence = new Presence(env, this.store, this.sockets, this.alarmClock);
     this.history = new HistoryCopy(env, this.store, this.alarmClock);
     this.care = new RoomCare(env, this.store, this.sockets);
+    this.keep = new RoomKeep(env, this.store, this.sockets);
     this.sends = new SendPipeline(env, this.store, this.sockets, {
       wrote: (userId, message) => this.ctx.waitUntil(this.care.afterText(userId, message)),
       stored: (now) => this.history.scheduleAfterAppend(now),
@@ -118,6 +121,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     await this.care.arrived(info.userId, server, now);
     // Told early, so the client logs in again before the user's first send is refused.
     if (needsTicket(info)) sendError(server, "ticket_required", TICKET_REQUIRED_MESSAGE);
+    // A kept chat says so (the client shows it as 我的聊天), and its unread count restarts here.
+    if (this.keep.isKept()) sendFrame(server, { type: "kept" } satisfies RoomServerFrame);
+    this.markRead(info.userId);
     return response;
   }
 
@@ -193,6 +199,11 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       case "leave":
         this.presence.left(attachment.userId, Date.now());
         return this.endSocket(ws, null, "left", CLOSE.normal, true);
+      case "keep": {
+        const answer = await this.keep.tap(attachment.userId, Date.now());
+        if (!answer.ok) sendFrame(ws, socketError(answer.code, answer.message));
+        return;
+      }
       case "report":
         return await this.onReport(ws, attachment, frame);
       case "image":
@@ -232,7 +243,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     const pointed = messageId ? this.store.findById(messageId) : null;
     const around = pointed ? this.store.page(Math.max(0, pointed.seq - REPORT_CONTEXT - 1), 2 * REPORT_CONTEXT + 1).messages : [];
     const recent = [...this.store.latest(REPORT_SNAPSHOT_SIZE), ...around].map((m) => toD1Row(meta.conversationId, m));
-    await createReport(this.env, {
+    const { endedKept } = await createReport(this.env, {
       reporterId: reporter.userId,
       conversationId: meta.conversationId,
       category,
@@ -242,11 +253,14 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       later: (work) => this.ctx.waitUntil(work),
     });
     sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
+    // The report blocked the pair: a kept chat ends with it, for both.
+    if (endedKept) await this.endKept();
   }
 
   /** A socket is gone. Unless it ended on purpose, the user gets a grace period to come back. */
   private onGone(ws: WebSocket): void {
     const attachment = this.attachment(ws);
+    if (attachment) this.markRead(attachment.userId);
     if (!attachment || attachment.ended) return;
     attachment.ended = true;
     this.setAttachment(ws, attachment);
@@ -364,6 +378,30 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.sends.forget(userId);
     this.presence.forget(userId);
     this.care.forget(userId);
+  }
+
+  /** 保持联系 over REST, from an end screen whose socket is gone (the same rule as the frame). */
+  async keepTap(userId: string): Promise<KeepAnswer> {
+    // The worker checked that `userId` is one of the pair (a room never opened has no taps to meet).
+    return this.keep.tap(userId, Date.now());
+  }
+
+  /** A kept chat was ended (REST, a block, a ban): the room forgets it and closes both sockets. */
+  async endKept(): Promise<void> {
+    this.keep.ended();
+    this.closeEnded();
+  }
+
+  private closeEnded(): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (!this.attachment(ws)?.ended) this.endSocket(ws, "chat_ended", "This chat was ended; it cannot be reopened", CLOSE.ended);
+    }
+  }
+
+  /** A kept chat's read mark moves to the newest message (a connect, a close). */
+  private markRead(userId: string): void {
+    const done = this.keep.read(userId);
+    if (done) this.ctx.waitUntil(done.catch((err) => logEvent("warn", "room.mark_read_failed", { error: String(err) })));
   }
 
   /** Closes this user's socket (ban, self-erasure); the partner sees them leave. */

@@ -28,6 +28,13 @@ export class RoomSockets {
     });
   }
 
+  /** Sends to the user's live socket; false when they have none. */
+  sendTo(userId: string, frame: RoomServerFrame): boolean {
+    const ws = this.socketOf(userId);
+    if (ws) sendFrame(ws, frame);
+    return ws !== undefined;
+  }
+
   notifyPartner(userId: string, frame: RoomServerFrame): void {
     const partner = this.socketOf(this.partnerOf(userId));
     if (partner) sendFrame(partner, frame);

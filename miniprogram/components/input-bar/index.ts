@@ -82,6 +82,11 @@ Component({
       this.setData(valueData("", 0));
       this.triggerEvent("send", { text });
     },
+    /** Puts `text` in the field (the match's first line, tapped), ready to edit or send. */
+    fill(text: string) {
+      if (this.data.disabled) return;
+      this.setData({ ...valueData(text, text.length), emojiOpen: false, focus: true });
+    },
     /** The picture button: the page picks, uploads and sends it. */
     onPickImage() {
       if (!this.data.disabled) this.triggerEvent("image", {});

@@ -18,6 +18,8 @@ interface PageContext {
   topic: string | null;
   /** Opened with ?room= (a subscribe message): that conversation, not a new match. */
   room: string | null;
+  /** Opened from 我的聊天 (?chat=&alias=): reopen that kept chat instead of joining the lobby. */
+  chat: { id: string; alias: string } | null;
   stop: Array<() => void>;
   title: string;
   /** What the screen shows now: the next render sends only what differs. */
@@ -44,6 +46,7 @@ const FAILURE_TEXT: Record<string, string> = {
   ticket_required: "登录已失效，请稍后重新打开小程序",
   matching_suspended: "匹配已暂停，等待管理员审核",
   adult_required: "请先确认你已年满18周岁",
+  chat_ended: "这个聊天已结束",
 };
 
 const SUBSCRIBE_OFFER: Record<SubscribeKind, string> = {
@@ -52,6 +55,20 @@ const SUBSCRIBE_OFFER: Record<SubscribeKind, string> = {
 };
 
 const LEAVE_WARNING = "离开后对方会看到你已离开，确定离开吗？";
+
+/** The wait's estimate and fallback, the first line and 保持联系, as the screen shows them. */
+function waitAndKeepView(state: ChatState): Record<string, unknown> {
+  const fresh = !state.messages.some((m) => !m.earlier);
+  return {
+    estimateText: state.estimateMs === null ? "" : `预计 ${Math.ceil(state.estimateMs / 1000)} 秒内`,
+    fallbackText: state.fallback ? "这个话题暂时没人，正在为你匹配任何人" : "",
+    // The first line until the chat has begun (a reopened chat has none).
+    promptText: state.phase === "chatting" && fresh ? (state.prompt ?? "") : "",
+    keep: state.keep,
+    // On the end screen the socket is closed: the client then taps over REST.
+    canKeep: state.roomId !== null && (state.phase === "ended" ? state.endReason === "partner_left" : state.connected),
+  };
+}
 
 Component({
   data: {
@@ -81,6 +98,12 @@ Component({
     /** The reminder a button offers now ("" none), and its label. */
     subscribeOffer: "" as SubscribeKind | "",
     subscribeText: "",
+    /** The wait's estimate and the topic fallback notice (keep-bar.ts for the chat's own). */
+    estimateText: "",
+    fallbackText: "",
+    promptText: "",
+    keep: "none",
+    canKeep: false,
   },
   methods: {
     onLoad(query: Record<string, string | undefined> = {}) {
@@ -96,6 +119,7 @@ Component({
         client: createChatClient(),
         topic: raw === ANY_TOPIC ? null : raw,
         room: "room" in target ? target.room : null,
+        chat: "chat" in target ? { id: target.chat, alias: target.alias } : null,
         stop: [],
         title: "",
         rows: [],
@@ -153,7 +177,8 @@ Component({
         else this.setData({ loginError: errorMessage(code) });
         return;
       }
-      ctx.client.start(ctx.topic);
+      if (ctx.chat) ctx.client.openChat(ctx.chat.id, ctx.chat.alias);
+      else ctx.client.start(ctx.topic);
     },
     /** The conversation a subscribe message named: resumed with its history, or a screen if it is gone. */
     async rejoin(ctx: PageContext) {
@@ -221,6 +246,7 @@ Component({
         endedText: state.phase === "ended" && !failed ? (END_TEXT[state.endReason ?? "ended"] ?? "聊天已结束") : "",
         canReport: inRoom && !(state.phase === "ended" && state.endReason === "reported"),
         care: state.care,
+        ...waitAndKeepView(state),
       };
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(view)) if (ctx.view[key] !== value) patch[key] = value;
@@ -240,6 +266,13 @@ Component({
         ctx.guarded = guard;
         guardLeaving(guard ? LEAVE_WARNING : null);
       }
+    },
+    /** The first line, tapped: into the input to edit or send. */
+    onUsePrompt(e: WechatMiniprogram.CustomEvent<{ text: string }>) {
+      (this.selectComponent(".input-bar") as unknown as { fill?(text: string): void } | null)?.fill?.(e.detail.text);
+    },
+    onKeep() {
+      contexts.get(this)?.client.keepInTouch();
     },
     onCancel() {
       contexts.get(this)?.client.cancel();

@@ -46,6 +46,10 @@ Component({
     onEditProfile() {
       mp.navigateTo({ url: "/pages/profile/index" });
     },
+    /** 我的聊天: the chats kept with 保持联系. */
+    onChats() {
+      mp.navigateTo({ url: "/pages/chats/index" });
+    },
     onRules() {
       mp.navigateTo({ url: "/pages/rules/index" });
     },

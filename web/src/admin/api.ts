@@ -24,7 +24,7 @@ export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, bearer = token.get()): Promise<T> {
+export async function call<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown, bearer = token.get()): Promise<T> {
   const headers: Record<string, string> = { Authorization: `Bearer ${bearer ?? ""}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;

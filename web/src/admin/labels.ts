@@ -121,6 +121,17 @@ const zh = {
   triageOn: "自动分类：{model}，今日已用 {used}/{budget}。模型判断仅供参考，不会自动封禁。",
   triageOverBudget: "今日分类额度已用完（{used}/{budget}）：新举报不再自动分类，按时间排列。",
   error: "出错了：{message}",
+  navTopics: "话题",
+  topics: "话题与开场白",
+  topicsHint: "每个话题有几句开场白：匹配成功时，两人看到同一句。「general」是没有共同话题时用的开场白，不在话题列表里显示。",
+  topicId: "话题 ID",
+  topicTitle: "标题",
+  topicPrompts: "开场白（每行一句）",
+  topicListed: "在话题列表显示",
+  save: "保存",
+  addTopic: "新增话题",
+  confirmDeleteTopic: "删除这个话题？",
+  saved: "已保存",
 };
 type Key = keyof typeof zh;
 
@@ -244,6 +255,17 @@ const en: Record<Key, string> = {
   triageOn: "Automatic triage: {model}, {used}/{budget} used today. A verdict informs; it never bans.",
   triageOverBudget: "Today's classification budget is used up ({used}/{budget}): new reports queue unclassified, by time.",
   error: "Error: {message}",
+  navTopics: "Topics",
+  topics: "Topics and first lines",
+  topicsHint: "Each topic has a few first lines: on a match both people see the same one. \"general\" holds the lines used when a pair shares no topic; it is not listed.",
+  topicId: "Topic id",
+  topicTitle: "Title",
+  topicPrompts: "First lines (one per line)",
+  topicListed: "Listed",
+  save: "Save",
+  addTopic: "Add a topic",
+  confirmDeleteTopic: "Delete this topic?",
+  saved: "Saved",
 };
 
 export type AdminKey = Key;

@@ -9,6 +9,7 @@ import { conversationPage } from "./conversation";
 import { ADMIN_LABELS } from "./labels";
 import { auditPage, flaggedPage, usersPage, wordsPage } from "./lists";
 import { reportsPage } from "./reports";
+import { topicsPage } from "./topics";
 import { userPage } from "./user";
 
 const LIVE_EVERY_MS = 3000;
@@ -98,6 +99,9 @@ async function route(): Promise<void> {
         break;
       case "audit":
         auditPage(ctx, container);
+        break;
+      case "topics":
+        await topicsPage(ctx, container);
         break;
       default:
         location.hash = "#/reports";

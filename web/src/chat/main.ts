@@ -3,11 +3,12 @@
 // when DEV_LOGIN is on).
 import { ChatClient, type ChatMessage, type ChatState } from "../../../miniprogram/lib/chat-client";
 import { errorMessage } from "../../../miniprogram/lib/errors";
-import type { AdultRequest, ReportCategory, ReportRequest, Topic, TopicsResponse } from "../../../worker/protocol";
+import type { AdultRequest, KeepResponse, ReportCategory, ReportRequest, Topic, TopicsResponse } from "../../../worker/protocol";
 import { byId, clear, h } from "../dom";
 import { applyLabels, browserLang, translator } from "../i18n";
 import { CHAT_LABELS, ERRORS_EN, type EndKey } from "./labels";
-import { authedPost, LoginError, sessionToken } from "./session";
+import { keptList } from "./kept";
+import { authedPost, authedPostJson, LoginError, sessionToken } from "./session";
 import { browserSocket } from "./socket";
 
 const ADULT_KEY = "onechat.web.adult";
@@ -20,6 +21,8 @@ const client = new ChatClient({
   wsBase: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`,
   getToken: sessionToken,
   connect: browserSocket,
+  // 保持联系 on the end screen (its socket is closed): the same tap over REST.
+  keepOverRest: async (roomId) => (await authedPostJson<KeepResponse>(`/api/chats/${encodeURIComponent(roomId)}/keep`))?.keep ?? "pending",
 });
 
 const panels = {
@@ -101,6 +104,9 @@ function render(s: ChatState): void {
   panels.waiting.hidden = !waiting;
   panels.start.hidden = inRoom || waiting;
   byId("online").textContent = s.online === null ? "" : t("online", { n: s.online });
+  byId("estimate").textContent = s.estimateMs === null ? "" : t("estimate", { s: Math.ceil(s.estimateMs / 1000) });
+  byId("fallback").hidden = !(waiting && s.fallback);
+  renderKeep(s);
 
   byId("partner-name").textContent = s.partnerAlias ?? "";
   const presence = byId("presence");
@@ -152,6 +158,32 @@ function renderCare(s: ChatState): void {
   );
 }
 
+/** The first line (tap to put it in the input) and 保持联系 (a private tap; shown as kept once both tapped). */
+function renderKeep(s: ChatState): void {
+  const prompt = byId<HTMLButtonElement>("prompt");
+  prompt.hidden = s.prompt === null || s.phase !== "chatting" || s.messages.some((m) => !m.earlier);
+  prompt.textContent = s.prompt === null ? "" : t("promptHint", { p: s.prompt });
+  const keep = byId<HTMLButtonElement>("keep");
+  keep.textContent = t(s.keep === "kept" ? "kept" : s.keep === "pending" ? "keepPending" : "keep");
+  // On the end screen the socket is closed: the tap then goes over REST.
+  const canTap = s.phase === "chatting" ? s.connected : s.phase === "ended" && s.endReason === "partner_left";
+  keep.disabled = s.keep !== "none" || s.roomId === null || !canTap;
+  keep.dataset.keep = s.keep;
+  byId("kept-note").hidden = s.keep !== "kept";
+}
+
+const kept = keptList({
+  t: t as (key: string, vars?: Record<string, string | number>) => string,
+  open: (chat) => client.openChat(chat.id, chat.partner.alias),
+  failed: (err) => toast(codeMessage(err)),
+});
+let lastPhase: ChatState["phase"] | null = null;
+client.subscribe((s) => {
+  // Back on the start panel: the list may have changed (kept, ended, new messages).
+  if (s.phase === "idle" && lastPhase !== null && lastPhase !== "idle") void kept.refresh();
+  lastPhase = s.phase;
+});
+
 client.subscribe(render);
 client.onNotice((n) => toast(errorText(n.code)));
 
@@ -174,6 +206,11 @@ byId("start").addEventListener("click", async () => {
   }
 });
 byId("cancel").addEventListener("click", () => client.cancel());
+byId("keep").addEventListener("click", () => client.keepInTouch());
+byId("prompt").addEventListener("click", () => {
+  textEl.value = client.snapshot.prompt ?? "";
+  textEl.focus();
+});
 byId("next").addEventListener("click", () => client.next());
 byId("leave").addEventListener("click", () => client.leave());
 byId("composer").addEventListener("submit", (event) => {
@@ -221,3 +258,4 @@ document.addEventListener("visibilitychange", () => {
 });
 
 void loadTopics();
+void kept.refresh();

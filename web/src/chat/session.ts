@@ -55,3 +55,15 @@ export async function authedPost(path: string, body: unknown): Promise<void> {
     throw new LoginError(err?.error?.code ?? "internal");
   }
 }
+
+/** A REST call with the session token that returns the JSON body (or nothing for 204). */
+export async function authedJson<T>(path: string, method: "GET" | "DELETE" | "POST" = "GET"): Promise<T | null> {
+  const res = await fetch(path, { method, headers: { Authorization: `Bearer ${await sessionToken(false)}` } });
+  if (!res.ok) {
+    const err = (await res.json().catch(() => null)) as { error?: { code: string } } | null;
+    throw new LoginError(err?.error?.code ?? "internal");
+  }
+  return res.status === 204 ? null : ((await res.json()) as T);
+}
+
+export const authedPostJson = <T>(path: string) => authedJson<T>(path, "POST");
