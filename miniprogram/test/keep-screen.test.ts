@@ -8,8 +8,7 @@ const { mount, settle } = pages;
 const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 async function openChat(query: Record<string, string> = { topic: "music" }) {
-  pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "" });
-  pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
+  pages.passGates("");
   pages.fake.storage.set("onechat.adultSentFor", "u1");
   const page = mount("pages/chat/index");
   await page.instance.onLoad(query);

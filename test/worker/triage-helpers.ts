@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { db } from "../../worker/db/client";
 import { messages } from "../../worker/db/schema";
-import type { AdminQueueReport, AdminQueueResponse } from "../../worker/protocol";
+import type { AdminQueueReport, AdminQueueResponse, ReportCategory } from "../../worker/protocol";
 import { adminApi, api, sleep } from "./helpers";
 import { pairWithConversation } from "./safety-helpers";
 
@@ -25,8 +25,8 @@ export async function conversationSaying(lines: string[]) {
 }
 
 /** Alice reports Bob over REST (204) and returns the report's id. */
-export async function reportBob(p: Awaited<ReturnType<typeof pairWithConversation>>, reason = "骚扰/辱骂"): Promise<number> {
-  const res = await api("/api/reports", { method: "POST", token: p.alice.token, json: { conversationId: p.conversationId, reason } });
+export async function reportBob(p: Awaited<ReturnType<typeof pairWithConversation>>, category: ReportCategory = "harassment", reason?: string): Promise<number> {
+  const res = await api("/api/reports", { method: "POST", token: p.alice.token, json: { conversationId: p.conversationId, category, reason } });
   expect(res.status).toBe(204);
   const row = await env.DB.prepare("SELECT id FROM reports WHERE conversation_id = ?").bind(p.conversationId).first<{ id: number }>();
   return row!.id;

@@ -4,7 +4,6 @@ import { chargeBudget, deleteStaleVerdicts, usedToday } from "../../worker/db/ai
 import { findUser } from "../../worker/db/users";
 import { MODEL_INPUT_MAX, type SafetyModel } from "../../worker/moderation/llama-guard";
 import { triageReport } from "../../worker/moderation/triage";
-import { REPORT_REASON_MINOR } from "../../worker/protocol";
 import { api } from "./helpers";
 import { auditCount, consoleQueue, conversationSaying, reportBob, verdictOf } from "./triage-helpers";
 
@@ -19,7 +18,7 @@ describe("report triage by the safety model (fake AI binding in Llama Guard's fo
     const child = await conversationSaying(["你多大", "我是初中生，发裸照给你"]);
     const ids: Record<string, number> = {};
     for (const [name, p] of Object.entries({ plain, fraud, sexual, violent, minorByReporter, child })) {
-      ids[name] = await reportBob(p, name === "minorByReporter" ? `${REPORT_REASON_MINOR}：说自己在上课` : "骚扰/辱骂");
+      ids[name] = await reportBob(p, name === "minorByReporter" ? "minor" : "harassment", name === "minorByReporter" ? "说自己在上课" : undefined);
     }
     for (const id of Object.values(ids)) await verdictOf(id);
 
