@@ -2,6 +2,7 @@ import { audit } from "./db/admin";
 import {
   clearStaleLastMessageAt,
   deleteOldMessages,
+  deleteOldMinutes,
   deleteOldReports,
   deleteStaleFlags,
   deleteUserAndHistory,
@@ -16,7 +17,8 @@ import { endRoomsOf, eraseConversationsOf } from "./room/client";
 // with no activity for as long are removed with their conversations. Rooms prune their own storage.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MESSAGE_BATCH = 500;
+/** Conversations whose old messages go in one D1 batch. */
+const CONVERSATION_BATCH = 50;
 /** Bounds one run; whatever is left waits for the next (the cron runs daily). */
 const MAX_MESSAGE_BATCHES = 40;
 const MAX_USERS_PER_RUN = 200;
@@ -56,11 +58,12 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   }
 
   for (let i = 0; i < MAX_MESSAGE_BATCHES; i++) {
-    const n = await deleteOldMessages(env.DB, cutoff, MESSAGE_BATCH);
-    messages += n;
-    if (n < MESSAGE_BATCH) break;
+    const done = await deleteOldMessages(env.DB, cutoff, CONVERSATION_BATCH);
+    messages += done.messages;
+    if (done.conversations < CONVERSATION_BATCH) break;
   }
   await clearStaleLastMessageAt(env.DB, cutoff);
+  await deleteOldMinutes(env.DB, now);
   // Self-erasures older than the cutoff: the blocks others kept against those ids go now.
   await deleteExpiredErasures(env.DB, cutoff, MAX_USERS_PER_RUN);
   const reports = await deleteOldReports(env.DB, cutoff);

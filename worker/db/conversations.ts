@@ -144,7 +144,7 @@ export async function deleteConversationMessages(d1: D1Database, conversationId:
   const orm = db(d1);
   const [deleted] = await orm.batch([
     orm.delete(messages).where(eq(messages.conversationId, conversationId)).returning({ id: messages.id }),
-    orm.update(conversations).set({ lastMessageAt: null }).where(eq(conversations.id, conversationId)),
+    orm.update(conversations).set({ lastMessageAt: null, firstMessageAt: null }).where(eq(conversations.id, conversationId)),
   ]);
   return deleted.length;
 }

@@ -62,7 +62,8 @@ function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): P
       at: messageFlags.createdAt,
     })
     .from(messageFlags)
-    .innerJoin(messages, eq(messages.id, messageFlags.messageId))
+    // Through the message key: the flag knows its conversation, and messages have no index on id.
+    .innerJoin(messages, and(eq(messages.conversationId, messageFlags.conversationId), eq(messages.id, messageFlags.messageId)))
     .where(where)
     .orderBy(desc(messageFlags.createdAt), desc(messageFlags.messageId))
     .limit(limit)

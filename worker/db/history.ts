@@ -1,5 +1,5 @@
 // The D1 side of the history copy: many conversations' new messages in one batch (one write
-// transaction), idempotent on message id, and harmless for a conversation that no longer exists.
+// transaction), idempotent on (conversation, seq), and harmless for a conversation that no longer exists.
 import type { MessageFlagRow, MessageRow } from "./schema";
 
 /** One room's hand-off: its messages not yet in D1 (in seq order) and their admin flags. */
@@ -47,19 +47,49 @@ export async function copyHistory(d1: D1Database, groups: readonly ConversationC
         .bind(JSON.stringify(chunk)),
     );
   }
-  const latest = groups.flatMap((g) => {
-    const last = g.rows.reduce((max, r) => Math.max(max, r.createdAt), 0);
-    return last > 0 ? [[g.conversationId, last]] : [];
+  // Conversation bookkeeping once per conversation per batch: the newest time, and the oldest
+  // only when it moves down (first messages, or history older than the mark), so the retention
+  // index is rarely rewritten.
+  const span = groups.flatMap((g) => {
+    if (g.rows.length === 0) return [];
+    let first = Infinity;
+    let last = 0;
+    for (const r of g.rows) {
+      first = Math.min(first, r.createdAt);
+      last = Math.max(last, r.createdAt);
+    }
+    return [[g.conversationId, first, last]];
   });
-  for (const chunk of chunks(latest, JSON_ROWS)) {
+  for (const chunk of chunks(span, JSON_ROWS)) {
+    const json = JSON.stringify(chunk);
     statements.push(
       d1
-        // SQLite plans this as one pass over the JSON, each row found through the primary key.
+        // SQLite plans these as one pass over the JSON, each row found through the primary key.
         .prepare(
-          `UPDATE conversations SET last_message_at = max(coalesce(last_message_at, 0), l.value ->> 1)
+          `UPDATE conversations SET last_message_at = max(coalesce(last_message_at, 0), l.value ->> 2)
            FROM json_each(?) AS l WHERE conversations.id = l.value ->> 0`,
         )
-        .bind(JSON.stringify(chunk)),
+        .bind(json),
+      d1
+        .prepare(
+          `UPDATE conversations SET first_message_at = l.value ->> 1
+           FROM json_each(?) AS l WHERE conversations.id = l.value ->> 0
+             AND (first_message_at IS NULL OR first_message_at > l.value ->> 1)`,
+        )
+        .bind(json),
+    );
+  }
+  // The console's messages-per-minute, one row per minute touched by the batch.
+  const perMinute = new Map<number, number>();
+  for (const g of groups) for (const r of g.rows) perMinute.set(Math.floor(r.createdAt / 60_000), (perMinute.get(Math.floor(r.createdAt / 60_000)) ?? 0) + 1);
+  if (perMinute.size > 0) {
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO message_minutes (minute, messages) SELECT m.value ->> 0, m.value ->> 1 FROM json_each(?) AS m WHERE true
+           ON CONFLICT (minute) DO UPDATE SET messages = messages + excluded.messages`,
+        )
+        .bind(JSON.stringify([...perMinute])),
     );
   }
   for (const chunk of chunks(groups.flatMap((g) => g.flags.map((f) => [f.messageId, f.conversationId, f.reason, f.createdAt])), JSON_ROWS)) {

@@ -5,12 +5,17 @@ import { messages, reports, type MessageRow } from "./schema";
 // Changes to single messages after they were copied: a picture passing its check, a recall,
 // a picture that failed. The room applies each to its own store first; these follow in D1.
 
-export async function rewriteMessage(d1: D1Database, id: string, kind: MessageRow["kind"], body: string): Promise<void> {
-  await db(d1).update(messages).set({ kind, body }).where(eq(messages.id, id));
+type MessageKey = Pick<MessageRow, "conversationId" | "seq">;
+
+/** Found through the key (conversation, seq), the only index messages have. */
+const byKey = (key: MessageKey) => and(eq(messages.conversationId, key.conversationId), eq(messages.seq, key.seq));
+
+export async function rewriteMessage(d1: D1Database, key: MessageKey, kind: MessageRow["kind"], body: string): Promise<void> {
+  await db(d1).update(messages).set({ kind, body }).where(byKey(key));
 }
 
-export async function deleteMessage(d1: D1Database, id: string): Promise<void> {
-  await db(d1).delete(messages).where(eq(messages.id, id));
+export async function deleteMessage(d1: D1Database, key: MessageKey): Promise<void> {
+  await db(d1).delete(messages).where(byKey(key));
 }
 
 /** Whether a report on this conversation kept message `id` in its snapshot (evidence outlives a recall). */

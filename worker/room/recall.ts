@@ -25,8 +25,8 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
     const image = imageOf(m);
     await room.withD1(async () => {
       // A row not copied yet changes nothing here; the copy then carries the recalled state.
-      if (wasSeen) await rewriteMessage(room.env.DB, m.id, "recalled", "");
-      else await deleteMessage(room.env.DB, m.id);
+      if (wasSeen) await rewriteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq }, "recalled", "");
+      else await deleteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq });
       if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
     });
   }

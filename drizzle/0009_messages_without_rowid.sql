@@ -1,0 +1,19 @@
+-- Hand-written (drizzle-kit cannot express WITHOUT ROWID): the messages table keyed by
+-- (conversation_id, seq) as its own b-tree, so a message is one b-tree entry, not a row plus a key index.
+CREATE TABLE `__lean_messages` (
+	`id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`body` text NOT NULL,
+	`seq` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`kind` text,
+	PRIMARY KEY(`conversation_id`, `seq`),
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__lean_messages` SELECT `id`, `conversation_id`, `sender_id`, `body`, `seq`, `created_at`, `kind` FROM `messages`;--> statement-breakpoint
+DROP TABLE `messages`;--> statement-breakpoint
+ALTER TABLE `__lean_messages` RENAME TO `messages`;--> statement-breakpoint
+-- Data: retention finds old history through conversations.first_message_at.
+UPDATE `conversations` SET `first_message_at` = (SELECT min(`created_at`) FROM `messages` WHERE `messages`.`conversation_id` = `conversations`.`id`);
