@@ -8,12 +8,13 @@ CREATE TABLE `__lean_messages` (
 	`seq` integer NOT NULL,
 	`created_at` integer NOT NULL,
 	`kind` text,
-	PRIMARY KEY(`conversation_id`, `seq`),
-	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade
+	PRIMARY KEY(`conversation_id`, `seq`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 INSERT INTO `__lean_messages` SELECT `id`, `conversation_id`, `sender_id`, `body`, `seq`, `created_at`, `kind` FROM `messages`;--> statement-breakpoint
 DROP TABLE `messages`;--> statement-breakpoint
 ALTER TABLE `__lean_messages` RENAME TO `messages`;--> statement-breakpoint
--- Data: retention finds old history through conversations.first_message_at.
-UPDATE `conversations` SET `first_message_at` = (SELECT min(`created_at`) FROM `messages` WHERE `messages`.`conversation_id` = `conversations`.`id`);
+-- Data: the conversation bookkeeping the copy now keeps (retention's first_message_at, the list's last_seq).
+UPDATE `conversations` SET
+	`first_message_at` = (SELECT min(`created_at`) FROM `messages` WHERE `messages`.`conversation_id` = `conversations`.`id`),
+	`last_seq` = coalesce((SELECT max(`seq`) FROM `messages` WHERE `messages`.`conversation_id` = `conversations`.`id`), 0);

@@ -33,6 +33,8 @@ export interface OptionalEnv {
   /** Messages a user may send back to back, then per second (defaults 10 and 1; see limits/rules.ts). */
   MESSAGE_BURST?: string;
   MESSAGE_RATE_PER_SECOND?: string;
+  /** D1 databases holding message history (default 1: DB alone); shard n > 1 is the binding HISTORY_n (worker/history/shards.ts). */
+  HISTORY_SHARDS?: string;
 }
 
 declare global {

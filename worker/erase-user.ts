@@ -1,4 +1,5 @@
 // Erasing a person, the one way both DELETE /api/me and the admin console do it.
+import { historyDbs } from "./history/shards";
 import { eraseUserAccount } from "./db/erasure";
 import type { UserRow } from "./db/schema";
 import { disconnectEverywhere } from "./disconnect";
@@ -19,6 +20,6 @@ export async function eraseUser(env: Env, user: UserRow): Promise<number> {
   await deleteImagesOfUser(env, user.id);
   let deleted = await eraseConversationsOf(env, user.id);
   // D1: the account and its history; what others hold against it stays.
-  deleted += await eraseUserAccount(env.DB, user, Date.now());
+  deleted += await eraseUserAccount(historyDbs(env), user, Date.now());
   return deleted;
 }

@@ -1,3 +1,4 @@
+import { historyDbFor } from "./history/shards";
 import { findOwnConversation, pageMessages, partnerOf } from "./db/conversations";
 import { insertReportAndBlock } from "./db/reports";
 import type { MessageRow } from "./db/schema";
@@ -51,7 +52,7 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
 
   const source = input.recent
     ? [...input.recent].sort((a, b) => a.seq - b.seq).slice(-REPORT_SNAPSHOT_SIZE)
-    : await pageMessages(env.DB, conversation.id, undefined, REPORT_SNAPSHOT_SIZE);
+    : await pageMessages(historyDbFor(env, conversation.id), conversation.id, undefined, REPORT_SNAPSHOT_SIZE);
   const snapshot: ReportSnapshotMessage[] = source.map((m) => ({
     id: m.id,
     seq: m.seq,

@@ -9,6 +9,7 @@ import {
   inactiveUserIds,
 } from "./db/retention";
 import { deleteExpiredErasures } from "./db/erasure";
+import { allHistoryDbs, historyDbs } from "./history/shards";
 import { numberVar, type Env } from "./env";
 import { logError, logEvent, since } from "./log";
 import { endRoomsOf, eraseConversationsOf } from "./room/client";
@@ -43,13 +44,13 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   let messages = 0;
 
   // Users first: erasing through their rooms also clears what the rooms still hold for them.
-  const gone = await inactiveUserIds(env.DB, cutoff, MAX_USERS_PER_RUN);
+  const gone = await inactiveUserIds(historyDbs(env), cutoff, MAX_USERS_PER_RUN);
   let users = 0;
   for (const userId of gone) {
     try {
       await endRoomsOf(env, userId);
       messages += await eraseConversationsOf(env, userId);
-      messages += await deleteUserAndHistory(env.DB, userId);
+      messages += await deleteUserAndHistory(historyDbs(env), userId);
       users++;
     } catch (error) {
       // One unreachable room must not stop the run; this user is tried again tomorrow.
@@ -58,16 +59,16 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   }
 
   for (let i = 0; i < MAX_MESSAGE_BATCHES; i++) {
-    const done = await deleteOldMessages(env.DB, cutoff, CONVERSATION_BATCH);
+    const done = await deleteOldMessages(historyDbs(env), cutoff, CONVERSATION_BATCH);
     messages += done.messages;
     if (done.conversations < CONVERSATION_BATCH) break;
   }
   await clearStaleLastMessageAt(env.DB, cutoff);
-  await deleteOldMinutes(env.DB, now);
+  await deleteOldMinutes(allHistoryDbs(env), now);
   // Self-erasures older than the cutoff: the blocks others kept against those ids go now.
   await deleteExpiredErasures(env.DB, cutoff, MAX_USERS_PER_RUN);
   const reports = await deleteOldReports(env.DB, cutoff);
-  const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
+  const flags = await deleteStaleFlags(allHistoryDbs(env), cutoff, now - FLAG_ORPHAN_GRACE_MS);
 
   await audit(env.DB, "retention", `users:${users} reports:${reports} flags:${flags}`, messages);
   logEvent("info", "retention.run", { users, failedUsers: gone.length - users, messages, reports, flags, durationMs: since(started) });

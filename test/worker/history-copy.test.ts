@@ -1,3 +1,4 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { copyHistory } from "../../worker/db/history";
@@ -72,18 +73,18 @@ describe("history copy to D1", () => {
       seq: i + 1,
       createdAt: now + i,
     }));
-    const first = await copyHistory(env.DB, [{ conversationId: p.roomId, rows, flags: [] }]);
+    const first = await copyHistory(env.DB, [{ conversationId: p.roomId, rows, flags: [] }], historyDbFor(env, p.roomId));
     // 40 message rows; then last_message_at, first_message_at (with its index entry), the minute count.
     // The earlier table wrote five per message (row, id key, (conversation, seq), sender, time).
     expect(first.rowsWritten).toBeGreaterThanOrEqual(40);
     expect(first.rowsWritten).toBeLessThanOrEqual(40 + 5);
     const more = rows.map((r) => ({ ...r, id: `${r.id}-b`, seq: r.seq + 40, createdAt: r.createdAt + 100 }));
-    const second = await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }]);
+    const second = await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }], historyDbFor(env, p.roomId));
     // first_message_at does not move: only last_message_at and the minute count change.
     expect(second.rowsWritten).toBeLessThanOrEqual(40 + 2);
     // A repeated batch (a writer retry) adds no message.
-    await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }]);
-    const stored = await env.DB.prepare("SELECT count(*) AS n, min(created_at) AS first FROM messages WHERE conversation_id = ?").bind(p.roomId).first<{ n: number; first: number }>();
+    await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }], historyDbFor(env, p.roomId));
+    const stored = await historyDbFor(env, p.roomId).prepare("SELECT count(*) AS n, min(created_at) AS first FROM messages WHERE conversation_id = ?").bind(p.roomId).first<{ n: number; first: number }>();
     expect(stored?.n).toBe(80);
     const conversation = await env.DB.prepare("SELECT first_message_at AS first FROM conversations WHERE id = ?").bind(p.roomId).first<{ first: number }>();
     expect(conversation?.first).toBe(stored?.first);
@@ -108,7 +109,7 @@ describe("history copy to D1", () => {
     const p = await pair();
     const a = await enter(p.roomPath, p.alice.token);
     // D1 refuses this one message until the trigger goes (an outage, as far as the room can tell).
-    await env.DB.exec(
+    await historyDbFor(env, p.roomId).exec(
       `CREATE TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")} BEFORE INSERT ON messages WHEN NEW.conversation_id = '${p.roomId}' BEGIN SELECT RAISE(ABORT, 'injected outage'); END`,
     );
     const ack = await sendAndAck(a.ws, "delayed but kept");
@@ -130,7 +131,7 @@ describe("history copy to D1", () => {
     expect(during.alarm! - sentAt).toBeGreaterThanOrEqual(1900);
     expect(await d1Messages(p.roomId, p.alice.token)).toEqual([]);
 
-    await env.DB.exec(`DROP TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")}`);
+    await historyDbFor(env, p.roomId).exec(`DROP TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")}`);
     expect(await p.stub.flush()).toBe(2);
     expect((await roomState(p.stub)).failures).toBe(0);
     expect(await p.stub.flush()).toBe(0);
@@ -152,7 +153,7 @@ describe("history copy to D1", () => {
     const [goneCopied, keptCopied] = await Promise.all([gone.stub.flush(), kept.stub.flush()]);
     expect(goneCopied).toBe(0);
     expect(keptCopied).toBe(1);
-    const orphans = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(gone.roomId).first<{ n: number }>();
+    const orphans = await historyDbFor(env, gone.roomId).prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(gone.roomId).first<{ n: number }>();
     expect(orphans?.n).toBe(0);
     expect(await g.ws.next("error")).toMatchObject({ code: "conversation_ended" });
     k.ws.close();

@@ -1,5 +1,6 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { env } from "cloudflare:test";
-import { eq, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { blockedPartnerIds } from "./helpers";
 import { db } from "../../worker/db/client";
@@ -40,12 +41,10 @@ describe("DELETE /api/me", () => {
     // Her token no longer names anyone; her messages, her report and her block are gone.
     expect((await api("/api/me", { token: alice.token })).status).toBe(401);
     const orm = db(env.DB);
-    const left = await orm
-      .select({ id: messages.id })
-      .from(messages)
-      .where(or(eq(messages.conversationId, conversationId), eq(messages.conversationId, other.id)))
-      .all();
-    expect(left).toEqual([]);
+    for (const id of [conversationId, other.id]) {
+      const left = await db(historyDbFor(env, id)).select({ id: messages.id }).from(messages).where(eq(messages.conversationId, id)).all();
+      expect(left).toEqual([]);
+    }
     expect(await orm.select().from(reports).where(eq(reports.reporterId, alice.user.id)).all()).toEqual([]);
     expect(await blockedPartnerIds(env.DB, carol.user.id)).toEqual([]);
     expect(await orm.select().from(users).where(eq(users.id, alice.user.id)).all()).toEqual([]);

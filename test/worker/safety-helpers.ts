@@ -1,3 +1,4 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { env } from "cloudflare:test";
 import { copyHistory } from "../../worker/db/history";
 import { getOrCreateConversation } from "./helpers";
@@ -29,6 +30,6 @@ export async function seedMessages(
     kind: null,
   }));
   // Through the copy itself, so the conversation's bookkeeping (times retention reads) is kept too.
-  await copyHistory(env.DB, [{ conversationId, rows, flags: [] }]);
+  await copyHistory(env.DB, [{ conversationId, rows, flags: [] }], historyDbFor(env, conversationId));
   return rows;
 }

@@ -7,7 +7,9 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 
 // Tests run inside workerd with the real D1 and Durable Objects, configured from wrangler.toml;
 // only secrets and test-speed timings are overridden here.
-export default defineProject({
+/** The worker project; `variant` changes bindings (vitest.shards.config.ts: two history databases). */
+export function workerProject(variant?: { name: string; include: string[]; bindings: Record<string, string>; d1Databases: Record<string, string> }) {
+  return defineProject({
   plugins: [
     cloudflareTest(async ({ inject }) => ({
       main: root("worker/index.ts"),
@@ -30,17 +32,23 @@ export default defineProject({
           WECHAT_TEMPLATE_REPLY: "tmpl-wx-reply",
           QQ_TEMPLATE_MATCHED: "tmpl-qq-matched",
           TEST_MIGRATIONS: await readD1Migrations(root("drizzle")),
+          ...variant?.bindings,
         },
+        ...(variant ? { d1Databases: variant.d1Databases } : {}),
       },
     })),
   ],
   test: {
-    name: "worker",
+    name: variant?.name ?? "worker",
     // Waits are for positive events; on two busy cores some (alarms, D1 batches) take seconds.
     testTimeout: 20_000,
     root: root(""),
-    include: ["test/worker/**/*.test.ts"],
+    include: variant?.include ?? ["test/worker/**/*.test.ts"],
+    exclude: variant ? [] : ["test/worker/shards/**"],
     setupFiles: ["test/worker/setup.ts"],
     globalSetup: ["test/fakes/global-setup.ts"],
   },
-});
+  });
+}
+
+export default workerProject();

@@ -1,6 +1,8 @@
-import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { HistoryDbs } from "../history/shards";
 import { db } from "./client";
-import { blocks, conversations, erasedUsers, messages, users, type UserRow } from "./schema";
+import { conversationIdsOf } from "./conversations";
+import { blocks, erasedUsers, messages, users, type UserRow } from "./schema";
 
 // The D1 side of self-erasure. The account, its conversations and their messages, its own
 // blocks and its own reports go. What others hold against the person stays, pseudonymous, until
@@ -10,17 +12,14 @@ import { blocks, conversations, erasedUsers, messages, users, type UserRow } fro
 
 /** Erases `user` in one batch; returns how many messages went. */
 export async function eraseUserAccount(
-  d1: D1Database,
+  dbs: HistoryDbs,
   user: Pick<UserRow, "id" | "identityHash" | "bannedAt" | "matchingSuspendedAt">,
   now: number,
 ): Promise<number> {
-  const orm = db(d1);
-  const theirs = orm
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(or(eq(conversations.userA, user.id), eq(conversations.userB, user.id)));
-  const [deleted] = await orm.batch([
-    orm.delete(messages).where(inArray(messages.conversationId, theirs)).returning({ id: messages.id }),
+  const orm = db(dbs.main);
+  // Messages first, in whichever databases hold them: should the account's batch then fail, a retry finds the same conversations.
+  const deleted = await deleteMessagesOf(dbs, await conversationIdsOf(dbs.main, user.id));
+  await orm.batch([
     orm
       .insert(erasedUsers)
       // A ban or a matching suspension outlives the erasure (an admin may erase a banned user).
@@ -32,7 +31,22 @@ export async function eraseUserAccount(
     // Cascades to their conversations, their blocks and the reports they filed.
     orm.delete(users).where(eq(users.id, user.id)),
   ]);
-  return deleted.length;
+  return deleted;
+}
+
+/** Deletes every message of these conversations, in the databases holding them; returns how many went. */
+export async function deleteMessagesOf(dbs: HistoryDbs, conversationIds: readonly string[]): Promise<number> {
+  const counts = await Promise.all(
+    [...dbs.group(conversationIds)].map(async ([history, ids]) => {
+      const gone = await db(history)
+        .delete(messages)
+        // As JSON: a user may have more conversations than D1 binds parameters.
+        .where(sql`${messages.conversationId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+        .returning({ seq: messages.seq });
+      return gone.length;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**

@@ -35,7 +35,7 @@ export interface FlagCursor {
  * Flagged messages whose copy has reached D1, newest flag first; `cursor` is the last row of the
  * previous page (ties on time are broken by message id, so no row is skipped or repeated).
  */
-export async function listFlagged(d1: D1Database, limit: number, cursor: FlagCursor | undefined): Promise<FlaggedMessage[]> {
+export async function listFlagged(histories: readonly D1Database[], limit: number, cursor: FlagCursor | undefined): Promise<FlaggedMessage[]> {
   const after =
     cursor === undefined
       ? undefined
@@ -43,15 +43,24 @@ export async function listFlagged(d1: D1Database, limit: number, cursor: FlagCur
           lt(messageFlags.createdAt, cursor.at),
           and(eq(messageFlags.createdAt, cursor.at), lt(messageFlags.messageId, cursor.messageId)),
         );
-  return selectFlagged(d1, after, limit);
+  return selectFlagged(histories, after, limit);
 }
 
 /** Flagged messages this user sent, newest flag first. */
-export function flaggedFrom(d1: D1Database, userId: string, limit: number): Promise<FlaggedMessage[]> {
-  return selectFlagged(d1, eq(messages.senderId, userId), limit);
+export function flaggedFrom(histories: readonly D1Database[], userId: string, limit: number): Promise<FlaggedMessage[]> {
+  return selectFlagged(histories, eq(messages.senderId, userId), limit);
 }
 
-function selectFlagged(d1: D1Database, where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
+/** Flags live beside their messages (history/shards.ts): each database's newest `limit`, merged. */
+async function selectFlagged(histories: readonly D1Database[], where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
+  const pages = await Promise.all(histories.map((d1) => selectFlaggedIn(d1, where, limit)));
+  return pages
+    .flat()
+    .sort((x, y) => y.at - x.at || (x.messageId < y.messageId ? 1 : x.messageId > y.messageId ? -1 : 0))
+    .slice(0, limit);
+}
+
+function selectFlaggedIn(d1: D1Database, where: SQL | undefined, limit: number): Promise<FlaggedMessage[]> {
   return db(d1)
     .select({
       messageId: messageFlags.messageId,

@@ -31,6 +31,8 @@ export const conversations = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
     lastMessageAt: integer("last_message_at"),
+    /** The newest seq D1 holds (0: none yet): whether history is left past a "delete chat" mark, without reading messages. */
+    lastSeq: integer("last_seq").notNull().default(sql`0`),
     /**
      * Never later than the oldest message D1 holds for this pair (null: none). Retention finds
      * conversations with old history through its index instead of an index on every message;
@@ -61,9 +63,11 @@ export const messages = sqliteTable(
   {
     /** Assigned by the room; unique, but found through (conversation_id, seq) or a scan of one conversation. */
     id: text("id").notNull(),
-    conversationId: text("conversation_id")
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    /**
+     * No foreign key: with HISTORY_SHARDS > 1 messages live in another database than their
+     * conversation (worker/history/shards.ts); erasure and retention delete them explicitly.
+     */
+    conversationId: text("conversation_id").notNull(),
     senderId: text("sender_id").notNull(),
     body: text("body").notNull(),
     /** The room's order; the copy is idempotent on (conversation_id, seq). */

@@ -1,3 +1,4 @@
+import { historyDbFor } from "../history/shards";
 import { logError } from "../log";
 import { findImage, settleImageRow } from "../db/images";
 import { deleteMessage, rewriteMessage } from "../db/message-edits";
@@ -120,12 +121,12 @@ export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutc
     const passed = { ...m, kind: "image" as const };
     room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: "passed", image: await signed(room, image, Date.now()) });
     await deliver(room, passed);
-    await room.withD1(() => rewriteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq }, "image", m.body));
+    await room.withD1(() => rewriteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq }, "image", m.body));
     return;
   }
   room.store.deleteById(m.id);
   room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: outcome.status === "passed" ? "expired" : outcome.status });
-  await room.withD1(() => deleteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq }));
+  await room.withD1(() => deleteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq }));
 }
 
 /** The room's alarm: pictures whose check is past its deadline are expired here, not only by the daily cron. */

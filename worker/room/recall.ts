@@ -1,5 +1,6 @@
 import { deleteImages } from "../media/store";
 import { deleteMessage, rewriteMessage, reportHolds } from "../db/message-edits";
+import { historyDbFor } from "../history/shards";
 import { LIMITS, type ErrorCode } from "../protocol";
 import { imageOf } from "./images";
 import type { RoomParts } from "./parts";
@@ -25,8 +26,8 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
     const image = imageOf(m);
     await room.withD1(async () => {
       // A row not copied yet changes nothing here; the copy then carries the recalled state.
-      if (wasSeen) await rewriteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq }, "recalled", "");
-      else await deleteMessage(room.env.DB, { conversationId: room.conversationId, seq: m.seq });
+      if (wasSeen) await rewriteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq }, "recalled", "");
+      else await deleteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq });
       if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
     });
   }
