@@ -40,6 +40,8 @@ export interface Results {
   kill: KillResult | null;
   /** bench/profile.ts output, as printed. */
   profiles: { title: string; text: string }[];
+  /** Rendered markdown of the stepped-rate, CPU and soak scenarios (bench/knee.ts). */
+  sections: string[];
   notes: string[];
 }
 
@@ -183,6 +185,10 @@ export function renderTables(r: Results): string {
   }
   if (r.kill) {
     parts.push(`### SIGKILL mid-stream (wrangler dev, state on disk)\n\n${r.kill.sent} sent at 100/s, ${r.kill.acked} acked before wrangler and workerd were killed with SIGKILL; after the restart the room's history lacked ${r.kill.missing} acked messages and held ${r.kill.duplicated} duplicates.\n`);
+  }
+  if (r.sections.length > 0) {
+    parts.push("### Server CPU, knee and cold rooms (wrangler dev, state on disk)\n");
+    parts.push(...r.sections);
   }
   if (r.profiles.length > 0) {
     parts.push("### Where the time goes: CPU profiles (Miniflare; `npm run bench:profile`)\n");
