@@ -42,7 +42,7 @@ const complete = !quick && only.size === ALL.length && !setupArg && !soak;
 
 // Sized for 2 cores: the full run stays under ten minutes.
 const plan = quick
-  ? { kneeRates: [200, 600, 1000, 1400], freshRates: [200, 800], kneeStepMs: 3000, coldRooms: 10, sequential: 200, sequentialRounds: 1, pairs: 100, rate: 5, relayMs: 4000, rounds: 1, d1Rooms: [10, 100, 500], d1Ms: 4000, matchingUsers: [1000], shardCounts: [1], restMs: 1000 }
+  ? { kneeRates: [200, 400, 800, 1200], freshRates: [200, 800], kneeStepMs: 4000, coldRooms: 10, sequential: 200, sequentialRounds: 1, pairs: 100, rate: 5, relayMs: 4000, rounds: 1, d1Rooms: [10, 100, 500], d1Ms: 4000, matchingUsers: [1000], shardCounts: [1], restMs: 1000 }
   : { kneeRates: [200, 400, 600, 800, 1000, 1200, 1400], freshRates: [200, 600, 1000, 1400], kneeStepMs: 5000, coldRooms: 20, sequential: 500, sequentialRounds: 5, pairs: 100, rate: 5, relayMs: 8000, rounds: 2, d1Rooms: [10, 100, 500], d1Ms: 8000, matchingUsers: [100, 1000], shardCounts: [1, 2], restMs: 3000 };
 // Ports of this project's bench range, away from 8787 (npm run dev).
 const DEV_PORT = Number(process.env.BENCH_DEV_PORT ?? 9231);
