@@ -5,7 +5,7 @@
 import { numberVar, type Env } from "../env";
 
 export function shardCount(env: Env): number {
-  return Math.min(16, Math.max(1, Math.floor(numberVar(env.HISTORY_SHARDS, 1))));
+  return Math.min(64, Math.max(1, Math.floor(numberVar(env.HISTORY_SHARDS, 1))));
 }
 
 /** FNV-1a of the id: stable across deploys and runtimes. */
