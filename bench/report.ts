@@ -240,6 +240,6 @@ ${renderTables(r)}
 
 ## Running it
 
-\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`d1\`, \`matching\`, \`rest\`, \`kill\`, \`profile\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish). wrangler dev listens on port 9231 (\`BENCH_DEV_PORT\` to change). \`npm run bench:profile -- --setup=dev|miniflare --scenario=sequential|load|matching --save=DIR\` prints where the time goes and saves \`.cpuprofile\` files for Chrome DevTools.
+\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`knee\`, \`d1\`, \`matching\`, \`rest\`, \`kill\`, \`profile\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish); \`npm run bench -- --soak [--soak-rate=600] [--soak-minutes=10]\` runs only the soak under \`wrangler dev\`. wrangler dev listens on port 9231 (\`BENCH_DEV_PORT\` to change). \`npm run bench:profile -- --setup=dev|miniflare --scenario=sequential|load|matching --save=DIR\` prints where the time goes and saves \`.cpuprofile\` files for Chrome DevTools.
 `;
 }
