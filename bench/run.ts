@@ -1,4 +1,4 @@
-// `npm run bench [-- relay|matching|rest|d1|kill ...] [--quick] [--write]`: runs onechat's room beside a
+// `npm run bench [-- relay|knee|matching|rest|d1|kill ...] [--quick] [--write]`, or `npm run bench -- --soak`: runs onechat's room beside a
 // reference room (bench/worker/reference-room.ts) and the same room without persistence in the
 // same runtime, storage, client and run, once under `wrangler dev` with state on disk (what
 // `npm run dev` runs) and once in-process under Miniflare; then D1 write transactions against

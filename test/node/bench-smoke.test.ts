@@ -104,7 +104,7 @@ describe("local worker launcher and benchmark harness", () => {
 
   it("steps rates over warm and fresh rooms for two targets, times cold first messages, and soaks", async () => {
     const targets = [referenceTarget(worker), workerTarget(worker, "onechat")];
-    const { runs, cold } = await runKnee(targets, { pairs: 2, rates: [8, 16], freshRates: [8], stepMs: 500, coldRooms: 2, log: () => {} });
+    const { runs, cold } = await runKnee(targets, { pairs: 2, rates: [8, 16], freshRates: [8], stepMs: 500, coldRooms: 2, settleMs: 0, log: () => {} });
     expect(runs.map((r) => [r.target, r.rooms])).toEqual([
       ["reference room", "warm"],
       ["onechat", "warm"],
@@ -118,9 +118,9 @@ describe("local worker launcher and benchmark harness", () => {
     }
     expect(runs[0]!.steps.map((s) => s.rate)).toEqual([8, 16]);
     expect(cold.map((c) => c.oneWay.count)).toEqual([2, 2]);
-    expect(renderKnee("smoke", runs, cold)).toContain("Knees: reference room (warm rooms)");
+    expect(renderKnee("smoke", runs, cold)).toContain("Knees (highest passing rate): reference room (warm rooms)");
 
-    const minutes = await runSoak(workerTarget(worker, "onechat"), 2, 8, 2, () => undefined, () => {}, 500);
+    const minutes = await runSoak(workerTarget(worker, "onechat"), 2, 8, 2, () => undefined, () => {}, 500, 0);
     expect(minutes.map((m) => [m.minute, m.result.lost, m.result.duplicated])).toEqual([
       [1, 0, 0],
       [2, 0, 0],
