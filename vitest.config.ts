@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // Miniflare, and the mini program under jsdom.
 export default defineConfig({
   test: {
-    projects: ["test/worker/vitest.config.ts", "test/node/vitest.config.ts", "miniprogram/vitest.config.ts"],
+    projects: ["test/worker/vitest.config.ts", "test/worker/vitest.shards.config.ts", "test/node/vitest.config.ts", "miniprogram/vitest.config.ts"],
   },
 });

@@ -95,6 +95,54 @@ function times(profile: Profile, kind: "self" | "inclusive"): { name: string; ms
 }
 const selfTimes = (profile: Profile) => times(profile, "self");
 
+// Functions only the lobby shard runs, and only the worker's request path runs: an entry point
+// (the first JS frame of a sample) is the shard's or the worker's by what runs under it.
+const SHARD_MARKERS = new Set(["readJoin", "leaveOrWaitAway", "complete", "reschedule", "pairWaiters", "takeMissed", "onClose", "free"]);
+const WORKER_MARKERS = new Set(["verifyJwt", "sessionUserId", "#dispatch", "dispatch", "joinRequest"]);
+
+/**
+ * JS time split by who ran it: the lobby shard (one object: what must fit one thread's budget),
+ * the worker (stateless, spread over many machines in production), or neither marker (runtime glue).
+ */
+function byOwner(profile: Profile): { shard: number; worker: number; other: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const entryOf = (id: number): number | null => {
+    let cur: number | undefined = id;
+    let entry: number | null = null;
+    while (cur !== undefined) {
+      if (nameOf(byId.get(cur)!) === "(root)") return entry;
+      entry = cur;
+      cur = parent.get(cur);
+    }
+    return entry;
+  };
+  // An entry's owner: the markers found anywhere below it.
+  const owner = new Map<number, "shard" | "worker" | "other">();
+  const visit = (id: number, found: Set<string>) => {
+    const n = byId.get(id)!;
+    const name = n.callFrame.functionName;
+    if (SHARD_MARKERS.has(name)) found.add("shard");
+    if (WORKER_MARKERS.has(name)) found.add("worker");
+    for (const c of n.children ?? []) visit(c, found);
+  };
+  const root = profile.nodes.find((n) => nameOf(n) === "(root)");
+  for (const entry of root?.children ?? []) {
+    const found = new Set<string>();
+    visit(entry, found);
+    owner.set(entry, found.has("shard") && !found.has("worker") ? "shard" : found.has("worker") && !found.has("shard") ? "worker" : "other");
+  }
+  const out = { shard: 0, worker: 0, other: 0 };
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]!)!;
+    if (/^\((idle|program|garbage collector|root)\)/.test(nameOf(node))) continue;
+    const entry = entryOf(node.id);
+    out[(entry !== null && owner.get(entry)) || "other"] += (profile.timeDeltas[i] ?? 0) / 1000;
+  }
+  return out;
+}
+
 /** Self time split into JS, the runtime's own work, GC and idle. */
 function breakdown(rows: { name: string; ms: number }[]) {
   const special = (label: string) => rows.find((r) => r.name.startsWith(`(${label})`))?.ms ?? 0;
@@ -147,6 +195,10 @@ try {
     const b = breakdown(rows);
     console.log(`\nmatching, ${setup}: ${result.matched}/${MATCHING_USERS} paired, from join p50 ${result.waitFromJoin.p50} / p99 ${result.waitFromJoin.p99} ms`);
     console.log(`per joiner: JS ${per(b.js).trim()} µs, (program) ${per(b.program).trim()} µs, GC ${per(b.gc).trim()} µs, idle ${per(b.idle).trim()} µs`);
+    const owners = byOwner(profile);
+    console.log(
+      `JS per joiner by owner: lobby shard ${per(owners.shard).trim()} µs (one object: its budget is one thread), worker ${per(owners.worker).trim()} µs (stateless, spread over machines), unattributed ${per(owners.other).trim()} µs`,
+    );
     console.log(`self time per joiner (µs), top ${top}`);
     for (const r of rows.slice(0, top)) console.log(`${per(r.ms)}  ${r.name}`);
     console.log(`\ninclusive time per joiner (µs), top ${top}`);

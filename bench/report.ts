@@ -40,6 +40,8 @@ export interface Results {
   kill: KillResult | null;
   /** bench/profile.ts output, as printed. */
   profiles: { title: string; text: string }[];
+  /** Rendered markdown of the stepped-rate, CPU and soak scenarios (bench/knee.ts). */
+  sections: string[];
   notes: string[];
 }
 
@@ -184,6 +186,10 @@ export function renderTables(r: Results): string {
   if (r.kill) {
     parts.push(`### SIGKILL mid-stream (wrangler dev, state on disk)\n\n${r.kill.sent} sent at 100/s, ${r.kill.acked} acked before wrangler and workerd were killed with SIGKILL; after the restart the room's history lacked ${r.kill.missing} acked messages and held ${r.kill.duplicated} duplicates.\n`);
   }
+  if (r.sections.length > 0) {
+    parts.push("### Server CPU, knee and cold rooms (wrangler dev, state on disk)\n");
+    parts.push(...r.sections);
+  }
   if (r.profiles.length > 0) {
     parts.push("### Where the time goes: CPU profiles (Miniflare; `npm run bench:profile`)\n");
     parts.push("workerd's V8 profiler through its inspector, sampling every 200 µs while the scenario runs; per message (or joiner), self time is where a sample landed, inclusive time is anything under that function. Sampling slows JS down: compare rows and targets, not absolute figures.\n");
@@ -234,6 +240,6 @@ ${renderTables(r)}
 
 ## Running it
 
-\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`d1\`, \`matching\`, \`rest\`, \`kill\`, \`profile\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish). wrangler dev listens on port 9231 (\`BENCH_DEV_PORT\` to change). \`npm run bench:profile -- --setup=dev|miniflare --scenario=sequential|load|matching --save=DIR\` prints where the time goes and saves \`.cpuprofile\` files for Chrome DevTools.
+\`npm run bench\` runs everything (under ten minutes) and replaces this file; \`npm run bench -- relay\` (or \`knee\`, \`d1\`, \`matching\`, \`rest\`, \`kill\`, \`profile\`, several allowed) is a quick subset that only prints (\`--full\` for full sizes, \`--write\` to publish); \`npm run bench -- --soak [--soak-rate=600] [--soak-minutes=10]\` runs only the soak under \`wrangler dev\`. wrangler dev listens on port 9231 (\`BENCH_DEV_PORT\` to change). \`npm run bench:profile -- --setup=dev|miniflare --scenario=sequential|load|matching --save=DIR\` prints where the time goes and saves \`.cpuprofile\` files for Chrome DevTools.
 `;
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- relay|matching|rest|d1|kill ...] [--quick] [--write]`: runs onechat's room beside a
+// `npm run bench [-- relay|knee|matching|rest|d1|kill ...] [--quick] [--write]`, or `npm run bench -- --soak`: runs onechat's room beside a
 // reference room (bench/worker/reference-room.ts) and the same room without persistence in the
 // same runtime, storage, client and run, once under `wrangler dev` with state on disk (what
 // `npm run dev` runs) and once in-process under Miniflare; then D1 write transactions against
@@ -12,6 +12,8 @@ import { performance } from "node:perf_hooks";
 import { startLocalWorker, type LocalWorker } from "../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../test/fakes/platform-server";
 import { devUsers, LOGIN_ALARMS_SETTLE_MS, runTag } from "./client";
+import { withCpu } from "./cpu";
+import { renderKnee, renderSoak, runKnee, runSoak } from "./knee";
 import { runKill } from "./kill";
 import { runMatching } from "./matching";
 import { runRelay, runSequential } from "./relay";
@@ -23,22 +25,25 @@ import { closePairs, floorTarget, referenceTarget, startFloorProcess, workerTarg
 import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
 
 const args = process.argv.slice(2);
-const ALL = ["relay", "d1", "matching", "rest", "kill", "profile"];
+const ALL = ["relay", "knee", "d1", "matching", "rest", "kill", "profile"];
+// --soak: only the soak (--soak-rate= msg/s, default 600; --soak-minutes=, default 10), under wrangler dev.
+const soak = args.includes("--soak");
+const numArg = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const picked = args.filter((a) => ALL.includes(a));
 const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
-const only = new Set(onlyArg ? onlyArg.split(",") : picked.length ? picked : ALL);
+const only = new Set(soak ? [] : onlyArg ? onlyArg.split(",") : picked.length ? picked : ALL);
 // A named subset alone is the quick check; --quick shortens a full run too.
 const quick = args.includes("--quick") || (picked.length > 0 && !args.includes("--full"));
 // --setup=dev or --setup=miniflare runs the relay comparison in one setup only.
 const setupArg = args.find((a) => a.startsWith("--setup="))?.slice("--setup=".length);
 const runDev = setupArg !== "miniflare";
 const runMiniflare = setupArg !== "dev";
-const complete = !quick && only.size === ALL.length && !setupArg;
+const complete = !quick && only.size === ALL.length && !setupArg && !soak;
 
 // Sized for 2 cores: the full run stays under ten minutes.
 const plan = quick
-  ? { sequential: 200, sequentialRounds: 1, pairs: 100, rate: 5, relayMs: 4000, rounds: 1, d1Rooms: [10, 100, 500], d1Ms: 4000, matchingUsers: [1000], shardCounts: [1], restMs: 1000 }
-  : { sequential: 500, sequentialRounds: 5, pairs: 100, rate: 5, relayMs: 8000, rounds: 2, d1Rooms: [10, 100, 500], d1Ms: 8000, matchingUsers: [100, 1000], shardCounts: [1, 2], restMs: 3000 };
+  ? { kneeRates: [200, 400, 800, 1200], freshRates: [200, 800], kneeStepMs: 4000, coldRooms: 10, sequential: 200, sequentialRounds: 1, pairs: 100, rate: 5, relayMs: 4000, rounds: 1, d1Rooms: [10, 100, 500], d1Ms: 4000, matchingUsers: [1000], shardCounts: [1], restMs: 1000 }
+  : { kneeRates: [200, 400, 600, 800, 1000, 1200, 1400], freshRates: [200, 600, 1000, 1400], kneeStepMs: 5000, coldRooms: 20, sequential: 500, sequentialRounds: 5, pairs: 100, rate: 5, relayMs: 8000, rounds: 2, d1Rooms: [10, 100, 500], d1Ms: 8000, matchingUsers: [100, 1000], shardCounts: [1, 2], restMs: 3000 };
 // Ports of this project's bench range, away from 8787 (npm run dev).
 const DEV_PORT = Number(process.env.BENCH_DEV_PORT ?? 9231);
 
@@ -65,6 +70,7 @@ const results: Results = {
   rest: [],
   kill: null,
   profiles: [],
+  sections: [],
   notes: [],
 };
 const started = performance.now();
@@ -80,7 +86,8 @@ const targetsFor = (server: BenchServer): RelayTarget[] => [
 ];
 
 /** Reference, onechat and onechat without persistence: same server, same client, interleaved. */
-async function compare(setup: Setup, server: BenchServer): Promise<void> {
+async function compare(setup: Setup, server: BenchServer, pgid?: () => number | undefined): Promise<void> {
+  const cpuRows: string[] = [];
   const targets = targetsFor(server);
   const open: Pair[][] = [];
   for (const t of targets) {
@@ -106,8 +113,9 @@ async function compare(setup: Setup, server: BenchServer): Promise<void> {
       const rooms = open[i]!.map((p) => p.roomId!).filter(Boolean);
       // Counting is best effort: an overloaded server must not cost the run its latency figures.
       const before = t.name === "onechat" && round === 0 ? await serverStats(server, rooms).catch(() => null) : null;
-      const result = await runRelay(open[i]!, plan.rate, plan.relayMs);
+      const { value: result, cpuSeconds } = await withCpu(pgid?.(), () => runRelay(open[i]!, plan.rate, plan.relayMs));
       setup.relay.push({ target: t.name, round, result });
+      if (cpuSeconds !== null) cpuRows.push(`| ${t.name} | ${round + 1} | ${result.sent} | ${(plan.pairs * plan.rate * 2).toLocaleString("en-US")} | ${((1000 * cpuSeconds) / Math.max(1, result.sent)).toFixed(2)} |`);
       log(`${setup.label}: ${t.name}: ${plan.pairs} pairs × ${plan.rate}/s: one-way p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}`);
       if (before) {
         // Wait for the copy to D1 to catch up, then count what this run wrote.
@@ -135,6 +143,18 @@ async function compare(setup: Setup, server: BenchServer): Promise<void> {
     }
   }
   for (const pairs of open) await closePairs(pairs);
+  if (cpuRows.length > 0) {
+    results.sections.push(
+      [
+        `#### Server CPU per message, ${setup.label}\n`,
+        "User + system seconds of the server's whole process group (wrangler and workerd, from /proc) during each open-loop round above, per 1,000 messages sent.\n",
+        "| target | round | sent | msg/s | server CPU s / 1,000 msg |",
+        "|---|---|---|---|---|",
+        ...cpuRows,
+        "",
+      ].join("\n"),
+    );
+  }
 }
 
 /** D1 write transactions per second while 10, 100 and 500 rooms are active (1 msg/s each side). */
@@ -228,13 +248,31 @@ async function main() {
         await floor.stop();
       }
     }
-    if ((only.has("relay") && runDev) || only.has("kill")) {
+    if ((only.has("relay") && runDev) || only.has("kill") || only.has("knee") || soak) {
       const dev = await startWranglerDev(DEV_PORT, { ...BENCH_VARS, ...platformVars });
       try {
         if (only.has("relay") && runDev) {
           const setup: Setup = { label: "wrangler dev, state on disk (npm run dev)", sequential: [], relay: [] };
           results.setups.push(setup);
-          await compare(setup, dev);
+          await compare(setup, dev, dev.pgid);
+        }
+        if (only.has("knee")) {
+          const targets = [referenceTarget(dev), workerTarget(dev, "onechat")];
+          const { runs, cold } = await runKnee(targets, {
+            pairs: plan.pairs,
+            rates: plan.kneeRates,
+            freshRates: plan.freshRates,
+            stepMs: plan.kneeStepMs,
+            coldRooms: plan.coldRooms,
+            pgid: dev.pgid,
+            log,
+          });
+          results.sections.push(renderKnee("wrangler dev, state on disk (npm run dev), 100 pairs", runs, cold));
+        }
+        if (soak) {
+          const rate = numArg("soak-rate", 600);
+          const series = await runSoak(workerTarget(dev, "onechat"), plan.pairs, rate, numArg("soak-minutes", 10), dev.pgid, log, numArg("soak-minute-ms", 60_000));
+          results.sections.push(renderSoak(rate, series));
         }
         if (only.has("kill")) {
           try {

@@ -31,6 +31,8 @@ export interface DevServer {
   wsUrl: string;
   vars: Record<string, string>;
   stateDir: string;
+  /** The process group of wrangler and workerd (bench/cpu.ts reads their CPU time); changes on restart. */
+  pgid(): number | undefined;
   /** SIGKILL to wrangler and workerd at once: no shutdown, no flush. */
   kill(): void;
   /** Starts again on the same state directory. */
@@ -90,6 +92,7 @@ export async function startWranglerDev(port: number, vars: Record<string, string
     wsUrl: url.replace(/^http/, "ws"),
     vars: allVars,
     stateDir,
+    pgid: () => child.pid,
     kill: () => killGroup("SIGKILL"),
     restart: async () => {
       await exited();

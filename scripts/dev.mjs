@@ -18,11 +18,15 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 // The web chat (/) and the admin console (/admin) load these bundles.
 const web = spawnSync("node", ["web/build.mjs"], { stdio: "inherit", env });
 if (web.status !== 0) process.exit(web.status ?? 1);
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
-  stdio: "inherit",
-  env,
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// DB and every history shard database wrangler.toml declares (HISTORY_2 … HISTORY_N, docs/scaling.md).
+const shards = [...readFileSync("wrangler.toml", "utf8").matchAll(/^binding = "(HISTORY_\d+)"/gm)].map((m) => m[1]);
+for (const binding of ["DB", ...shards]) {
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", binding, "--local"], {
+    stdio: "inherit",
+    env,
+  });
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787", ...process.argv.slice(2)], {
   stdio: "inherit",

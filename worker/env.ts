@@ -44,6 +44,8 @@ export interface OptionalEnv {
   REMATCH_COOLDOWN_MS?: string;
   /** Days an upheld report or a lifted suspension keeps a person under watch in matching (default 30). */
   TRUST_WATCH_DAYS?: string;
+  /** D1 databases holding message history (default 1: DB alone); shard n > 1 is the binding HISTORY_n (worker/history/shards.ts). */
+  HISTORY_SHARDS?: string;
 }
 
 declare global {

@@ -1,4 +1,5 @@
 // Erasing a person, the one way both DELETE /api/me and the admin console do it.
+import { historyDbs } from "./history/shards";
 import { eraseUserAccount } from "./db/erasure";
 import type { UserRow } from "./db/schema";
 import { disconnectEverywhere } from "./disconnect";
@@ -18,5 +19,5 @@ export async function eraseUser(env: Env, user: Pick<UserRow, "id">): Promise<nu
   await disconnectEverywhere(env, user.id, "conversation_ended");
   await endRoomsOf(env, user.id);
   await deleteUndeliveredImagesOf(env, user.id);
-  return eraseUserAccount(env.DB, user, Date.now());
+  return eraseUserAccount(historyDbs(env), user, Date.now());
 }

@@ -1,6 +1,7 @@
 import { endKeptPairStatements } from "./db/kept-chats";
 import { findOwnConversation, messagesAround, pageMessages, partnerOf } from "./db/conversations";
 import { recalledTexts } from "./db/recalled";
+import { historyDbFor } from "./history/shards";
 import { insertReportAndBlock } from "./db/reports";
 import type { MessageRow } from "./db/schema";
 import type { Env } from "./env";
@@ -99,13 +100,13 @@ export async function createReport(env: Env, input: ReportInput): Promise<{ repo
 async function buildSnapshot(env: Env, conversationId: string, input: ReportInput, reportedId: string, now: number): Promise<ReportSnapshotMessage[]> {
   const pool = new Map<string, SnapshotSource>();
   const given = input.recent ? [...new Map(input.recent.map((m) => [m.id, m])).values()].sort((a, b) => a.seq - b.seq) : null;
-  const latest = given ? given.slice(-REPORT_SNAPSHOT_SIZE) : await pageMessages(env.DB, conversationId, undefined, REPORT_SNAPSHOT_SIZE);
+  const latest = given ? given.slice(-REPORT_SNAPSHOT_SIZE) : await pageMessages(historyDbFor(env, conversationId), conversationId, undefined, REPORT_SNAPSHOT_SIZE);
   for (const m of latest) pool.set(m.id, m);
   if (input.messageId) {
     const pointed = given?.find((m) => m.id === input.messageId);
     const around = pointed
       ? given!.filter((m) => Math.abs(m.seq - pointed.seq) <= REPORT_CONTEXT)
-      : await messagesAround(env.DB, conversationId, input.messageId, REPORT_CONTEXT);
+      : await messagesAround(historyDbFor(env, conversationId), conversationId, input.messageId, REPORT_CONTEXT);
     for (const m of around) pool.set(m.id, m);
   }
   const messages = [...pool.values()].sort((a, b) => a.seq - b.seq);

@@ -3,6 +3,7 @@ import { deleteStaleVerdicts } from "./db/ai-verdicts";
 import {
   clearStaleLastMessageAt,
   deleteOldMessages,
+  deleteOldMinutes,
   deleteOldReports,
   deleteStaleFlags,
   deleteUserAndHistory,
@@ -10,6 +11,7 @@ import {
 } from "./db/retention";
 import { deleteExpiredErasures } from "./db/erasure";
 import { deleteExpiredRecalled, RECALL_EVIDENCE_MS } from "./db/recalled";
+import { allHistoryDbs, historyDbs } from "./history/shards";
 import { numberVar, type Env } from "./env";
 import { logError, logEvent, since } from "./log";
 import { endRoomsOf, eraseConversationsOf } from "./room/client";
@@ -18,7 +20,8 @@ import { endRoomsOf, eraseConversationsOf } from "./room/client";
 // with no activity for as long are removed with their conversations. Rooms prune their own storage.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MESSAGE_BATCH = 500;
+/** Conversations whose old messages go in one D1 batch. */
+const CONVERSATION_BATCH = 50;
 /** Bounds one run; whatever is left waits for the next (the cron runs daily). */
 const MAX_MESSAGE_BATCHES = 40;
 const MAX_USERS_PER_RUN = 200;
@@ -43,13 +46,13 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   let messages = 0;
 
   // Users first: erasing through their rooms also clears what the rooms still hold for them.
-  const gone = await inactiveUserIds(env.DB, cutoff, MAX_USERS_PER_RUN);
+  const gone = await inactiveUserIds(historyDbs(env), cutoff, MAX_USERS_PER_RUN);
   let users = 0;
   for (const userId of gone) {
     try {
       await endRoomsOf(env, userId);
       messages += await eraseConversationsOf(env, userId);
-      messages += await deleteUserAndHistory(env.DB, userId);
+      messages += await deleteUserAndHistory(historyDbs(env), userId);
       users++;
     } catch (error) {
       // One unreachable room must not stop the run; this user is tried again tomorrow.
@@ -58,15 +61,16 @@ export async function runRetention(env: Env, now = Date.now()): Promise<Retentio
   }
 
   for (let i = 0; i < MAX_MESSAGE_BATCHES; i++) {
-    const n = await deleteOldMessages(env.DB, cutoff, MESSAGE_BATCH);
-    messages += n;
-    if (n < MESSAGE_BATCH) break;
+    const done = await deleteOldMessages(historyDbs(env), cutoff, CONVERSATION_BATCH);
+    messages += done.messages;
+    if (done.conversations < CONVERSATION_BATCH) break;
   }
   await clearStaleLastMessageAt(env.DB, cutoff);
+  await deleteOldMinutes(allHistoryDbs(env), now);
   // Self-erasures older than the cutoff: the blocks others kept against those ids go now.
-  await deleteExpiredErasures(env.DB, cutoff, MAX_USERS_PER_RUN);
+  await deleteExpiredErasures(historyDbs(env), cutoff, MAX_USERS_PER_RUN);
   const reports = await deleteOldReports(env.DB, cutoff);
-  const flags = await deleteStaleFlags(env.DB, cutoff, now - FLAG_ORPHAN_GRACE_MS);
+  const flags = await deleteStaleFlags(allHistoryDbs(env), cutoff, now - FLAG_ORPHAN_GRACE_MS);
   await deleteStaleVerdicts(env.DB, cutoff);
   // Recalled texts are kept for reports only within their own, shorter window.
   const recalled = await deleteExpiredRecalled(env.DB, now - RECALL_EVIDENCE_MS);

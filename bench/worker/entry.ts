@@ -5,7 +5,8 @@ import { Hono } from "hono";
 import onechat from "../../worker/index";
 import { getOrCreateConversations } from "../../worker/db/conversations";
 import type { Env } from "../../worker/env";
-import { writerCount } from "../../worker/room/history-copy";
+import { shardCount } from "../../worker/history/shards";
+import { writerCount, writerName } from "../../worker/room/history-copy";
 import type { WriterStats } from "../../worker/room/history-writer";
 import { Room as AppRoom } from "../../worker/room/room";
 import type { ReferenceRoom } from "./reference-room";
@@ -48,8 +49,11 @@ bench.post("/bench/api/stats", async (c) => {
   const perRoom = await Promise.all(rooms.map((id) => c.env.ROOM.get(c.env.ROOM.idFromName(id)).benchRowsWritten()));
   const roomRows = perRoom.reduce((a, b) => a + b, 0);
   const writers: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0, batchMs: 0, batchMsMax: 0 };
-  for (let i = 0; i < writerCount(c.env as unknown as Env); i++) {
-    const s = await c.env.HISTORY_WRITER.get(c.env.HISTORY_WRITER.idFromName(`writer/${i}`)).stats();
+  const names = Array.from({ length: shardCount(c.env as unknown as Env) }, (_, shard) =>
+    Array.from({ length: writerCount(c.env as unknown as Env) }, (_, i) => writerName(shard, i)),
+  ).flat();
+  for (const name of names) {
+    const s = await c.env.HISTORY_WRITER.get(c.env.HISTORY_WRITER.idFromName(name)).stats();
     writers.transactions += s.transactions;
     writers.handoffs += s.handoffs;
     writers.messages += s.messages;

@@ -3,6 +3,8 @@ import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { devUsers } from "../../bench/client";
 import { startFloorRelay } from "../../bench/floor-relay";
 import { runMatching } from "../../bench/matching";
+import { groupCpuSeconds } from "../../bench/cpu";
+import { renderKnee, renderSoak, runKnee, runSoak } from "../../bench/knee";
 import { runRelay } from "../../bench/relay";
 import { closePairs, floorTarget, referenceTarget, workerTarget } from "../../bench/targets";
 import { serverStats } from "../../bench/stats";
@@ -98,6 +100,44 @@ describe("local worker launcher and benchmark harness", () => {
     expect(after.writers.rowsWritten - before.writers.rowsWritten).toBeGreaterThanOrEqual(result.acked);
     expect(after.writers.transactions - before.writers.transactions).toBeGreaterThan(0);
     await closePairs(pairs);
+  });
+
+  it("steps rates over warm and fresh rooms for two targets, times cold first messages, and soaks", async () => {
+    const targets = [referenceTarget(worker), workerTarget(worker, "onechat")];
+    const { runs, cold } = await runKnee(targets, { pairs: 2, rates: [8, 16], freshRates: [8], stepMs: 500, coldRooms: 2, settleMs: 0, log: () => {} });
+    expect(runs.map((r) => [r.target, r.rooms])).toEqual([
+      ["reference room", "warm"],
+      ["onechat", "warm"],
+      ["reference room", "fresh"],
+      ["onechat", "fresh"],
+    ]);
+    for (const run of runs) {
+      for (const step of run.steps) expect([step.result.lost, step.result.duplicated, step.result.delivered]).toEqual([0, 0, step.result.sent]);
+      // No process group given: CPU is not measured rather than guessed.
+      expect(run.steps.every((s) => s.cpuSeconds === null)).toBe(true);
+    }
+    expect(runs[0]!.steps.map((s) => s.rate)).toEqual([8, 16]);
+    expect(cold.map((c) => c.oneWay.count)).toEqual([2, 2]);
+    expect(renderKnee("smoke", runs, cold)).toContain("Knees (highest passing rate): reference room (warm rooms)");
+
+    const minutes = await runSoak(workerTarget(worker, "onechat"), 2, 8, 2, () => undefined, () => {}, 500, 0);
+    expect(minutes.map((m) => [m.minute, m.result.lost, m.result.duplicated])).toEqual([
+      [1, 0, 0],
+      [2, 0, 0],
+    ]);
+    expect(renderSoak(8, minutes)).toContain("Lost or duplicated: 0");
+  });
+
+  it("reads a process group's CPU time from the OS", async () => {
+    const self = groupCpuSeconds(process.pid);
+    if (process.platform !== "linux") return expect(self).toBeNull();
+    // A busy child leading its own process group, as wrangler dev does in the bench.
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["-e", "const t = Date.now(); while (Date.now() - t < 300) {} setTimeout(() => {}, 2000)"], { detached: true, stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 800));
+    const spent = groupCpuSeconds(child.pid);
+    child.kill("SIGKILL");
+    expect(spent).toBeGreaterThan(0);
   });
 
   it("pairs every lobby joiner exactly once, never with themselves", async () => {

@@ -1,5 +1,7 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { copyHistory } from "../../worker/db/history";
 import { writerCount } from "../../worker/room/history-copy";
 import type { Room } from "../../worker/room/room";
 import { d1Messages, enter, pair, sendAndAck } from "./helpers";
@@ -47,17 +49,45 @@ describe("history copy to D1", () => {
     }
   });
 
-  it("writes one row and its dedupe index entry per message in the room, nothing more on the send path", async () => {
+  it("writes one row per message in the room, nothing more on the send path", async () => {
     const p = await pair();
     const a = await enter(p.roomPath, p.alice.token);
     await sendAndAck(a.ws, "warm up");
     const before = (await roomState(p.stub)).rowsWritten;
     for (let i = 0; i < 5; i++) await sendAndAck(a.ws, `message ${i}`);
     const perMessage = ((await roomState(p.stub)).rowsWritten - before) / 5;
-    // The old store wrote the row, three indexes (id, clientId, uncopied) and later a copied flag.
-    expect(perMessage).toBeLessThanOrEqual(2);
+    // Older stores wrote the row plus a clientId index entry (and before that two more indexes and a copied flag).
+    expect(perMessage).toBeLessThanOrEqual(1);
     expect(perMessage).toBeGreaterThan(0);
     a.ws.close();
+  });
+
+  it("writes one D1 row per message, plus the conversation's bookkeeping once per batch", async () => {
+    const p = await pair();
+    const now = Date.now();
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      id: `m-${p.roomId}-${i}`,
+      conversationId: p.roomId,
+      senderId: p.alice.user.id,
+      body: `message ${i}`,
+      seq: i + 1,
+      createdAt: now + i,
+    }));
+    const first = await copyHistory(env.DB, [{ conversationId: p.roomId, rows, flags: [] }], historyDbFor(env, p.roomId));
+    // 40 message rows; then last_message_at, first_message_at (with its index entry), the minute count.
+    // The earlier table wrote five per message (row, id key, (conversation, seq), sender, time).
+    expect(first.rowsWritten).toBeGreaterThanOrEqual(40);
+    expect(first.rowsWritten).toBeLessThanOrEqual(40 + 5);
+    const more = rows.map((r) => ({ ...r, id: `${r.id}-b`, seq: r.seq + 40, createdAt: r.createdAt + 100 }));
+    const second = await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }], historyDbFor(env, p.roomId));
+    // first_message_at does not move: only last_message_at and the minute count change.
+    expect(second.rowsWritten).toBeLessThanOrEqual(40 + 2);
+    // A repeated batch (a writer retry) adds no message.
+    await copyHistory(env.DB, [{ conversationId: p.roomId, rows: more, flags: [] }], historyDbFor(env, p.roomId));
+    const stored = await historyDbFor(env, p.roomId).prepare("SELECT count(*) AS n, min(created_at) AS first FROM messages WHERE conversation_id = ?").bind(p.roomId).first<{ n: number; first: number }>();
+    expect(stored?.n).toBe(80);
+    const conversation = await env.DB.prepare("SELECT first_message_at AS first FROM conversations WHERE id = ?").bind(p.roomId).first<{ first: number }>();
+    expect(conversation?.first).toBe(stored?.first);
   });
 
   it("still recognises a retried clientId after the room woke up (memory answers only for new ones)", async () => {
@@ -79,7 +109,7 @@ describe("history copy to D1", () => {
     const p = await pair();
     const a = await enter(p.roomPath, p.alice.token);
     // D1 refuses this one message until the trigger goes (an outage, as far as the room can tell).
-    await env.DB.exec(
+    await historyDbFor(env, p.roomId).exec(
       `CREATE TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")} BEFORE INSERT ON messages WHEN NEW.conversation_id = '${p.roomId}' BEGIN SELECT RAISE(ABORT, 'injected outage'); END`,
     );
     const ack = await sendAndAck(a.ws, "delayed but kept");
@@ -101,7 +131,7 @@ describe("history copy to D1", () => {
     expect(during.alarm! - sentAt).toBeGreaterThanOrEqual(1900);
     expect(await d1Messages(p.roomId, p.alice.token)).toEqual([]);
 
-    await env.DB.exec(`DROP TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")}`);
+    await historyDbFor(env, p.roomId).exec(`DROP TRIGGER refuse_${p.roomId.replace(/[^a-zA-Z0-9]/g, "")}`);
     expect(await p.stub.flush()).toBe(2);
     expect((await roomState(p.stub)).failures).toBe(0);
     expect(await p.stub.flush()).toBe(0);
@@ -123,7 +153,7 @@ describe("history copy to D1", () => {
     const [goneCopied, keptCopied] = await Promise.all([gone.stub.flush(), kept.stub.flush()]);
     expect(goneCopied).toBe(0);
     expect(keptCopied).toBe(1);
-    const orphans = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(gone.roomId).first<{ n: number }>();
+    const orphans = await historyDbFor(env, gone.roomId).prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(gone.roomId).first<{ n: number }>();
     expect(orphans?.n).toBe(0);
     expect(await g.ws.next("error")).toMatchObject({ code: "conversation_ended" });
     k.ws.close();

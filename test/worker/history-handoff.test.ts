@@ -26,7 +26,7 @@ function fakeRoom(pending: number) {
     HISTORY_WRITER: {
       idFromName: (name: string) => name,
       get: () => ({
-        copy: async (copy: { rows: unknown[] }) => {
+        copy: async (_shard: number, copy: { rows: unknown[] }) => {
           handoffs.push(copy.rows.length);
           add(); // a send lands while the writer's batch is in flight
           return { missing: false };

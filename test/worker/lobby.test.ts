@@ -244,5 +244,10 @@ describe("lobby: refusing the upgrade", () => {
     const badTopic = await connect("/api/lobby?topic=no-such-topic", alice.token);
     expect((badTopic as Response).status).toBe(400);
     expect(await (badTopic as Response).json()).toMatchObject({ error: { code: "bad_request" } });
+
+    // Two topics are not one: refused as before the query was checked by hand.
+    const twoTopics = await connect("/api/lobby?topic=travel&topic=games", alice.token);
+    expect((twoTopics as Response).status).toBe(400);
+    expect(await (twoTopics as Response).json()).toMatchObject({ error: { code: "bad_request" } });
   });
 });

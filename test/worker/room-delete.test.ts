@@ -1,3 +1,4 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CLOSE, type ConversationsResponse } from "../../worker/protocol";
@@ -10,7 +11,7 @@ const listed = async (token: string) =>
   (await (await api("/api/conversations", { token })).json<ConversationsResponse>()).conversations.map((c) => c.id);
 
 const d1Count = async (roomId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(roomId).first<{ n: number }>())!.n;
+  (await historyDbFor(env, roomId).prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(roomId).first<{ n: number }>())!.n;
 
 describe("room: delete chat hides it for the caller only", () => {
   it("the deleter sees nothing before the deletion; the partner keeps everything and can still report it", async () => {

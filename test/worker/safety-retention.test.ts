@@ -1,3 +1,4 @@
+import { historyDbFor } from "../../worker/history/shards";
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -21,7 +22,7 @@ async function exists(table: typeof users | typeof conversations, id: string) {
 }
 
 async function messageIdsOf(conversationId: string) {
-  const rows = await db(env.DB).select({ id: messages.id }).from(messages).where(eq(messages.conversationId, conversationId)).all();
+  const rows = await db(historyDbFor(env, conversationId)).select({ id: messages.id }).from(messages).where(eq(messages.conversationId, conversationId)).all();
   return rows.map((r) => r.id).sort();
 }
 
@@ -64,7 +65,7 @@ describe("retention run", () => {
 
     const orphanOld = `orphan-${crypto.randomUUID()}`;
     const orphanFresh = `orphan-${crypto.randomUUID()}`;
-    await flagMessages(env.DB, [
+    await flagMessages(historyDbFor(env, kept.id), [
       { messageId: keptRows[0].id, conversationId: kept.id, reason: "review", createdAt: old },
       { messageId: keptRows[4].id, conversationId: kept.id, reason: "review", createdAt: recent },
       { messageId: orphanOld, conversationId: kept.id, reason: "review", createdAt: now - 2 * 3600 * 1000 },
@@ -90,7 +91,7 @@ describe("retention run", () => {
     const reportIds = (await orm.select({ id: reports.id }).from(reports).where(inArray(reports.id, [oldReport.id, newReport.id])).all()).map((r) => r.id);
     expect(reportIds).toEqual([newReport.id]);
 
-    const flags = await orm
+    const flags = await db(historyDbFor(env, kept.id))
       .select({ id: messageFlags.messageId })
       .from(messageFlags)
       .where(inArray(messageFlags.messageId, [keptRows[0].id, keptRows[4].id, orphanOld, orphanFresh]))

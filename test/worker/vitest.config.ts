@@ -7,7 +7,9 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 
 // Tests run inside workerd with the real D1 and Durable Objects, configured from wrangler.toml;
 // only secrets and test-speed timings are overridden here.
-export default defineProject({
+/** The worker project; `variant` changes bindings (vitest.shards.config.ts: two history databases). */
+export function workerProject(variant?: { name: string; include: string[]; bindings: Record<string, string>; d1Databases: Record<string, string> }) {
+  return defineProject({
   plugins: [
     cloudflareTest(async ({ inject }) => ({
       main: root("worker/index.ts"),
@@ -32,6 +34,7 @@ export default defineProject({
           // Generous for a busy machine; "[slow]" answers take a minute, far past it.
           AI_TIMEOUT_MS: "3000",
           TEST_MIGRATIONS: await readD1Migrations(root("drizzle")),
+          ...variant?.bindings,
         },
         // Workers AI has no local simulator: `AI` is a fake answering in Llama Guard's format.
         serviceBindings: { AI: { name: "fake-ai", entrypoint: "FakeAi" } },
@@ -46,16 +49,21 @@ export default defineProject({
             ],
           },
         ],
+        ...(variant ? { d1Databases: variant.d1Databases } : {}),
       },
     })),
   ],
   test: {
-    name: "worker",
+    name: variant?.name ?? "worker",
     // Waits are for positive events; on two busy cores some (alarms, D1 batches) take seconds.
     testTimeout: 20_000,
     root: root(""),
-    include: ["test/worker/**/*.test.ts"],
+    include: variant?.include ?? ["test/worker/**/*.test.ts"],
+    exclude: variant ? [] : ["test/worker/shards/**"],
     setupFiles: ["test/worker/setup.ts"],
     globalSetup: ["test/fakes/global-setup.ts"],
   },
-});
+  });
+}
+
+export default workerProject();

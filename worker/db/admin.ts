@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { db } from "./client";
+import type { HistoryDbs } from "../history/shards";
 import { adminAudit, conversations, messages, users } from "./schema";
 
 // The admin audit trail. A D1 write and its audit row go in one batch (auditStatement), so an
@@ -44,24 +45,39 @@ export async function pageUsers(d1: D1Database, limit: number, cursor?: string) 
  * Every message a user sent or received, newest first. `cursor` is "<createdAt>:<id>" of the last
  * row of the previous page.
  */
-export async function pageUserMessages(d1: D1Database, userId: string, limit: number, cursor?: { at: number; id: string }) {
-  const involved = or(eq(conversations.userA, userId), eq(conversations.userB, userId));
+export async function pageUserMessages(dbs: HistoryDbs, userId: string, limit: number, cursor?: { at: number; id: string }) {
+  const ids = (
+    await db(dbs.main)
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(or(eq(conversations.userA, userId), eq(conversations.userB, userId)))
+      .all()
+  ).map((c) => c.id);
   const after = cursor
     ? or(lt(messages.createdAt, cursor.at), and(eq(messages.createdAt, cursor.at), lt(messages.id, cursor.id)))
     : undefined;
-  return db(d1)
-    .select({
-      id: messages.id,
-      conversationId: messages.conversationId,
-      senderId: messages.senderId,
-      body: messages.body,
-      seq: messages.seq,
-      createdAt: messages.createdAt,
-    })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(and(involved, after))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(limit)
-    .all();
+  // Each history database gives its newest `limit`; the merge keeps the newest `limit` of all.
+  const pages = await Promise.all(
+    [...dbs.group(ids)].map(([history, theirs]) =>
+      db(history)
+        .select({
+          id: messages.id,
+          conversationId: messages.conversationId,
+          senderId: messages.senderId,
+          body: messages.body,
+          seq: messages.seq,
+          createdAt: messages.createdAt,
+        })
+        .from(messages)
+        // As JSON: a user may have more conversations than D1 binds parameters.
+        .where(and(sql`${messages.conversationId} IN (SELECT value FROM json_each(${JSON.stringify(theirs)}))`, after))
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(limit)
+        .all(),
+    ),
+  );
+  return pages
+    .flat()
+    .sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
+    .slice(0, limit);
 }

@@ -1,9 +1,10 @@
 // The admin console's reads and its one write (marking a report handled). Listings are newest
 // first with id cursors; counts the live figures need are single indexed queries.
-import { and, count, desc, eq, gt, isNotNull, isNull, like, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, isNull, like, lt, or, sql } from "drizzle-orm";
+import type { HistoryDbs } from "../history/shards";
 import { db } from "./client";
 import { afterReport, reportOrder, severitySql, type ReportCursor } from "./report-order";
-import { adminAudit, aiVerdicts, conversations, messages, reports } from "./schema";
+import { adminAudit, aiVerdicts, conversations, messageMinutes, reports } from "./schema";
 import type { AiCategory, ReportHandling } from "../protocol";
 
 // Spelled out: inside a select drizzle writes a column without its table, which the subquery's
@@ -103,17 +104,26 @@ export async function pageAudit(d1: D1Database, limit: number, cursor?: number) 
     .all();
 }
 
-/** The D1 half of the live figures, in one round trip. */
-export async function liveCounts(d1: D1Database, now: number) {
-  const orm = db(d1);
-  const [rooms, recent, open] = await orm.batch([
-    // Through the messages_created index: conversations has no index on last_message_at.
-    orm
-      .select({ n: sql<number>`count(DISTINCT ${messages.conversationId})` })
-      .from(messages)
-      .where(gt(messages.createdAt, now - 5 * 60_000)),
-    orm.select({ n: count() }).from(messages).where(gt(messages.createdAt, now - 60_000)),
-    orm.select({ n: count() }).from(reports).where(isNull(reports.handledAt)),
+/** The D1 half of the live figures, one round trip per database. */
+export async function liveCounts(dbs: HistoryDbs, now: number) {
+  const orm = db(dbs.main);
+  const [[rooms, open], minutes] = await Promise.all([
+    orm.batch([
+      // A scan of conversations (small rows): neither it nor messages keeps an index on time, since
+      // each would be rewritten by every copy.
+      orm.select({ n: count() }).from(conversations).where(gt(conversations.lastMessageAt, now - 5 * 60_000)),
+      orm.select({ n: count() }).from(reports).where(isNull(reports.handledAt)),
+    ]),
+    // Per-minute counts (the copy adds them once per batch): this minute and the one before, in every history database.
+    Promise.all(
+      dbs.all.map((d1) =>
+        db(d1)
+          .select({ n: sql<number>`coalesce(sum(${messageMinutes.messages}), 0)` })
+          .from(messageMinutes)
+          .where(gte(messageMinutes.minute, Math.floor((now - 60_000) / 60_000))),
+      ),
+    ),
   ]);
-  return { activeRooms: rooms[0]?.n ?? 0, messagesLastMinute: recent[0]?.n ?? 0, reportsOpen: open[0]?.n ?? 0 };
+  const recent = minutes.reduce((n, rows) => n + Number(rows[0]?.n ?? 0), 0);
+  return { activeRooms: rooms[0]?.n ?? 0, messagesLastMinute: recent, reportsOpen: open[0]?.n ?? 0 };
 }

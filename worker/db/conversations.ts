@@ -1,4 +1,4 @@
-import { and, count, desc, eq, exists, getTableColumns, gt, gte, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gt, gte, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import { randomId } from "../lib/random-id";
 import { db } from "./client";
 import { conversations, messages, type ConversationRow, type MessageRow } from "./schema";
@@ -123,12 +123,8 @@ export async function listConversations(d1: D1Database, userId: string): Promise
       and(
         or(eq(conversations.userA, userId), eq(conversations.userB, userId)),
         isNotNull(conversations.lastMessageAt),
-        exists(
-          orm
-            .select({ one: sql`1` })
-            .from(messages)
-            .where(and(eq(messages.conversationId, conversations.id), gt(messages.seq, mark))),
-        ),
+        // The copy keeps last_seq, so this needs no read of messages (which may be in another database).
+        gt(conversations.lastSeq, mark),
       ),
     )
     .orderBy(desc(conversations.lastMessageAt))
@@ -170,13 +166,13 @@ export async function pageMessages(
   return rows.reverse();
 }
 
-/** Deletes a conversation's history in D1; the conversation itself stays, so the pair can meet again. */
-export async function deleteConversationMessages(d1: D1Database, conversationId: string): Promise<number> {
-  const orm = db(d1);
-  const [deleted] = await orm.batch([
-    orm.delete(messages).where(eq(messages.conversationId, conversationId)).returning({ id: messages.id }),
-    orm.update(conversations).set({ lastMessageAt: null }).where(eq(conversations.id, conversationId)),
-  ]);
+/**
+ * Deletes a conversation's history in D1 (`history`: the database holding it, see
+ * history/shards.ts); the conversation itself stays in `main`, so the pair can meet again.
+ */
+export async function deleteConversationMessages(main: D1Database, history: D1Database, conversationId: string): Promise<number> {
+  const deleted = await db(history).delete(messages).where(eq(messages.conversationId, conversationId)).returning({ seq: messages.seq });
+  await db(main).update(conversations).set({ lastMessageAt: null, firstMessageAt: null }).where(eq(conversations.id, conversationId));
   return deleted.length;
 }
 
@@ -190,8 +186,8 @@ export async function hideConversationFor(
   userId: string,
   upTo: number,
 ): Promise<{ mine: number; both: number }> {
-  const newest = sql`(SELECT coalesce(max(${messages.seq}), 0) FROM ${messages} WHERE ${messages.conversationId} = ${conversationId})`;
-  const raise = (column: typeof conversations.hiddenSeqA | typeof conversations.hiddenSeqB) => sql`max(${column}, ${upTo}, ${newest})`;
+  // last_seq: the newest seq D1 holds, kept by the copy.
+  const raise = (column: typeof conversations.hiddenSeqA | typeof conversations.hiddenSeqB) => sql`max(${column}, ${upTo}, ${conversations.lastSeq})`;
   const [row] = await db(d1)
     .update(conversations)
     .set({

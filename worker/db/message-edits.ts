@@ -6,26 +6,39 @@ import { messages, reports, type MessageRow } from "./schema";
 // Changes to single messages after they were copied: a picture passing its check, a recall,
 // a picture that failed. The room applies each to its own store first; these follow in D1.
 
-export async function rewriteMessage(d1: D1Database, id: string, kind: MessageRow["kind"], body: string): Promise<void> {
-  await db(d1).update(messages).set({ kind, body }).where(eq(messages.id, id));
+type MessageKey = Pick<MessageRow, "conversationId" | "seq">;
+
+/** Found through the key (conversation, seq), the only index messages have. */
+const byKey = (key: MessageKey) => and(eq(messages.conversationId, key.conversationId), eq(messages.seq, key.seq));
+
+export async function rewriteMessage(d1: D1Database, key: MessageKey, kind: MessageRow["kind"], body: string): Promise<void> {
+  await db(d1).update(messages).set({ kind, body }).where(byKey(key));
 }
 
 /**
  * A recall in D1: the row keeps its place as `recalled` with its text emptied, and a text's words
- * go to the moderation copy (db/recalled.ts) in the same batch, for a report within the window.
+ * go to the moderation copy (db/recalled.ts, in `main`) first, for a report within the window; in
+ * one batch when the history is `main` itself.
  */
-export async function recallMessage(d1: D1Database, message: { id: string; conversationId: string; senderId: string; body: string | null }, now: number): Promise<void> {
-  const orm = db(d1);
-  const rewrite = orm.update(messages).set({ kind: "recalled", body: "" }).where(eq(messages.id, message.id));
+export async function recallMessage(
+  main: D1Database,
+  history: D1Database,
+  message: MessageKey & { id: string; senderId: string; body: string | null },
+  now: number,
+): Promise<void> {
+  const rewrite = db(history).update(messages).set({ kind: "recalled", body: "" }).where(byKey(message));
   if (message.body === null) return void (await rewrite);
-  await orm.batch([
-    keepRecalledStatement(d1, { messageId: message.id, conversationId: message.conversationId, senderId: message.senderId, body: message.body, recalledAt: now }),
-    rewrite,
-  ]);
+  const keep = keepRecalledStatement(main, { messageId: message.id, conversationId: message.conversationId, senderId: message.senderId, body: message.body, recalledAt: now });
+  if (main === history) {
+    await db(main).batch([keep, rewrite]);
+    return;
+  }
+  await keep;
+  await rewrite;
 }
 
-export async function deleteMessage(d1: D1Database, id: string): Promise<void> {
-  await db(d1).delete(messages).where(eq(messages.id, id));
+export async function deleteMessage(d1: D1Database, key: MessageKey): Promise<void> {
+  await db(d1).delete(messages).where(byKey(key));
 }
 
 /** Whether a report on this conversation kept message `id` in its snapshot (evidence outlives a recall). */

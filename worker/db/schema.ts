@@ -39,6 +39,14 @@ export const conversations = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
     lastMessageAt: integer("last_message_at"),
+    /** The newest seq D1 holds (0: none yet): whether history is left past a "delete chat" mark, without reading messages. */
+    lastSeq: integer("last_seq").notNull().default(sql`0`),
+    /**
+     * Never later than the oldest message D1 holds for this pair (null: none). Retention finds
+     * conversations with old history through its index instead of an index on every message;
+     * the copy writes it only when it moves down, so the index changes about once per pair.
+     */
+    firstMessageAt: integer("first_message_at"),
     /** "Delete chat" is per person: each one's history starts after their mark (a seq; 0 = nothing hidden). */
     hiddenSeqA: integer("hidden_seq_a").notNull().default(sql`0`),
     hiddenSeqB: integer("hidden_seq_b").notNull().default(sql`0`),
@@ -50,30 +58,48 @@ export const conversations = sqliteTable(
   (t) => [
     uniqueIndex("conversations_pair").on(t.userA, t.userB),
     index("conversations_user_b").on(t.userB),
+    // Retention: conversations holding messages older than the cutoff (db/retention.ts deleteOldMessages).
+    index("conversations_first_message").on(t.firstMessageAt),
   ],
 );
 
+/**
+ * One row per message and no secondary index: the key (conversation_id, seq) serves every read
+ * (a page of a conversation, a conversation's deletion, the copy's idempotence), and lookups by
+ * sender or time go through conversations. The table is WITHOUT ROWID (migration
+ * 0009_messages_without_rowid, hand-written: drizzle cannot say it), so the key is the b-tree itself:
+ * one b-tree entry written per message.
+ */
 export const messages = sqliteTable(
   "messages",
   {
-    /** Assigned by the room when it stores the message; the D1 copy is idempotent on it. */
-    id: text("id").primaryKey(),
-    conversationId: text("conversation_id")
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** Assigned by the room; unique, but found through (conversation_id, seq) or a scan of one conversation. */
+    id: text("id").notNull(),
+    /**
+     * No foreign key: with HISTORY_SHARDS > 1 messages live in another database than their
+     * conversation (worker/history/shards.ts); erasure and retention delete them explicitly.
+     */
+    conversationId: text("conversation_id").notNull(),
     senderId: text("sender_id").notNull(),
     body: text("body").notNull(),
+    /** The room's order; the copy is idempotent on (conversation_id, seq). */
     seq: integer("seq").notNull(),
     createdAt: integer("created_at").notNull(),
     /** Null for text; "image" (body: the image id), "image_pending" (sender only) or "recalled" (body emptied). */
     kind: text("kind", { enum: ["image", "image_pending", "recalled"] }),
   },
-  (t) => [
-    uniqueIndex("messages_conversation_seq").on(t.conversationId, t.seq),
-    index("messages_sender").on(t.senderId, t.createdAt),
-    index("messages_created").on(t.createdAt),
-  ],
+  (t) => [primaryKey({ columns: [t.conversationId, t.seq] })],
 );
+
+/**
+ * Messages copied per minute of their creation, one row per minute: the console's "messages in
+ * the last minute" without an index on every message's time. The copy adds to it once per batch.
+ */
+export const messageMinutes = sqliteTable("message_minutes", {
+  /** floor(created_at / 60000). */
+  minute: integer("minute").primaryKey(),
+  messages: integer("messages").notNull(),
+});
 
 export const adminAudit = sqliteTable("admin_audit", {
   id: integer("id").primaryKey({ autoIncrement: true }),

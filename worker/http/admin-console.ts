@@ -1,3 +1,4 @@
+import { allHistoryDbs, historyDbFor, historyDbs } from "../history/shards";
 import { z } from "zod";
 import {
   conversationsOf,
@@ -101,7 +102,7 @@ export const adminConsole = newApp()
     const conversation = await findConversation(c.env.DB, c.req.param("id"));
     if (!conversation) throw new AppError("not_found", "No such conversation", 404);
     const { limit, before } = c.req.valid("query");
-    const rows = await pageMessages(c.env.DB, conversation.id, before, limit);
+    const rows = await pageMessages(historyDbFor(c.env, conversation.id), conversation.id, before, limit);
     await audit(c.env.DB, "view_conversation", conversation.id, rows.length);
     return c.json({
       id: conversation.id,
@@ -117,7 +118,7 @@ export const adminConsole = newApp()
     if (!user) throw new AppError("not_found", "No such user", 404);
     const [against, flagged, convs] = await Promise.all([
       reportsAgainstUser(c.env.DB, user.id, USER_VIEW_ROWS),
-      flaggedFrom(c.env.DB, user.id, USER_VIEW_ROWS),
+      flaggedFrom(allHistoryDbs(c.env), user.id, USER_VIEW_ROWS),
       conversationsOf(c.env.DB, user.id, USER_VIEW_ROWS),
     ]);
     await audit(c.env.DB, "view_user", user.id, null);
@@ -161,7 +162,7 @@ export const adminConsole = newApp()
     // The pool and shard count every user's placement uses (any user id gives the same two).
     const { pool, shards } = placementFor(c.env, "");
     const [counts, ...waiting] = await Promise.all([
-      liveCounts(c.env.DB, now),
+      liveCounts(historyDbs(c.env), now),
       ...Array.from({ length: shards }, (_, i) => shardStub(c.env, pool, i).waitingCount()),
     ]);
     return c.json({ ...counts, waiting: waiting.reduce((a, b) => a + b, 0), at: now } satisfies AdminLiveResponse);

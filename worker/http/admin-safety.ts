@@ -1,3 +1,4 @@
+import { allHistoryDbs } from "../history/shards";
 import { z } from "zod";
 import { audit } from "../db/admin";
 import { banWithAudit, unbanWithAudit } from "../db/bans";
@@ -60,7 +61,7 @@ export const adminSafety = newApp()
   })
   .get("/flagged", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listFlagged(c.env.DB, limit, flagCursor(cursor));
+    const rows = await listFlagged(allHistoryDbs(c.env), limit, flagCursor(cursor));
     await audit(c.env.DB, "list_flagged", null, rows.length);
     const last = rows[rows.length - 1];
     return c.json({

@@ -1,3 +1,4 @@
+import { historyDbs } from "../history/shards";
 import { audit, auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
 import { findConversation } from "../db/conversations";
 import { findUser } from "../db/users";
@@ -34,7 +35,7 @@ export const admin = newApp()
     const userId = c.req.param("id");
     if (!(await findUser(c.env.DB, userId))) throw new AppError("not_found", "No such user", 404);
     const { limit, cursor } = c.req.valid("query");
-    const rows = await pageUserMessages(c.env.DB, userId, limit, timeIdCursor(cursor));
+    const rows = await pageUserMessages(historyDbs(c.env), userId, limit, timeIdCursor(cursor));
     await audit(c.env.DB, "view_user_messages", userId, rows.length);
     const last = rows[rows.length - 1];
     return c.json({

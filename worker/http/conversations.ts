@@ -1,3 +1,4 @@
+import { historyDbFor } from "../history/shards";
 import { z } from "zod";
 import { aliasFor } from "../alias";
 import { findOwnConversation, findOwnConversationView, hiddenMarkOf, listConversations, pageMessages, partnerOf } from "../db/conversations";
@@ -53,7 +54,7 @@ export const conversations = newApp()
     const { before, limit } = c.req.valid("query");
     // What the caller deleted stays out of their history (the partner still sees it).
     const hidden = hiddenMarkOf(conversation, me);
-    const rows = await pageMessages(c.env.DB, conversation.id, before, limit, hidden);
+    const rows = await pageMessages(historyDbFor(c.env, conversation.id), conversation.id, before, limit, hidden);
     return c.json({
       // A picture still under check is its sender's alone; pictures say so (links come from the room).
       messages: rows.filter((m) => m.kind !== "image_pending" || m.senderId === me).map((m) => restMessage(m, me)),

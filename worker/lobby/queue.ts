@@ -235,11 +235,16 @@ export class LobbyQueue {
     this.numbers.set(key, value);
   }
 
+  /** Only this object writes it: kept once read, since every join checks it (no read and parse per joiner). */
+  private placementCache: Placement | null = null;
+
   placement(): Placement | null {
+    if (this.placementCache) return this.placementCache;
     const [row] = this.sql.exec("SELECT value FROM meta WHERE key = 'placement'").toArray();
     if (!row) return null;
     const placement = typeof row.value === "string" ? parsePlacement(row.value) : null;
     if (!placement) logEvent("warn", "lobby.bad_rows", { table: "meta", key: "placement" });
+    this.placementCache = placement;
     return placement;
   }
 
@@ -247,5 +252,6 @@ export class LobbyQueue {
     const current = this.placement();
     if (current && current.pool === p.pool && current.shards === p.shards && current.index === p.index) return;
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('placement', ?)", JSON.stringify(p));
+    this.placementCache = { ...p };
   }
 }

@@ -2,6 +2,7 @@
 // after a failure. The room's SQLite stays the record until a writer confirms the D1 commit.
 import { numberVar, type Env } from "../env";
 import { describeError } from "../errors";
+import { hashId, shardOf } from "../history/shards";
 import { logEvent } from "../log";
 import type { AlarmClock } from "./alarm-clock";
 import { toD1Row, type RoomMeta, type RoomStore } from "./store";
@@ -15,14 +16,15 @@ export function writerCount(env: Env): number {
   return Math.min(64, Math.max(1, Math.floor(numberVar(env.HISTORY_WRITERS, 2))));
 }
 
+/** Writer `index` of history database `shard`; each database has its own HISTORY_WRITERS writers. */
+export function writerName(shard: number, index: number): string {
+  return shard === 0 ? `writer/${index}` : `writer/${shard}/${index}`;
+}
+
 /** A conversation always goes to the same writer, so its batches reach D1 in order. */
 export function writerFor(env: Env, conversationId: string) {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < conversationId.length; i++) {
-    hash ^= conversationId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return env.HISTORY_WRITER.get(env.HISTORY_WRITER.idFromName(`writer/${hash % writerCount(env)}`));
+  const name = writerName(shardOf(env, conversationId), hashId(conversationId) % writerCount(env));
+  return env.HISTORY_WRITER.get(env.HISTORY_WRITER.idFromName(name));
 }
 
 /**
@@ -37,7 +39,7 @@ export async function copyPending(env: Env, store: RoomStore, meta: RoomMeta): P
   for (;;) {
     const batch = store.uncopied(COPY_BATCH);
     if (batch.length === 0) return copied;
-    const { missing } = await writerFor(env, meta.conversationId).copy({
+    const { missing } = await writerFor(env, meta.conversationId).copy(shardOf(env, meta.conversationId), {
       conversationId: meta.conversationId,
       rows: batch.map((m) => toD1Row(meta.conversationId, m)),
       flags: batch.flatMap((m) => (m.flag ? [{ messageId: m.id, conversationId: meta.conversationId, reason: m.flag, createdAt: m.at }] : [])),

@@ -6,9 +6,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { copyHistory, type ConversationCopy } from "../db/history";
 import { numberVar, type Env } from "../env";
+import { historyDb } from "../history/shards";
 import { describeError } from "../errors";
 
 interface Job {
+  /** The history database (worker/history/shards.ts); a writer serves one, by its name. */
+  shard: number;
   copy: ConversationCopy;
   resolve: (result: { missing: boolean }) => void;
   reject: (error: Error) => void;
@@ -36,9 +39,9 @@ export class HistoryWriter extends DurableObject<Env> {
   private readonly counts: WriterStats = { transactions: 0, handoffs: 0, messages: 0, rowsWritten: 0, batchMs: 0, batchMsMax: 0 };
 
   /** Resolves once these rows are committed in D1 (or the conversation turned out erased). */
-  copy(copy: ConversationCopy): Promise<{ missing: boolean }> {
+  copy(shard: number, copy: ConversationCopy): Promise<{ missing: boolean }> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ copy, resolve, reject });
+      this.pending.push({ shard, copy, resolve, reject });
       this.schedule();
     });
   }
@@ -58,7 +61,12 @@ export class HistoryWriter extends DurableObject<Env> {
     this.writing = true;
     const jobs: Job[] = [];
     let rows = 0;
-    while (this.pending.length > 0 && (jobs.length === 0 || rows + this.pending[0]!.copy.rows.length <= MAX_ROWS)) {
+    const shard = this.pending[0]?.shard ?? 0;
+    while (
+      this.pending.length > 0 &&
+      this.pending[0]!.shard === shard &&
+      (jobs.length === 0 || rows + this.pending[0]!.copy.rows.length <= MAX_ROWS)
+    ) {
       const job = this.pending.shift()!;
       rows += job.copy.rows.length;
       jobs.push(job);
@@ -68,6 +76,7 @@ export class HistoryWriter extends DurableObject<Env> {
       const outcome = await copyHistory(
         this.env.DB,
         jobs.map((j) => j.copy),
+        historyDb(this.env, shard),
       );
       const ms = Date.now() - started;
       this.counts.batchMs += ms;

@@ -1,3 +1,4 @@
+import { historyDbFor } from "../history/shards";
 import { logError } from "../log";
 import { findImage, markImageSent, settleImageRow } from "../db/images";
 import { deleteMessage, rewriteMessage } from "../db/message-edits";
@@ -127,14 +128,14 @@ export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutc
     keepVerdict(room, m.id, { sender: m.sender, clientId: m.clientId, seq: m.seq, status: "passed" });
     room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status: "passed", image: await signedImage(room, image, Date.now()) });
     await deliver(room, passed);
-    await room.withD1(() => rewriteMessage(room.env.DB, m.id, "image", m.body));
+    await room.withD1(() => rewriteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq }, "image", m.body));
     return;
   }
   room.store.deleteById(m.id);
   const status = outcome.status === "passed" ? "expired" : outcome.status;
   keepVerdict(room, m.id, { sender: m.sender, clientId: m.clientId, seq: m.seq, status });
   room.sendTo(m.sender, { type: "image_status", id: m.id, clientId: m.clientId, status });
-  await room.withD1(() => deleteMessage(room.env.DB, m.id));
+  await room.withD1(() => deleteMessage(historyDbFor(room.env, room.conversationId), { conversationId: room.conversationId, seq: m.seq }));
 }
 
 /** The room's alarm: pictures whose check is past its deadline are expired here, not only by the daily cron. */

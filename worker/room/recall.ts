@@ -1,5 +1,6 @@
 import { deleteImages } from "../media/store";
 import { deleteMessage, recallMessage, reportHolds } from "../db/message-edits";
+import { historyDbFor } from "../history/shards";
 import { LIMITS, type ErrorCode } from "../protocol";
 import { imageOf } from "./images";
 import type { RoomParts } from "./parts";
@@ -31,8 +32,10 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
     // A row not copied yet changes nothing here; the copy then carries the recalled state.
     // A text's words stay apart for a report within RECALL_EVIDENCE_MS (db/recalled.ts).
     const kept = m.kind === "text" ? m.body : null;
-    if (wasSeen) await recallMessage(room.env.DB, { id: m.id, conversationId: room.conversationId, senderId: m.sender, body: kept }, now);
-    else await deleteMessage(room.env.DB, m.id);
+    const history = historyDbFor(room.env, room.conversationId);
+    const key = { conversationId: room.conversationId, seq: m.seq };
+    if (wasSeen) await recallMessage(room.env.DB, history, { ...key, id: m.id, senderId: m.sender, body: kept }, now);
+    else await deleteMessage(history, key);
     if (image && !(await reportHolds(room.env.DB, room.conversationId, m.id))) await deleteImages(room.env, [image.id]);
   });
   room.sendTo(userId, { type: "recalled", id: m.id, seq: m.seq, from: "me" });

@@ -1,3 +1,4 @@
+import { historyDbFor } from "../history/shards";
 import {
   countMessagesBetween,
   deleteConversationMessages,
@@ -314,7 +315,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   async eraseHistory(conversationId: string): Promise<number> {
     return this.history.withD1(async () => {
       const pendingHere = this.store.eraseAll();
-      const inD1 = await deleteConversationMessages(this.env.DB, conversationId);
+      const inD1 = await deleteConversationMessages(this.env.DB, historyDbFor(this.env, conversationId), conversationId);
       return pendingHere + inD1;
     });
   }
@@ -333,10 +334,10 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         if (attachment) this.setAttachment(ws, { ...attachment, hiddenUpTo: marks.mine });
       }
       const pendingHere = this.store.countUncopiedBetween(previousMark, marks.mine);
-      const hidden = pendingHere + (await countMessagesBetween(this.env.DB, conversationId, previousMark, marks.mine));
+      const hidden = pendingHere + (await countMessagesBetween(historyDbFor(this.env, conversationId), conversationId, previousMark, marks.mine));
       if (marks.both > 0) {
         this.store.eraseThrough(marks.both);
-        await deleteMessagesThrough(this.env.DB, conversationId, marks.both);
+        await deleteMessagesThrough(historyDbFor(this.env, conversationId), conversationId, marks.both);
       }
       // Pictures go once both have deleted everything, like the text (the partner's evidence until then).
       if (last > 0 && marks.both >= last) await deleteConversationImages(this.env, conversationId);

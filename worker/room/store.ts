@@ -42,9 +42,10 @@ export const connectsKey = (userId: string) => `connects:${userId}`;
 /** Stands in for an erased user's id in the pair, so the room keeps no trace of who it was. */
 export const ERASED_USER = "erased";
 
-// One row and two b-tree entries per message: the rowid (seq) and the clientId dedupe index, the
-// only lookup the send path makes. What D1 already has is one number in meta ("copied_through"),
-// since copies go in seq order: no per-message flag to update, no index on it.
+// One row and one b-tree entry per message: the rowid (seq). Retries are recognised from memory
+// over a bounded recent window (RETRY_WINDOW messages), read from the rowid range on wake-up, so
+// no index on clientId is written per message. What D1 already has is one number in meta
+// ("copied_through"), since copies go in seq order: no per-message flag to update, no index on it.
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS messages (
@@ -57,7 +58,8 @@ const SCHEMA = [
      flag TEXT,
      kind TEXT
    )`,
-  `CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (sender, client_id)`,
+  // Rooms from before the retry window had a unique index on (sender, client_id).
+  `DROP INDEX IF EXISTS messages_client`,
   `CREATE TABLE IF NOT EXISTS members (
      user_id TEXT PRIMARY KEY,
      joined_at INTEGER NOT NULL,
@@ -88,8 +90,13 @@ function upgradeKind(sql: SqlStorage): void {
 
 const KINDS: readonly StoredKind[] = ["text", "image", "image_pending", "recalled"];
 
-/** Rooms with a longer history check retries in storage instead of memory. */
-const CLIENT_KEYS_MAX = 5000;
+/**
+ * A retry (same sender and clientId) is recognised while fewer than this many messages were
+ * stored in the room after the original. A client retries only what it has not seen acked, after
+ * reading the history since its last seq (which carries its own clientIds), so a retry never
+ * trails its original by anything near this.
+ */
+export const RETRY_WINDOW = 5000;
 
 const clientKey = (sender: string, clientId: string) => `${sender}\n${clientId}`;
 
@@ -127,11 +134,10 @@ export class RoomStore {
   private copiedThroughCache: number | null = null;
   private copyFailuresCache: number | null = null;
   /**
-   * Every (sender, clientId) this room holds, read once per wake-up: a superset (pruned rows may
-   * linger), so a key absent here is absent from storage. Undefined until loaded; null when the
-   * history is too long to keep in memory (then every check reads storage).
+   * (sender, clientId) → seq of the messages in the retry window, read once per wake-up; entries
+   * for rows deleted since may linger (the seq lookup then finds nothing). Undefined until loaded.
    */
-  private clientKeysCache: Set<string> | null | undefined;
+  private recentClients: Map<string, number> | undefined;
   /** Rows this object wrote since it woke (SQLite's own count, indexes included): the bench reads it. */
   rowsWritten = 0;
 
@@ -232,24 +238,39 @@ export class RoomStore {
 
   // --- messages -------------------------------------------------------------
 
-  private clientKeys(): Set<string> | null {
-    if (this.clientKeysCache === undefined) {
-      // From the rowids alone: no scan to decide whether to scan.
-      const count = Number(this.sql.exec("SELECT coalesce(max(seq) - min(seq) + 1, 0) AS n FROM messages").one().n);
-      this.clientKeysCache =
-        count > CLIENT_KEYS_MAX
-          ? null
-          : new Set(this.sql.exec("SELECT sender, client_id FROM messages").toArray().map((r) => clientKey(String(r.sender), String(r.client_id))));
+  private clientWindow(): Map<string, number> {
+    if (this.recentClients === undefined) {
+      const from = this.nextSeq() - 1 - RETRY_WINDOW;
+      this.recentClients = new Map(
+        this.sql
+          .exec("SELECT seq, sender, client_id FROM messages WHERE seq > ? ORDER BY seq", from)
+          .toArray()
+          .map((r) => [clientKey(String(r.sender), String(r.client_id)), Number(r.seq)]),
+      );
     }
-    return this.clientKeysCache;
+    return this.recentClients;
   }
 
+  /** The stored message this send repeats (same sender and clientId within RETRY_WINDOW), if any. */
   findByClientId(sender: string, clientId: string): StoredMessage | null {
-    // Almost every send is new: answer those from memory, and read storage only on a likely retry.
-    const keys = this.clientKeys();
-    if (keys && !keys.has(clientKey(sender, clientId))) return null;
-    const row = this.sql.exec("SELECT * FROM messages WHERE sender = ? AND client_id = ?", sender, clientId).toArray()[0];
-    return row ? toMessage(row) : null;
+    const seq = this.clientWindow().get(clientKey(sender, clientId));
+    if (seq === undefined || seq <= this.nextSeq() - 1 - RETRY_WINDOW) return null;
+    const row = this.sql.exec("SELECT * FROM messages WHERE seq = ?", seq).toArray()[0];
+    return row && row.sender === sender && row.client_id === clientId ? toMessage(row) : null;
+  }
+
+  /** Keeps the window's map near its bound; entries are in seq order, so the oldest go first. */
+  private rememberClient(key: string, seq: number): void {
+    const window = this.recentClients;
+    if (!window) return;
+    window.delete(key);
+    window.set(key, seq);
+    if (window.size <= 2 * RETRY_WINDOW) return;
+    const floor = seq - RETRY_WINDOW;
+    for (const [k, s] of window) {
+      if (s > floor) break;
+      window.delete(k);
+    }
   }
 
   /** Assigns the next seq and stores the message; synchronous, so no other send can interleave. */
@@ -268,7 +289,7 @@ export class RoomStore {
       input.kind === "text" ? null : input.kind,
     );
     this.nextSeqCache = seq + 1;
-    this.clientKeysCache?.add(clientKey(input.sender, input.clientId));
+    this.rememberClient(clientKey(input.sender, input.clientId), seq);
     return { ...input, seq };
   }
 
@@ -409,7 +430,7 @@ export class RoomStore {
     this.pinNextSeq();
     this.write("DELETE FROM messages");
     this.forgetVerdicts();
-    this.clientKeysCache = new Set();
+    this.recentClients = new Map();
     // Nothing below next is left to copy.
     this.markCopiedThrough(next - 1);
     return pending;
