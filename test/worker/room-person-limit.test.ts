@@ -57,4 +57,18 @@ describe("the message budget is per person", () => {
     expect(inSecond).toContain("rate_limited");
     for (const ws of [a1, a2]) ws.close();
   });
+
+  it("someone who passes through rooms writing one message in each is not refused while the budget lasts", async () => {
+    // Rooms a person only passed through must not hold tokens back from the next one (换一个).
+    const alice = await devLogin();
+    const outcomes: string[] = [];
+    for (let i = 0; i < rule.burst - 1; i++) {
+      const partner = await devLogin();
+      const conversation = await getOrCreateConversation(env.DB, alice.user.id, partner.user.id, Date.now());
+      const ws = (await enter(`/api/rooms/${conversation.id}`, alice.token)).ws;
+      outcomes.push(...(await burst(ws, 1)));
+      ws.close();
+    }
+    expect(outcomes).toEqual(Array.from({ length: rule.burst - 1 }, () => "ack"));
+  });
 });

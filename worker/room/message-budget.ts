@@ -1,8 +1,9 @@
 // One message budget per person, however many rooms and sockets they have open. The bucket lives
 // in the person's limiter object (limits/shared-limiter.ts, scope "messages"); a room takes a small
-// lease of tokens from it in one atomic step (one RPC per LEASE_SIZE messages, not per message) and
-// spends them locally; a lease down to its last token is topped up in the background, so a steady
-// sender's messages do not wait for the RPC. Every token a room spends was charged to the person's one bucket first, so
+// lease of tokens from it in one atomic step and spends them locally. A lease grows with use: a
+// room's first message draws one token, and only a room where the person keeps writing leases more
+// (up to LEASE_SIZE, topped up in the background when down to its last token), so a steady sender
+// does not wait for the RPC while rooms a person only passed through hold nothing back. Every token a room spends was charged to the person's one bucket first, so
 // the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
 // (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
 // save up in rooms they left to LEASE_TTL_MS of refill.
@@ -25,6 +26,8 @@ interface Lease {
   until: number;
   /** Refusals in a row in this room (a flooder's socket is closed after rule.floodAfter). */
   refusals: number;
+  /** Messages admitted since the lease was last empty and lapsed: how much the next lease may ask. */
+  streak: number;
   /** The draw in flight: later sends of this person wait behind it, in arrival order. */
   tail: Promise<Admission> | null;
   /** A top-up asked for in the background when the lease runs low, so a steady sender never waits. */
@@ -49,7 +52,7 @@ export class MessageBudget {
   take(userId: string): Admission | Promise<Admission> {
     let lease = this.leases.get(userId);
     if (!lease) {
-      lease = { tokens: 0, until: 0, refusals: 0, tail: null, topUp: null };
+      lease = { tokens: 0, until: 0, refusals: 0, streak: 0, tail: null, topUp: null };
       this.leases.set(userId, lease);
     }
     if (!lease.tail && this.spend(userId, lease, Date.now())) return ADMITTED;
@@ -72,8 +75,10 @@ export class MessageBudget {
     if (lease.tokens <= 0 || now >= lease.until) return false;
     lease.tokens--;
     lease.refusals = 0;
-    if (lease.tokens <= 1 && !lease.topUp) {
-      lease.topUp = this.ask(userId, lease)
+    lease.streak++;
+    // Only a room in steady use keeps a reserve: one message alone leaves nothing behind.
+    if (lease.tokens <= 1 && lease.streak >= 2 && !lease.topUp) {
+      lease.topUp = this.ask(userId, lease, Math.min(LEASE_SIZE, lease.streak))
         .then((grant) => this.add(lease, grant.granted))
         .catch(() => undefined) // the next draw asks again, and falls back if it must
         .finally(() => {
@@ -90,10 +95,10 @@ export class MessageBudget {
     lease.until = now + LEASE_TTL_MS;
   }
 
-  private async ask(userId: string, lease: Lease): Promise<{ granted: number; retryAfterMs: number }> {
+  private async ask(userId: string, lease: Lease, want: number): Promise<{ granted: number; retryAfterMs: number }> {
     lease.limiter ??= limiterStub(this.env, "messages", userId);
     try {
-      return await (await lease.limiter).lease(this.rule, LEASE_SIZE);
+      return await (await lease.limiter).lease(this.rule, want);
     } catch (error) {
       lease.limiter = undefined;
       throw error;
@@ -103,9 +108,11 @@ export class MessageBudget {
   private async draw(userId: string, lease: Lease): Promise<Admission> {
     if (lease.topUp) await lease.topUp;
     if (this.spend(userId, lease, Date.now())) return ADMITTED;
+    // A lapsed lease starts again from one token; a live one that ran dry asks for what its use earned.
+    if (Date.now() >= lease.until) lease.streak = 0;
     let grant: { granted: number; retryAfterMs: number };
     try {
-      grant = await this.ask(userId, lease);
+      grant = await this.ask(userId, lease, Math.min(LEASE_SIZE, lease.streak + 1));
     } catch (error) {
       // A broken limiter must not silence every room: this room's own bucket decides meanwhile.
       logError("limits.message_budget_unreachable", error);

@@ -62,10 +62,14 @@ describe("history over two D1 databases", () => {
     expect(times).toEqual([...times].sort((x, y) => y - x));
   });
 
-  it("erases a person's history from both databases", async () => {
+  it("an erasure leaves each partner their copy in its database, and the partner's delete then empties both", async () => {
     const { alice, chats } = await aliceInBothShards();
     expect((await api("/api/me", { method: "DELETE", token: alice.token })).status).toBe(200);
     for (const chat of chats) {
+      const home = allHistoryDbs(env)[shardOf(env, chat.id)]!;
+      expect(await countIn(home, chat.id)).toBe(2);
+      expect((await d1Messages(chat.id, chat.partner.token)).map((m) => m.text)).toEqual([`alice to ${chat.id}`, `reply in ${chat.id}`]);
+      expect((await api(`/api/conversations/${chat.id}`, { method: "DELETE", token: chat.partner.token })).status).toBe(200);
       for (const d1 of allHistoryDbs(env)) expect(await countIn(d1, chat.id)).toBe(0);
     }
   });
