@@ -20,9 +20,12 @@ export interface JoinWindows {
   watch: number;
 }
 
-// D1 allows 100 bound parameters per statement; the block query names each id twice.
-const USERS_PER_STATEMENT = 100;
-const BLOCKS_PER_STATEMENT = 50;
+// D1 allows 100 bound parameters per statement: the users query binds its two window times besides
+// the ids, the block query names each id twice, the recent-partners query twice plus two times.
+const D1_MAX_PARAMS = 100;
+const USERS_PER_STATEMENT = D1_MAX_PARAMS - 2;
+const BLOCKS_PER_STATEMENT = D1_MAX_PARAMS / 2;
+const RECENT_PER_STATEMENT = (D1_MAX_PARAMS - 2) / 2;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -51,7 +54,7 @@ export async function loadJoiners(
       .bind(since.watch, since.watch, ...chunk),
   );
   // Partners just met, unless the two keep in touch: the same veto path as blocks.
-  const recentStatements = chunks(ids, BLOCKS_PER_STATEMENT).map((chunk) =>
+  const recentStatements = chunks(ids, RECENT_PER_STATEMENT).map((chunk) =>
     d1
       .prepare(
         `SELECT user_a, user_b FROM conversations c WHERE user_a IN (${marks(chunk.length)}) AND last_matched_at >= ?

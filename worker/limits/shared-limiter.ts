@@ -11,8 +11,13 @@ import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token
 // (`lease`), so a message costs no RPC most of the time.
 
 const STATE_KEY = "bucket";
+/** When the bucket is full again (then it is deleted), kept so an alarm that fires early moves on. */
+const FULL_AT_KEY = "fullAt";
 
 export class RateLimiter extends DurableObject<Env> {
+  /** Whether an alarm is scheduled; unknown (read once) after a wake-up. A cache, not state. */
+  private alarmPending: boolean | undefined;
+
   /** Takes a token; the bucket lives in storage and is deleted once it would be full again. */
   async take(rule: BucketRule, cost = 1): Promise<{ ok: boolean; retryAfterMs: number }> {
     const now = Date.now();
@@ -35,9 +40,16 @@ export class RateLimiter extends DurableObject<Env> {
 
   private async keep(rule: BucketRule, state: BucketState, now: number): Promise<void> {
     this.ctx.storage.kv.put(STATE_KEY, state);
-    // A full bucket is the same as none: forget this client once it has refilled.
+    // A full bucket is the same as none: forget this client once it has refilled. The alarm is set
+    // once and moved on when it fires early, not on every call (a lease per few messages is hot).
     const refillMs = rule.perSecond > 0 ? ((rule.burst - state.tokens) / rule.perSecond) * 1000 : 0;
-    await this.ctx.storage.setAlarm(now + Math.ceil(refillMs) + 1000);
+    const fullAt = now + Math.ceil(refillMs) + 1000;
+    this.ctx.storage.kv.put(FULL_AT_KEY, fullAt);
+    this.alarmPending ??= (await this.ctx.storage.getAlarm()) !== null;
+    if (!this.alarmPending) {
+      await this.ctx.storage.setAlarm(fullAt);
+      this.alarmPending = true;
+    }
   }
 
   /** Whether a token is there, without taking it. */
@@ -57,7 +69,14 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    const fullAt = this.ctx.storage.kv.get<number>(FULL_AT_KEY);
+    if (fullAt !== undefined && fullAt > Date.now()) {
+      await this.ctx.storage.setAlarm(fullAt);
+      this.alarmPending = true;
+      return;
+    }
     await this.ctx.storage.deleteAll();
+    this.alarmPending = false;
   }
 }
 

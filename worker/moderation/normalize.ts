@@ -78,9 +78,16 @@ export function applyRtlOverrides(text: string): string {
   return out;
 }
 
+// The last text normalized: a message is read by the word filter and then by the care check.
+let lastText: string | null = null;
+let lastNormalized = "";
+
 export function normalizeForFilter(text: string): string {
+  if (text === lastText) return lastNormalized;
   const folded = applyRtlOverrides(foldConfusables(text.normalize("NFKC"))).toLowerCase().replace(DROP, "");
-  return folded === "" ? "" : simplified(folded);
+  lastNormalized = folded === "" ? "" : simplified(folded);
+  lastText = text;
+  return lastNormalized;
 }
 
 /** A normalized text without up to two inserted non-Chinese letters or digits inside Chinese words, or null when it has none. */

@@ -6,7 +6,7 @@
 import { auditStatement } from "../db/admin";
 import type { Env } from "../env";
 import { logError } from "../log";
-import { careHotlines, needsCare, saysSelfHarm } from "../moderation/care";
+import { careHotlines, mentionsSelfHarm, needsCare, saysSelfHarm } from "../moderation/care";
 import { triageFlag } from "../moderation/triage";
 import type { RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
@@ -35,6 +35,8 @@ export class RoomCare {
 
   /** After `message` (text, by `userId`) was stored and acked; never awaited by the send path. */
   async afterText(userId: string, message: StoredMessage): Promise<void> {
+    // Most messages: no flag and no phrase, decided in memory (no store read, no model).
+    if (!message.flag && !mentionsSelfHarm(message.body)) return;
     try {
       let care = false;
       if (message.flag) {
