@@ -166,6 +166,11 @@ describe("login rate limit (per client address, shared across isolates)", () => 
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name));
     const stored = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
     expect(stored).toMatchObject({ tokens: LOGIN_RULE.burst - 1 });
+    // An alarm before the bucket is full again (plus its grace) keeps it and comes back later.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"))).toMatchObject({ tokens: LOGIN_RULE.burst - 1 });
+    // Once that time has passed, the alarm forgets the client.
+    await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.put("fullAt", Date.now() - 1));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
     expect(after).toBeUndefined();

@@ -14,9 +14,22 @@ const STATE_KEY = "bucket";
 /** When the bucket is full again (then it is deleted), kept so an alarm that fires early moves on. */
 const FULL_AT_KEY = "fullAt";
 
+/**
+ * When the bucket may be forgotten: once full again, plus a minute, so a person who keeps writing
+ * is not deleted and recreated every few seconds (each is a storage write and an alarm).
+ */
+function fullAtOf(rule: BucketRule, state: BucketState, now: number): number {
+  const refillMs = rule.perSecond > 0 ? ((rule.burst - state.tokens) / rule.perSecond) * 1000 : 0;
+  return now + Math.ceil(refillMs) + FORGET_GRACE_MS;
+}
+
+const FORGET_GRACE_MS = 60_000;
+
 export class RateLimiter extends DurableObject<Env> {
   /** Whether an alarm is scheduled; unknown (read once) after a wake-up. A cache, not state. */
   private alarmPending: boolean | undefined;
+  /** The bucket as the last lease left it (also written to storage); read from storage after a wake-up. */
+  private leased: BucketState | undefined;
 
   /** Takes a token; the bucket lives in storage and is deleted once it would be full again. */
   async take(rule: BucketRule, cost = 1): Promise<{ ok: boolean; retryAfterMs: number }> {
@@ -33,18 +46,29 @@ export class RateLimiter extends DurableObject<Env> {
    */
   async lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> {
     const now = Date.now();
-    const result = takeUpTo(rule, this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, want);
-    await this.keep(rule, result.state, now);
+    const result = takeUpTo(rule, this.leased ?? this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, want);
+    // Leases are on the message path: the answer does not wait for the commit (allowUnconfirmed).
+    // The object answers one call at a time from this copy, so the check and the charge stay one
+    // step; a write lost to a crash refills at most one burst.
+    this.leased = result.state;
+    void this.ctx.storage.put({ [STATE_KEY]: result.state, [FULL_AT_KEY]: fullAtOf(rule, result.state, now) }, { allowUnconfirmed: true });
+    await this.alarmBy(fullAtOf(rule, result.state, now));
     return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
   }
 
   private async keep(rule: BucketRule, state: BucketState, now: number): Promise<void> {
     this.ctx.storage.kv.put(STATE_KEY, state);
-    // A full bucket is the same as none: forget this client once it has refilled. The alarm is set
-    // once and moved on when it fires early, not on every call (a lease per few messages is hot).
-    const refillMs = rule.perSecond > 0 ? ((rule.burst - state.tokens) / rule.perSecond) * 1000 : 0;
-    const fullAt = now + Math.ceil(refillMs) + 1000;
+    this.leased = undefined;
+    const fullAt = fullAtOf(rule, state, now);
     this.ctx.storage.kv.put(FULL_AT_KEY, fullAt);
+    await this.alarmBy(fullAt);
+  }
+
+  /**
+   * A full bucket is the same as none: the client is forgotten once it has refilled. The alarm is
+   * set once and moved on when it fires early, not on every call (a lease per few messages is hot).
+   */
+  private async alarmBy(fullAt: number): Promise<void> {
     this.alarmPending ??= (await this.ctx.storage.getAlarm()) !== null;
     if (!this.alarmPending) {
       await this.ctx.storage.setAlarm(fullAt);
@@ -77,6 +101,7 @@ export class RateLimiter extends DurableObject<Env> {
     }
     await this.ctx.storage.deleteAll();
     this.alarmPending = false;
+    this.leased = undefined;
   }
 }
 

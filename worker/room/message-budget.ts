@@ -13,7 +13,7 @@ import type { BucketRule, TakeResult } from "../limits/token-bucket";
 import { logError } from "../log";
 
 /** Tokens a room asks for at once. Small, so a person in several rooms is not starved by one. */
-export const LEASE_SIZE = 4;
+export const LEASE_SIZE = 8;
 /** How long a room may keep tokens it has not spent. */
 export const LEASE_TTL_MS = 10_000;
 
