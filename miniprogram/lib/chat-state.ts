@@ -1,8 +1,19 @@
 // What the chat screen draws, and who hears about it: the one ChatState the client keeps,
 // replaced (never mutated) on each change and handed to every subscriber, plus short notices.
+// The store owns the message list: every change to it goes through the methods below, which
+// compute the next list with message-list.ts's pure functions (that file never sees the store).
 import { errorMessage } from "./errors";
-import type { ChatMessage } from "./message-list";
-import type { CareHotline } from "./protocol";
+import {
+  applyAck,
+  applyImageStatus,
+  applyRecalled,
+  highestSeq,
+  mergeServerMessages,
+  messageWithClientId,
+  patchMessage,
+  type ChatMessage,
+} from "./message-list";
+import type { CareHotline, HistoryMessage, RoomServerFrame } from "./protocol";
 
 export type Phase = "idle" | "connecting" | "waiting" | "chatting" | "ended";
 /**
@@ -101,20 +112,45 @@ export class ChatStore {
     this.emit();
   }
 
-  /** Replaces the message list; lastSeq follows the highest stored seq. */
-  setMessages(messages: ChatMessage[]): void {
-    let lastSeq = this.current.lastSeq;
-    for (const m of messages) if (m.seq !== null && m.seq > lastSeq) lastSeq = m.seq;
-    this.update({ messages, lastSeq });
+  /** This phone's message under `clientId`, if it is in the list. */
+  message(clientId: string): ChatMessage | undefined {
+    return messageWithClientId(this.current.messages, clientId);
+  }
+
+  /** A new message from this phone, at the end of the list. */
+  addMessage(message: ChatMessage): void {
+    this.update({ messages: [...this.current.messages, message] });
   }
 
   setMessage(clientId: string, patch: Partial<ChatMessage>): void {
-    this.setMessages(this.current.messages.map((m) => (m.clientId === clientId ? { ...m, ...patch } : m)));
+    this.setMessages(patchMessage(this.current.messages, clientId, patch));
+  }
+
+  /** Server messages (a history page or a live one) merged into the list. */
+  mergeServer(incoming: readonly HistoryMessage[], earlier: boolean): void {
+    this.setMessages(mergeServerMessages(this.current.messages, incoming, earlier));
+  }
+
+  ack(frame: Extract<RoomServerFrame, { type: "ack" }>): void {
+    this.setMessages(applyAck(this.current.messages, frame));
+  }
+
+  recalled(id: string): void {
+    this.setMessages(applyRecalled(this.current.messages, id));
+  }
+
+  imageStatus(frame: Extract<RoomServerFrame, { type: "image_status" }>): void {
+    this.setMessages(applyImageStatus(this.current.messages, frame));
   }
 
   notice(code: string): void {
     const message = errorMessage(code);
     for (const l of this.noticeListeners) l({ code, message });
+  }
+
+  /** Replaces the message list; lastSeq follows the highest stored seq. */
+  private setMessages(messages: ChatMessage[]): void {
+    this.update({ messages, lastSeq: highestSeq(messages, this.current.lastSeq) });
   }
 
   private emit(): void {

@@ -1,5 +1,7 @@
 // The chat's message list as pure functions: merge what the server sends (history, live
 // messages, acks) into what the phone already shows, without losing or doubling anything.
+// Each takes a list and returns the next one; the list itself lives in chat-state.ts, which
+// calls these (this file knows nothing of the state around the list).
 import { RECALL_WINDOW_MS, type HistoryMessage, type RoomServerFrame } from "./protocol";
 
 /** A picture message: `url` is the server's signed link (null until passed); `localPath` this phone's file. */
@@ -139,6 +141,23 @@ export function applyImageStatus(list: ChatMessage[], frame: Extract<RoomServerF
       ? { ...m, checking: false, image: frame.image ? { ...frame.image, ...(m.image?.localPath ? { localPath: m.image.localPath } : {}) } : m.image }
       : { ...m, checking: false, status: "failed", retryable: false, error: frame.status === "rejected" ? IMAGE_REJECTED_LINE : IMAGE_EXPIRED_LINE };
   return list.map((x) => (x === m ? next : x));
+}
+
+/** This phone's message sent (or being sent) under `clientId`. */
+export function messageWithClientId(list: readonly ChatMessage[], clientId: string): ChatMessage | undefined {
+  return list.find((m) => m.clientId === clientId);
+}
+
+/** The message under `clientId` with `patch` applied. */
+export function patchMessage(list: ChatMessage[], clientId: string, patch: Partial<ChatMessage>): ChatMessage[] {
+  return list.map((m) => (m.clientId === clientId ? { ...m, ...patch } : m));
+}
+
+/** The highest stored seq in `list`, and never below `floor`. */
+export function highestSeq(list: readonly ChatMessage[], floor: number): number {
+  let seq = floor;
+  for (const m of list) if (m.seq !== null && m.seq > seq) seq = m.seq;
+  return seq;
 }
 
 /** Whether this phone may offer 撤回 on `m` now (the server checks again). */

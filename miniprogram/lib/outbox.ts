@@ -52,13 +52,13 @@ export class Outbox {
   }
 
   uploadProgress(clientId: string, percent: number): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (m && m.uploading !== undefined && m.status === "pending") this.store.setMessage(clientId, { uploading: Math.max(0, Math.min(100, Math.round(percent))) });
   }
 
   /** The upload finished: the picture goes as an image frame under the same bubble. */
   uploaded(clientId: string, image: Omit<ChatImage, "url" | "localPath">): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (!m || m.status !== "pending" || !m.image) return;
     this.store.setMessage(clientId, { image: { ...m.image, ...image, url: null }, uploading: undefined });
     this.dispatch(clientId);
@@ -66,20 +66,20 @@ export class Outbox {
 
   /** The upload failed: the bubble says why; a retry uploads again (not for a picture too large). */
   failUpload(clientId: string, error: string, retryable: boolean): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (!m || m.status !== "pending") return;
     this.store.setMessage(clientId, { status: "failed", error, retryable, uploading: undefined });
   }
 
   /** A failed picture whose upload never finished: a retry must upload it again. */
   needsUpload(clientId: string): string | null {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     return m && m.kind === "image" && m.image && !m.image.id && m.image.localPath ? m.image.localPath : null;
   }
 
   /** Back to uploading for a retry. */
   restartUpload(clientId: string): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (m && m.status === "failed" && m.retryable) this.store.setMessage(clientId, { status: "pending", error: null, uploading: 0 });
   }
 
@@ -98,14 +98,14 @@ export class Outbox {
       retryable: true,
       ...content,
     };
-    this.store.update({ messages: [...this.store.state.messages, message] });
+    this.store.addMessage(message);
     this.dispatch(clientId);
     return clientId;
   }
 
   /** Tap-to-retry on a failed message: same clientId, so the server never stores it twice. */
   retry(clientId: string): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (!m || m.status !== "failed" || !m.retryable || this.store.state.phase !== "chatting") return;
     if (this.needsUpload(clientId)) return; // the page uploads it again first
     this.store.setMessage(clientId, { status: "pending", error: null });
@@ -155,7 +155,7 @@ export class Outbox {
 
   /** Sends one pending message if the room is open and (re)arms its ack timer either way. */
   private dispatch(clientId: string): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (!m || m.status !== "pending") return;
     // Still uploading: nothing to send yet, and no ack to wait for.
     if (m.kind === "image" && m.image && !m.image.id) return;
@@ -176,7 +176,7 @@ export class Outbox {
   }
 
   private fail(clientId: string, code: string): void {
-    const m = this.store.state.messages.find((x) => x.clientId === clientId);
+    const m = this.store.message(clientId);
     if (!m || m.status !== "pending") return;
     this.settle(clientId);
     const final = FINAL_SEND_ERRORS.has(code);
