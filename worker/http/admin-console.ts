@@ -30,24 +30,17 @@ import {
   type AdminQueueResponse,
   type AdminUserDetail,
   type DeletedResponse,
-  type ReportSnapshotMessage,
 } from "../protocol";
 import { newApp } from "./app";
+import { reportView } from "./admin-report";
 import { idCursor, pageQuery, reportCursor, validate } from "./validate";
 
-// What the admin console (/admin) needs beyond the plain admin API. Mounted by the admin router
-// at /api/admin/console, behind its requireAdmin.
+// What the admin console (/admin) needs beyond the plain admin API. Mounted by the admin app
+// (admin-app.ts) at /api/admin/console, behind its requireAdmin.
 
 function toQueueReport(r: QueueRow): AdminQueueReport {
   return {
-    id: r.id,
-    reporterId: r.reporterId,
-    reportedId: r.reportedId,
-    conversationId: r.conversationId,
-    category: r.category,
-    reason: r.reason,
-    createdAt: r.createdAt,
-    messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
+    ...reportView(r),
     reportsAgainst: Number(r.reportsAgainst),
     severity: Number(r.severity),
     verdict: toAiVerdict(r.verdict),

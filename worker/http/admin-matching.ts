@@ -3,14 +3,13 @@ import { setMatchingSuspended } from "../db/adult";
 import { takeOutOfLobby } from "../disconnect";
 import { AppError } from "../errors";
 import type { AdminMatchingResponse } from "../protocol";
-import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 
 // Admin: suspend a user's matching until reviewed (e.g. a "疑似未成年" report), and lift it.
 // Existing conversations keep working; new matches are refused (403 matching_suspended), and
-// someone waiting right now is taken out of the queue at once with the same code.
+// someone waiting right now is taken out of the queue at once with the same code. Mounted by the
+// admin app (admin-app.ts) at /api/admin, behind its requireAdmin.
 export const adminMatching = newApp()
-  .use(requireAdmin())
   .post("/users/:id/suspend-matching", async (c) => {
     const userId = c.req.param("id");
     const row = await setMatchingSuspended(c.env.DB, userId, Date.now());

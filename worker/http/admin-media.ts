@@ -5,11 +5,11 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { publicOrigin, signMediaUrl } from "../media/signed-url";
 import type { AdminImage, AdminImagesResponse } from "../protocol";
-import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 
 // Admin: which pictures a conversation had (the row stays after a failed check removed the bytes),
-// and a short-lived link to look at one that is still stored (pending or passed).
+// and a short-lived link to look at one that is still stored (pending or passed). Mounted by the
+// admin app (admin-app.ts) at /api/admin, behind its requireAdmin.
 
 const ADMIN_LINK_MS = 5 * 60 * 1000;
 
@@ -31,7 +31,6 @@ async function describe(env: Env, origin: string, row: ImageRow, now: number): P
 }
 
 export const adminMedia = newApp()
-  .use(requireAdmin())
   .get("/conversations/:id/images", async (c) => {
     const conversationId = c.req.param("id");
     const rows = await imagesOfConversation(c.env.DB, conversationId);

@@ -15,14 +15,14 @@ import {
   type AdminFlaggedResponse,
   type AdminReportsResponse,
   type FilterWordsResponse,
-  type ReportSnapshotMessage,
 } from "../protocol";
 import { disconnectEverywhere } from "../disconnect";
-import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
+import { reportView } from "./admin-report";
 import { pageQuery, reportCursor, timeIdCursor, validate } from "./validate";
 
-// Admin safety tools, mounted under /api/admin: reports, flagged messages, bans, the word filter.
+// Admin safety tools: reports, flagged messages, bans, the word filter. Mounted by the admin app
+// (admin-app.ts) at /api/admin, behind its requireAdmin.
 
 function flagCursor(raw: string | undefined) {
   const cursor = timeIdCursor(raw);
@@ -40,22 +40,12 @@ function normalizeWord(raw: string): string {
 }
 
 export const adminSafety = newApp()
-  .use(requireAdmin())
   .get("/reports", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await listReports(c.env.DB, limit, reportCursor(cursor));
     await audit(c.env.DB, "list_reports", null, rows.length);
     return c.json({
-      reports: rows.map(({ report: r }) => ({
-        id: r.id,
-        reporterId: r.reporterId,
-        reportedId: r.reportedId,
-        conversationId: r.conversationId,
-        category: r.category,
-        reason: r.reason,
-        createdAt: r.createdAt,
-        messages: JSON.parse(r.snapshot) as ReportSnapshotMessage[],
-      })),
+      reports: rows.map(({ report }) => reportView(report)),
       nextCursor: rows.length === limit ? reportCursorText({ ...rows[rows.length - 1].report, severity: rows[rows.length - 1].severity }) : null,
     } satisfies AdminReportsResponse);
   })

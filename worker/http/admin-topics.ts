@@ -4,7 +4,6 @@ import { deleteTopic, saveTopic } from "../db/topics";
 import { AppError } from "../errors";
 import { LIMITS, textLength, type AdminTopicsResponse } from "../protocol";
 import { allTopics, DEFAULT_TOPICS, forgetTopics, GENERAL_TOPIC } from "../topics";
-import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { validate } from "./validate";
 
@@ -21,8 +20,8 @@ const topicBody = z.object({
 const topicId = z.string().regex(/^[a-z0-9-]{1,32}$/, "an id of 1..32 lower-case letters, digits and -");
 
 // Admin: the topics and their opening prompts (stored in D1; the defaults until the first edit).
+// Mounted by the admin app (admin-app.ts) at /api/admin, behind its requireAdmin.
 export const adminTopics = newApp()
-  .use(requireAdmin())
   .get("/topics", async (c) => {
     forgetTopics();
     const topics = await allTopics(c.env.DB);

@@ -6,14 +6,12 @@ import { AppError } from "../errors";
 import type { DeletedResponse } from "../protocol";
 import { deleteConversationImages, deleteImagesOfUser } from "../media/store";
 import { eraseConversation, eraseConversationsOf } from "../room/client";
-import { adminConsole } from "./admin-console";
-import { requireAdmin } from "./admin-auth";
 import { newApp } from "./app";
 import { pageQuery, timeIdCursor, validate } from "./validate";
 
-export const admin = newApp()
-  .use(requireAdmin())
-  .route("/console", adminConsole)
+// Admin: the users, what each one wrote, and erasing a user's messages or a whole conversation.
+// Mounted by the admin app (admin-app.ts) at /api/admin, behind its requireAdmin.
+export const adminUsers = newApp()
   .get("/users", validate("query", pageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const rows = await pageUsers(c.env.DB, limit, cursor);
