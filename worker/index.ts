@@ -30,7 +30,7 @@ import type { Env } from "./env";
 export { Lobby } from "./lobby/lobby";
 export { LobbyHub } from "./lobby/hub";
 export { Room } from "./room/room";
-export { HistoryWriter } from "./room/history-writer";
+export { HistoryWriter } from "./history/writer";
 export { PlatformToken } from "./platform/access-token";
 export { RateLimiter } from "./limits/shared-limiter";
 

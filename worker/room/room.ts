@@ -22,7 +22,7 @@ import { backInRoom, noticeAway } from "./away-notice";
 import { parseAttachment, type RoomAttachment } from "./attachment";
 import { readRoomConnect } from "./connect";
 import { parseRoomFrame } from "./frames";
-import { HistoryCopy } from "./history-copy";
+import { HistoryCopy } from "../history/copy";
 import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, rememberOrigin, viewsOf } from "./images";
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
@@ -37,7 +37,7 @@ import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
 /**
  * One room per pair of users, for as long as the pair exists. A socket shell: it accepts the
  * pair's sockets and hands each duty to its module — sends (send-pipeline.ts), the copy to D1
- * (history-copy.ts), presence and grace (presence.ts), retention (retention.ts).
+ * (history/copy.ts), presence and grace (presence.ts), retention (retention.ts).
  */
 export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeReceiver {
   protected readonly kind = "room";
@@ -290,7 +290,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     }
   }
 
-  /** Copies every message D1 does not have yet (history-copy.ts); returns how many went. */
+  /** Copies every message D1 does not have yet (history/copy.ts); returns how many went. */
   async flush(): Promise<number> {
     const meta = this.store.meta();
     if (!meta) return 0;
