@@ -1,11 +1,10 @@
 import { historyDbFor } from "../history/shards";
 import { logError } from "../log";
-import { findImage, markImageSent, settleImageRow } from "../db/images";
+import { markImageSent } from "../db/images";
 import { deleteMessage, rewriteMessage } from "../db/message-edits";
 import { ORPHAN_AFTER_MS } from "../media/orphans";
-import { imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
+import { expireImage, imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
 import { signMediaUrl } from "../media/signed-url";
-import { deleteImageObjects } from "../media/store";
 import { timeOrderedId } from "../lib/random-id";
 import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServerFrame } from "../protocol";
 import { socketError } from "../errors";
@@ -16,7 +15,8 @@ import type { RoomStore, StoredMessage } from "./store";
 
 // Pictures in the room. A picture message's body is {"id","width","height"} (the image id from
 // POST /api/media). While WeChat's check runs it is "image_pending": acked to the sender (pending),
-// invisible to the partner. The verdict arrives through Room.imageChecked, or the room's own alarm
+// invisible to the partner. The verdict arrives through Room.imageChecked (told by whoever settled
+it: the push route or the cron, room/client.ts), or the room's own alarm
 // expires it at the check deadline (meta "image_due:<imageId>").
 
 export type ImageFrame = Extract<RoomClientFrame, { type: "image" }>;
@@ -94,7 +94,6 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   if (image.status === "expired") return void refuse("moderation_unavailable", "The picture's check did not finish; upload it again");
   if (room.store.findByImage(image.id)) return void refuse("bad_message", "This picture was already sent");
   const pending = image.status === "pending";
-  const deadline = pending ? (await findImage(room.env.DB, image.id))?.checkDeadline : undefined;
   // Raced with a retry of the same frame during the reads above.
   const raced = room.store.findByClientId(senderId, frame.clientId);
   if (raced) return void sendFrame(ws, imageAck(raced));
@@ -108,9 +107,9 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   const body = JSON.stringify({ id: image.id, width: image.width, height: image.height });
   const stored = room.store.append({ id: timeOrderedId(now), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
   room.scheduleCopy(now);
-  if (pending && deadline !== undefined) {
-    room.store.setMetaValue(DUE + image.id, String(deadline));
-    room.scheduleAlarm(deadline);
+  if (pending) {
+    room.store.setMetaValue(DUE + image.id, String(image.checkDeadline));
+    room.scheduleAlarm(image.checkDeadline);
   }
   sendFrame(ws, imageAck(stored));
   if (!pending) await deliver(room, stored);
@@ -143,12 +142,8 @@ export async function expireDueImages(room: RoomParts, now: number): Promise<voi
   for (const { key: imageId, value } of room.store.metaWithPrefix(DUE)) {
     if (Number(value) > now) continue;
     try {
-      // Settled here directly (not through settleImage, which would call this room back).
-      const settled = await settleImageRow(room.env.DB, { id: imageId }, "expired", now);
-      if (settled) await deleteImageObjects(room.env, [imageId]);
-      const row = settled ?? (await findImage(room.env.DB, imageId));
-      const status = !row || row.status === "pending" ? "expired" : row.status;
-      await applyImageOutcome(room, { imageId, status });
+      // The room settled it itself, so it is told here (media never calls a room).
+      await applyImageOutcome(room, { imageId, status: await expireImage(room.env, imageId, now) });
     } catch (error) {
       // The key stays: the next alarm tries again (and the daily cron expires the row regardless).
       logError("room.image_expiry_failed", error);

@@ -12,7 +12,7 @@ import { HISTORY_RULE, ROOM_CONNECT_RULE } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { createReport, REPORT_CONTEXT, REPORT_SNAPSHOT_SIZE } from "../report";
 import { CLOSE, LIMITS, type HistoryMessage, type RoomClientFrame, type RoomServerFrame, type SocketError } from "../protocol";
-import type { ImageOutcome, ImageOutcomeReceiver } from "../media/outcome";
+import type { ImageOutcome } from "../media/outcome";
 import { deleteConversationImages } from "../media/store";
 import { closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
@@ -39,7 +39,7 @@ import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
  * pair's sockets and hands each duty to its module — sends (send-pipeline.ts), the copy to D1
  * (history/copy.ts), presence and grace (presence.ts), retention (retention.ts).
  */
-export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeReceiver {
+export class Room extends SocketShell<RoomAttachment> {
   protected readonly kind = "room";
   protected readonly internalMessage = "Something went wrong on our side; the message was not sent";
   protected readonly store: RoomStore;
@@ -306,7 +306,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
 
   // --- RPC from the worker ----------------------------------------------------
 
-  /** A verdict on one of this room's pictures (media/outcome.ts). */
+  /** A verdict on one of this room's pictures, settled by the push route or the cron (room/client.ts). */
   async imageChecked(outcome: ImageOutcome): Promise<void> {
     if (this.store.meta()) await applyImageOutcome(this.parts(), outcome);
   }
