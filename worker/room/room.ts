@@ -23,7 +23,7 @@ import { parseAttachment, type RoomAttachment } from "./attachment";
 import { readRoomConnect } from "./connect";
 import { parseRoomFrame } from "./frames";
 import { HistoryCopy } from "../history/copy";
-import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, rememberOrigin, viewsOf } from "./images";
+import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue } from "./images";
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
@@ -32,6 +32,7 @@ import { RoomKeep, type KeepAnswer } from "./keep";
 import { pruneExpired, retentionDeadline } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
+import { rememberOrigin, viewsOf } from "./views";
 import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
 
 /**

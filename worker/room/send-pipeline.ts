@@ -7,6 +7,7 @@ import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
 import { timeOrderedId } from "../lib/random-id";
+import { partnerFrame } from "../message-view";
 import type { ErrorCode, RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
 import type { RoomAttachment } from "./attachment";
@@ -130,16 +131,8 @@ export class SendPipeline {
     sendFrame(ws, ackFrame(stored));
     const partnerId = this.sockets.partnerOf(sender.userId);
     const partner = this.sockets.socketOf(partnerId);
-    if (partner) {
-      sendFrame(partner, {
-        type: "message",
-        id: stored.id,
-        seq: stored.seq,
-        from: "partner",
-        text: stored.body,
-        at: stored.at,
-      } satisfies RoomServerFrame);
-    } else this.host.partnerAway(partnerId);
+    if (partner) sendFrame(partner, partnerFrame(stored));
+    else this.host.partnerAway(partnerId);
     this.host.wrote(sender.userId, stored);
   }
 
