@@ -9,6 +9,7 @@ import { timeOrderedId } from "../lib/random-id";
 import type { ErrorCode, RoomClientFrame, RoomServerFrame } from "../protocol";
 import { socketError } from "../errors";
 import { sendFrame } from "../socket";
+import { dueAt, type Duty } from "./duty";
 import type { RoomParts } from "./parts";
 import { keepVerdict } from "./resume";
 import type { RoomStore, StoredMessage } from "./store";
@@ -109,7 +110,18 @@ export async function expireDueImages(room: RoomParts, now: number): Promise<voi
   }
 }
 
-export function nextImageDue(store: RoomStore): number | null {
+function nextImageDue(store: RoomStore): number | null {
   const due = store.metaWithPrefix(DUE).map((e) => Number(e.value));
   return due.length ? Math.min(...due) : null;
+}
+
+/** Picture check deadlines as an alarm duty (exact): a pending picture expires on time. */
+export function pictureDeadlines(room: RoomParts): Duty {
+  return {
+    // Before a first connect the room has no pair, so no pictures.
+    run: async (now) => {
+      if (room.store.meta()) await expireDueImages(room, now);
+    },
+    nextDue: () => dueAt(nextImageDue(room.store)),
+  };
 }

@@ -11,17 +11,18 @@ import { AlarmClock } from "./alarm-clock";
 import { parseAttachment, type RoomAttachment } from "./attachment";
 import { backInRoom, noticeAway } from "./away-notice";
 import { RoomCare } from "./care";
+import { runDuties, type Duty } from "./duty";
 import { endForErasure, eraseHistory, hideFor } from "./erasure";
 import { parseRoomFrame } from "./frames";
 import { answerHistory, greet } from "./history-pages";
-import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue } from "./images";
+import { acceptImage, applyImageOutcome, pictureDeadlines } from "./images";
 import { RoomKeep, type KeepAnswer } from "./keep";
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
 import { reportPartner } from "./reporting";
 import { imageStates } from "./resume";
-import { pruneExpired, retentionDeadline } from "./retention";
+import { retentionDuty } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
 import { RoomStore } from "./store";
@@ -47,6 +48,8 @@ export class Room extends SocketShell<RoomAttachment> {
   private readonly keep: RoomKeep;
   /** What the parts may use of the room (parts.ts). */
   private readonly parts: RoomParts;
+  /** Everything the alarm serves, in the order it runs them (duty.ts). */
+  private readonly duties: readonly Duty[];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +62,7 @@ export class Room extends SocketShell<RoomAttachment> {
     this.keep = new RoomKeep(env, this.store, this.sockets);
     this.parts = this.host();
     this.sends = new SendPipeline(this.parts);
+    this.duties = [this.presence, retentionDuty(env, this.store), pictureDeadlines(this.parts), this.copyDuty()];
   }
 
   protected parseAttachment(value: unknown): RoomAttachment | null {
@@ -163,26 +167,27 @@ export class Room extends SocketShell<RoomAttachment> {
     this.presence.dropped(attachment.userId, ws);
   }
 
-  // --- alarm: grace periods, the D1 copy, retention ---------------------------
+  // --- alarm: grace periods, retention, picture deadlines, the D1 copy ------------
 
   override async alarm(): Promise<void> {
     this.alarmClock.fired();
     const now = Date.now();
-    this.presence.expireGrace(now);
-    pruneExpired(this.env, this.store, now);
-    if (this.store.meta()) await expireDueImages(this.parts, now); // pictures past their check deadline
-    try {
-      await this.flush();
-    } catch {
-      // Logged and counted by flush; the next attempt waits out the backoff below.
-    } finally {
-      // Grace and retention deadlines are exact; the copy accepts an alarm already due within its window.
-      const exact = [this.presence.nextDeadline(), retentionDeadline(this.env, this.store), nextImageDue(this.store)].filter((t): t is number => t !== null);
-      const copy = this.history.nextWindow(now);
-      const at = Math.min(...exact, copy?.at ?? Infinity);
-      const latest = Math.min(...exact, copy?.latest ?? Infinity);
-      if (at !== Infinity) this.alarmClock.schedule(Math.max(now, at), Math.max(now, latest));
-    }
+    const next = await runDuties(this.duties, now);
+    if (next) this.alarmClock.schedule(next.at, next.latest);
+  }
+
+  /** The copy to D1 as an alarm duty: a failed copy waits out its backoff (it accepts an alarm due within its window). */
+  private copyDuty(): Duty {
+    return {
+      run: async () => {
+        try {
+          await this.flush();
+        } catch {
+          // Logged and counted by flush; the next attempt waits out the backoff (nextWindow).
+        }
+      },
+      nextDue: (now) => this.history.nextWindow(now),
+    };
   }
 
   /** Copies every message D1 does not have yet (history/copy.ts); returns how many went. */
