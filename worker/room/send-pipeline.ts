@@ -44,7 +44,7 @@ export class SendPipeline {
     this.env = host.env;
     this.store = host.store;
     this.rule = messageRule(this.env);
-    this.budget = new MessageBudget(env, this.rule, (userId, now) => this.takeToken(userId, now));
+    this.budget = new MessageBudget(this.env, this.rule, (userId, now) => this.takeToken(userId, now));
   }
 
   /**
