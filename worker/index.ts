@@ -18,15 +18,16 @@ import { web } from "./http/web";
 import { AppError } from "./errors";
 import { retentionDays, runRetention } from "./retention";
 import { deleteOldImages } from "./media/store";
-import { expireOverdueImages } from "./media/outcome";
+import { expireOverdueImages, type ImageOutcome } from "./media/outcome";
 import { deleteOrphanImages, ORPHAN_CRON } from "./media/orphans";
+import { tellRoomOfImage } from "./room/client";
 import { deleteLapsedConsents } from "./db/subscriptions";
 import type { Env } from "./env";
 
 export { Lobby } from "./lobby/lobby";
 export { LobbyHub } from "./lobby/hub";
 export { Room } from "./room/room";
-export { HistoryWriter } from "./room/history-writer";
+export { HistoryWriter } from "./history/writer";
 export { PlatformToken } from "./platform/access-token";
 export { RateLimiter } from "./limits/shared-limiter";
 
@@ -64,10 +65,15 @@ export default {
     ctx.waitUntil(deleteOrphanImages(env, controller.scheduledTime));
     if (controller.cron === ORPHAN_CRON) return;
     ctx.waitUntil(runRetention(env, controller.scheduledTime));
-    ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime));
+    ctx.waitUntil(expireOverdueImages(env, controller.scheduledTime).then((outcomes) => tellRooms(env, outcomes)));
     ctx.waitUntil(deleteOldImages(env, controller.scheduledTime - retentionDays(env) * 24 * 3600_000));
     ctx.waitUntil(deleteLapsedConsents(env.DB, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;
 
 export { app };
+
+/** The cron settled these pictures: each room hears of its own, one after another. */
+async function tellRooms(env: Env, outcomes: ImageOutcome[]): Promise<void> {
+  for (const outcome of outcomes) await tellRoomOfImage(env, outcome);
+}

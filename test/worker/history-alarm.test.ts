@@ -2,12 +2,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../worker/env";
 import { AlarmClock } from "../../worker/room/alarm-clock";
-import { HistoryCopy } from "../../worker/room/history-copy";
+import { HistoryCopy } from "../../worker/history/copy";
 import type { Room } from "../../worker/room/room";
 import type { RoomStore } from "../../worker/room/store";
 import { enter, pair, sendAndAck } from "./helpers";
 
-// When the room's copy alarm is set (history-copy.ts, alarm-clock.ts): every setAlarm is a storage
+// When the room's copy alarm is set (history/copy.ts, room/alarm-clock.ts): every setAlarm is a storage
 // write, and one that moves the alarm earlier also updates the alarm scheduler before the commit
 // that carries the acks. A busy room must not move it message after message.
 

@@ -2,12 +2,12 @@ import { historyDbFor } from "../../worker/history/shards";
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { copyHistory } from "../../worker/db/history";
-import { writerCount } from "../../worker/room/history-copy";
+import { writerCount } from "../../worker/history/writers";
 import type { Room } from "../../worker/room/room";
 import { d1Messages, enter, pair, sendAndAck } from "./helpers";
 
-// The copy of room history to D1 through the history writers (worker/room/history-copy.ts,
-// history-writer.ts): group commit across rooms, bounded backoff, nothing lost or doubled.
+// The copy of room history to D1 through the history writers (worker/history/copy.ts,
+// writer.ts): group commit across rooms, bounded backoff, nothing lost or doubled.
 
 async function writerTransactions(): Promise<number> {
   let total = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env";
-import { copyPending } from "../../worker/room/history-copy";
+import { copyPending } from "../../worker/history/copy";
 import type { RoomStore, StoredMessage } from "../../worker/room/store";
 
 // The room's hand-off to a history writer: what was pending when the copy began goes over, in

@@ -3,26 +3,17 @@
 // bindings HISTORY_2..HISTORY_N. Everything else (users, conversations, reports) stays in DB.
 // N is fixed for a deployment's life: changing it moves conversations to other shards.
 import { numberVar, type Env } from "../env";
+import { fnv1a } from "../lib/fnv";
 
 export function shardCount(env: Env): number {
   return Math.min(64, Math.max(1, Math.floor(numberVar(env.HISTORY_SHARDS, 1))));
-}
-
-/** FNV-1a of the id: stable across deploys and runtimes. */
-export function hashId(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /** 0-based shard of a conversation; 0 is DB. */
 export function shardOf(env: Env, conversationId: string): number {
   const n = shardCount(env);
   // A different salt from the writer's choice, so the writers of one shard all get conversations.
-  return n === 1 ? 0 : hashId(`shard:${conversationId}`) % n;
+  return n === 1 ? 0 : fnv1a(`shard:${conversationId}`) % n;
 }
 
 export function historyDb(env: Env, shard: number): D1Database {

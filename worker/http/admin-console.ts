@@ -19,6 +19,7 @@ import { aiBudget, safetyModel } from "../moderation/triage";
 import { findUser } from "../db/users";
 import { eraseUser } from "../erase-user";
 import { AppError } from "../errors";
+import { adminView } from "../message-view";
 import { placementFor, shardStub } from "../lobby/shards";
 import {
   AI_CATEGORIES,
@@ -102,7 +103,7 @@ export const adminConsole = newApp()
       userA: conversation.userA,
       userB: conversation.userB,
       createdAt: conversation.createdAt,
-      messages: rows.map((m) => ({ id: m.id, seq: m.seq, senderId: m.senderId, text: m.body, at: m.createdAt, ...(m.kind ? { kind: m.kind } : {}) })),
+      messages: rows.map(adminView),
       nextBefore: rows.length === limit ? rows[0].seq : null,
     } satisfies AdminConversationResponse);
   })

@@ -4,8 +4,8 @@ import { aliasFor } from "../alias";
 import { findOwnConversation, findOwnConversationView, hiddenMarkOf, listConversations, pageMessages, partnerOf } from "../db/conversations";
 import { AppError } from "../errors";
 import { hideConversation } from "../room/client";
-import type { MessageRow } from "../db/schema";
-import { LIMITS, type ConversationSummary, type ConversationsResponse, type DeletedResponse, type HistoryMessage, type MessagesResponse } from "../protocol";
+import { fromRow, historyView } from "../message-view";
+import { LIMITS, type ConversationSummary, type ConversationsResponse, type DeletedResponse, type MessagesResponse } from "../protocol";
 import { newApp } from "./app";
 import { requireUser } from "./session";
 import { validate } from "./validate";
@@ -57,7 +57,7 @@ export const conversations = newApp()
     const rows = await pageMessages(historyDbFor(c.env, conversation.id), conversation.id, before, limit, hidden);
     return c.json({
       // A picture still under check is its sender's alone; pictures say so (links come from the room).
-      messages: rows.filter((m) => m.kind !== "image_pending" || m.senderId === me).map((m) => restMessage(m, me)),
+      messages: rows.flatMap((m) => historyView(fromRow(m), m.senderId === me) ?? []),
       nextBefore: rows.length === limit && rows[0].seq > hidden + 1 ? rows[0].seq : null,
       // Shown as "已注销的用户"; the history stays this caller's.
       ...(conversation.partnerErased ? { partnerErased: true as const } : {}),
@@ -74,12 +74,3 @@ export const conversations = newApp()
     const deleted = await hideConversation(c.env, conversation.id, me, hiddenMarkOf(conversation, me));
     return c.json({ deleted } satisfies DeletedResponse);
   });
-
-function restMessage(m: MessageRow, me: string): HistoryMessage {
-  const base: HistoryMessage = { id: m.id, seq: m.seq, from: m.senderId === me ? "me" : "partner", text: m.body, at: m.createdAt };
-  if (m.kind === "recalled") return { ...base, text: "", kind: "recalled" };
-  if (m.kind !== "image" && m.kind !== "image_pending") return base;
-  const image = JSON.parse(m.body) as { id: string; width: number; height: number };
-  const shown: HistoryMessage = { ...base, text: "", kind: "image", image: { id: image.id, url: null, width: image.width, height: image.height } };
-  return m.kind === "image_pending" ? { ...shown, pending: true } : shown;
-}

@@ -3,6 +3,7 @@ import { findUser } from "../db/users";
 import { flagVar, type Env } from "../env";
 import { AppError } from "../errors";
 import { settleImage } from "../media/outcome";
+import { tellRoomOfImage } from "../room/client";
 import { identityHash } from "../platform/identity";
 import { decryptPush, pushSignatureValid, timestampFresh } from "../platform/push";
 import { newApp } from "./app";
@@ -94,7 +95,8 @@ export const push = newApp()
       const sender = await findUser(c.env.DB, image.senderId);
       const from = typeof event.FromUserName === "string" ? event.FromUserName : "";
       if (!sender || sender.identityHash !== (await identityHash(c.env.IDENTITY_PEPPER, "wechat", from))) throw forged();
-      await settleImage(c.env, { traceId: event.trace_id }, verdict(event));
+      const outcome = await settleImage(c.env, { traceId: event.trace_id }, verdict(event));
+      if (outcome) await tellRoomOfImage(c.env, outcome);
     }
     return c.text("success");
   });

@@ -3,9 +3,8 @@ import { hiddenMarkOf } from "../db/conversations";
 import { userAndConversation } from "../db/room-entry";
 import { AppError } from "../errors";
 import { openTicket } from "../platform/ticket";
-import { roomStub } from "../room/client";
+import { connectToRoom } from "../room/client";
 import { publicOrigin } from "../media/signed-url";
-import { roomConnectRequest } from "../room/connect";
 import { newApp } from "./app";
 import { activeUser, sessionUserId } from "./session";
 import { validate } from "./validate";
@@ -36,17 +35,15 @@ export const rooms = newApp().get("/:roomId", validate("query", roomQuery), asyn
   // Opened here and handed to the room in memory only. A bad or stale ticket means no OpenID: the
   // room then refuses a WeChat/QQ user's sends with ticket_required (or flags them, fail-open).
   const openid = ticket ? await openTicket(c.env, ticket, Date.now(), user.id) : null;
-  return roomStub(c.env, conversation.id).fetch(
-    roomConnectRequest("https://room.internal/connect", {
-      userId: user.id,
-      platform: user.platform,
-      conversationId: conversation.id,
-      userA: conversation.userA,
-      userB: conversation.userB,
-      after: after ?? null,
-      hiddenUpTo: hiddenMarkOf(conversation, user.id),
-      openid,
-      origin: publicOrigin(c.env, c.req.url),
-    }),
-  );
+  return connectToRoom(c.env, {
+    userId: user.id,
+    platform: user.platform,
+    conversationId: conversation.id,
+    userA: conversation.userA,
+    userB: conversation.userB,
+    after: after ?? null,
+    hiddenUpTo: hiddenMarkOf(conversation, user.id),
+    openid,
+    origin: publicOrigin(c.env, c.req.url),
+  });
 });

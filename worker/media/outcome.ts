@@ -1,17 +1,15 @@
 import { findImage, overdueImageIds, settleImageRow, type ImageStatus, type Settled } from "../db/images";
 import type { ImageRow } from "../db/schema";
 import { numberVar, type Env } from "../env";
-import { describeError } from "../errors";
-import { roomStub } from "../room/client";
-import { Room } from "../room/room";
 import { signMediaUrl } from "./signed-url";
 import { deleteImageObjects } from "./store";
 
 // A picture's verdict, and the two calls the room makes about pictures:
 //   imageForRoom(env, imageId, roomId, senderId)  → may it be shown in this room yet?
 //   imageViewUrl(env, origin, imageId)            → a short-lived signed link for the partner
-// When a verdict arrives (WeChat's push, or the deadline passing), the room is told through its
-// RPC method `imageChecked(outcome)` (ImageOutcomeReceiver), so it can deliver or tell the sender.
+// Settling returns the outcome; media never calls a room. Whoever settled (the push route, the
+// cron, the room's own alarm) tells the room (room/client.ts tellRoomOfImage), so it can deliver
+// or tell the sender.
 
 export interface ImageOutcome {
   imageId: string;
@@ -22,28 +20,18 @@ export interface ImageOutcome {
   status: Settled;
 }
 
-/** What the room implements to hear of verdicts. Until it does, nobody is told (the room can ask). */
-export interface ImageOutcomeReceiver {
-  imageChecked(outcome: ImageOutcome): Promise<void>;
-}
-
-const roomListens = () => typeof (Room.prototype as Partial<ImageOutcomeReceiver>).imageChecked === "function";
-
-async function tellRoom(env: Env, outcome: ImageOutcome): Promise<void> {
-  if (!roomListens()) return;
-  try {
-    const stub = roomStub(env, outcome.conversationId) as unknown as ImageOutcomeReceiver;
-    await stub.imageChecked(outcome);
-  } catch (error) {
-    // The room also asks imageForRoom when it needs to; a lost notice delays, never leaks.
-    console.error("image outcome: room not told", describeError(error));
-  }
+/** The one settle: records the verdict if the picture is still pending; a failed one leaves R2 at once. */
+async function settle(env: Env, where: { id: string } | { traceId: string }, status: Settled, now: number): Promise<ImageRow | undefined> {
+  const row = await settleImageRow(env.DB, where, status, now);
+  if (row && status !== "passed") await deleteImageObjects(env, [row.id]);
+  return row;
 }
 
 /**
  * Records a verdict for a pending picture (by id or by WeChat's trace_id), once. A failed picture
- * is removed from R2 at once; the row stays as the record that there was one. Returns the outcome,
- * or null when the picture is unknown or already settled (a replayed push changes nothing).
+ * is removed from R2 at once; the row stays as the record that there was one. Returns the outcome
+ * for the caller to tell the room, or null when the picture is unknown or already settled (a
+ * replayed push changes nothing).
  */
 export async function settleImage(
   env: Env,
@@ -51,21 +39,27 @@ export async function settleImage(
   status: Settled,
   now = Date.now(),
 ): Promise<ImageOutcome | null> {
-  const row = await settleImageRow(env.DB, where, status, now);
-  if (!row) return null;
-  if (status !== "passed") await deleteImageObjects(env, [row.id]);
-  const outcome: ImageOutcome = { imageId: row.id, conversationId: row.conversationId, senderId: row.senderId, status };
-  await tellRoom(env, outcome);
-  return outcome;
+  const row = await settle(env, where, status, now);
+  return row ? { imageId: row.id, conversationId: row.conversationId, senderId: row.senderId, status } : null;
 }
 
-/** Settles as "expired" every pending picture whose check deadline has passed (cron and lazily). */
-export async function expireOverdueImages(env: Env, now = Date.now(), limit = 500): Promise<number> {
-  let expired = 0;
+/**
+ * Expires picture `imageId` if it is still pending (a room's alarm at the check deadline) and
+ * returns the verdict it now has; a picture no longer known counts as expired.
+ */
+export async function expireImage(env: Env, imageId: string, now = Date.now()): Promise<Settled> {
+  const row = (await settle(env, { id: imageId }, "expired", now)) ?? (await findImage(env.DB, imageId));
+  return !row || row.status === "pending" ? "expired" : row.status;
+}
+
+/** Settles as "expired" every pending picture whose check deadline has passed (cron); returns the outcomes to tell. */
+export async function expireOverdueImages(env: Env, now = Date.now(), limit = 500): Promise<ImageOutcome[]> {
+  const outcomes: ImageOutcome[] = [];
   for (const id of await overdueImageIds(env.DB, now, limit)) {
-    if (await settleImage(env, { id }, "expired", now)) expired++;
+    const outcome = await settleImage(env, { id }, "expired", now);
+    if (outcome) outcomes.push(outcome);
   }
-  return expired;
+  return outcomes;
 }
 
 export interface RoomImage {
@@ -74,12 +68,15 @@ export interface RoomImage {
   contentType: string;
   width: number;
   height: number;
+  /** When a pending picture's check gives up (the room's alarm expires it then). */
+  checkDeadline: number;
 }
 
 /**
  * The room's question: may picture `imageId`, sent by `senderId` in room `conversationId`, be
  * shown? Null when it is not that sender's picture in that room (a client cannot borrow another
- * room's picture). A pending picture past its deadline is expired here and then.
+ * room's picture). A pending picture past its deadline is expired here and then (the asking
+ * room is not called back: it refuses the picture itself).
  */
 export async function imageForRoom(
   env: Env,
@@ -91,11 +88,11 @@ export async function imageForRoom(
   let row: ImageRow | undefined = await findImage(env.DB, imageId);
   if (!row || row.conversationId !== conversationId || row.senderId !== senderId) return null;
   if (row.status === "pending" && row.checkDeadline < now) {
-    await settleImage(env, { id: row.id }, "expired", now);
-    row = await findImage(env.DB, imageId);
+    row = (await settle(env, { id: row.id }, "expired", now)) ?? (await findImage(env.DB, imageId));
     if (!row) return null;
   }
-  return { id: row.id, status: row.status, contentType: row.contentType, width: row.width, height: row.height };
+  const { id, status, contentType, width, height, checkDeadline } = row;
+  return { id, status, contentType, width, height, checkDeadline };
 }
 
 export function viewTtlMs(env: Env): number {

@@ -1,9 +1,18 @@
-// How the rest of the worker reaches rooms: one room object per conversation id.
+// How the rest of the worker reaches rooms: one room object per conversation id. Nothing outside
+// room/ names the Room class or its namespace; it calls these.
 import { conversationIdsOf } from "../db/conversations";
 import type { Env } from "../env";
+import { describeError } from "../errors";
+import type { ImageOutcome } from "../media/outcome";
+import { roomConnectRequest, type RoomConnect } from "./connect";
 
 export function roomStub(env: Env, conversationId: string) {
   return env.ROOM.get(env.ROOM.idFromName(conversationId));
+}
+
+/** Hands an authenticated socket upgrade to the pair's room (what the room trusts, connect.ts). */
+export function connectToRoom(env: Env, info: RoomConnect): Promise<Response> {
+  return roomStub(env, info.conversationId).fetch(roomConnectRequest("https://room.internal/connect", info));
 }
 
 /** Erasure goes through the room, which clears what it still holds and D1 together. */
@@ -30,4 +39,16 @@ export function hideConversation(env: Env, conversationId: string, userId: strin
 export async function endRoomsOf(env: Env, userId: string): Promise<void> {
   const ids = await conversationIdsOf(env.DB, userId);
   await Promise.all(ids.map((id) => roomStub(env, id).endForErasure(userId)));
+}
+
+/**
+ * Tells a picture's room of its verdict (settled by the push route or the cron). A lost notice
+ * delays, never leaks: the room expires its own pending pictures and the phone can ask.
+ */
+export async function tellRoomOfImage(env: Env, outcome: ImageOutcome): Promise<void> {
+  try {
+    await roomStub(env, outcome.conversationId).imageChecked(outcome);
+  } catch (error) {
+    console.error("image outcome: room not told", describeError(error));
+  }
 }

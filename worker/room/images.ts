@@ -1,69 +1,29 @@
 import { historyDbFor } from "../history/shards";
 import { logError } from "../log";
-import { findImage, markImageSent, settleImageRow } from "../db/images";
+import { markImageSent } from "../db/images";
 import { deleteMessage, rewriteMessage } from "../db/message-edits";
 import { ORPHAN_AFTER_MS } from "../media/orphans";
-import { imageForRoom, viewTtlMs, type ImageOutcome } from "../media/outcome";
-import { signMediaUrl } from "../media/signed-url";
-import { deleteImageObjects } from "../media/store";
+import { expireImage, imageForRoom, type ImageOutcome } from "../media/outcome";
+import { partnerFrame, pictureBody, pictureOf } from "../message-view";
 import { timeOrderedId } from "../lib/random-id";
-import type { ErrorCode, HistoryMessage, MessageImage, RoomClientFrame, RoomServerFrame } from "../protocol";
+import type { ErrorCode, RoomClientFrame, RoomServerFrame } from "../protocol";
 import { socketError } from "../errors";
 import { sendFrame } from "../socket";
+import { dueAt, type Duty } from "./duty";
 import type { RoomParts } from "./parts";
 import { keepVerdict } from "./resume";
 import type { RoomStore, StoredMessage } from "./store";
+import { signedImage } from "./views";
 
 // Pictures in the room. A picture message's body is {"id","width","height"} (the image id from
 // POST /api/media). While WeChat's check runs it is "image_pending": acked to the sender (pending),
-// invisible to the partner. The verdict arrives through Room.imageChecked, or the room's own alarm
-// expires it at the check deadline (meta "image_due:<imageId>").
+// invisible to the partner. The verdict arrives through Room.imageChecked (told by whoever settled
+// it: the push route or the cron, room/client.ts), or the room's own alarm expires it at the check
+// deadline (meta "image_due:<imageId>").
 
 export type ImageFrame = Extract<RoomClientFrame, { type: "image" }>;
 
 const DUE = "image_due:";
-const ORIGIN = "origin";
-
-export function imageOf(m: StoredMessage): Omit<MessageImage, "url"> | null {
-  if (m.kind !== "image" && m.kind !== "image_pending") return null;
-  try {
-    const body = JSON.parse(m.body) as { id: string; width: number; height: number };
-    return { id: body.id, width: body.width, height: body.height };
-  } catch {
-    return null;
-  }
-}
-
-/** The worker's public origin, for signed links; kept from the last connect (RPCs carry none). */
-export function rememberOrigin(store: RoomStore, origin: string | undefined): void {
-  if (origin && store.metaValue(ORIGIN) !== origin) store.setMetaValue(ORIGIN, origin);
-}
-
-export async function signedImage(room: RoomParts, image: Omit<MessageImage, "url">, now: number): Promise<MessageImage> {
-  const origin = room.store.metaValue(ORIGIN);
-  const url = origin ? await signMediaUrl(room.env, origin, image.id, "view", now + viewTtlMs(room.env)) : null;
-  return { ...image, url };
-}
-
-/** A stored message as `viewer` sees it; null when they must not see it (the partner's pending picture). */
-export async function viewOf(room: RoomParts, m: StoredMessage, viewer: string, now = Date.now()): Promise<HistoryMessage | null> {
-  const mine = m.sender === viewer;
-  const base: HistoryMessage = mine
-    ? { id: m.id, seq: m.seq, from: "me", text: m.body, at: m.at, clientId: m.clientId }
-    : { id: m.id, seq: m.seq, from: "partner", text: m.body, at: m.at };
-  if (m.kind !== "recalled" && m.kind !== "image" && m.kind !== "image_pending") return base; // text (or a store without kinds)
-  if (m.kind === "recalled") return { ...base, text: "", kind: "recalled" };
-  const image = imageOf(m);
-  if (!image) return null;
-  if (m.kind === "image_pending") return mine ? { ...base, text: "", kind: "image", pending: true, image: { ...image, url: null } } : null;
-  return { ...base, text: "", kind: "image", image: await signedImage(room, image, now) };
-}
-
-export async function viewsOf(room: RoomParts, messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
-  const now = Date.now();
-  const views = await Promise.all(messages.map((m) => viewOf(room, m, viewer, now)));
-  return views.filter((v): v is HistoryMessage => v !== null);
-}
 
 export function imageAck(m: StoredMessage): RoomServerFrame {
   const ack = { type: "ack" as const, clientId: m.clientId, id: m.id, seq: m.seq, at: m.at };
@@ -72,11 +32,10 @@ export function imageAck(m: StoredMessage): RoomServerFrame {
 
 /** Delivers a passed picture to the partner, or notes that they were away. */
 async function deliver(room: RoomParts, m: StoredMessage): Promise<void> {
-  const image = imageOf(m);
-  if (!image) return;
+  const picture = pictureOf(m);
+  if (!picture) return;
   const partner = room.partnerOf(m.sender);
-  const frame: RoomServerFrame = { type: "message", id: m.id, seq: m.seq, from: "partner", text: "", at: m.at, kind: "image", image: await signedImage(room, image, Date.now()) };
-  if (!room.sendTo(partner, frame)) room.partnerWrote(partner);
+  if (!room.sendTo(partner, partnerFrame(m, await signedImage(room, picture, Date.now())))) room.partnerWrote(partner);
 }
 
 /**
@@ -94,7 +53,6 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   if (image.status === "expired") return void refuse("moderation_unavailable", "The picture's check did not finish; upload it again");
   if (room.store.findByImage(image.id)) return void refuse("bad_message", "This picture was already sent");
   const pending = image.status === "pending";
-  const deadline = pending ? (await findImage(room.env.DB, image.id))?.checkDeadline : undefined;
   // Raced with a retry of the same frame during the reads above.
   const raced = room.store.findByClientId(senderId, frame.clientId);
   if (raced) return void sendFrame(ws, imageAck(raced));
@@ -105,12 +63,12 @@ export async function acceptImage(room: RoomParts, ws: WebSocket, senderId: stri
   if (!(await markImageSent(room.env.DB, image.id, now))) {
     return void refuse("bad_message", `A picture must be sent within ${ORPHAN_AFTER_MS / 60_000} minutes of its upload: upload it again`);
   }
-  const body = JSON.stringify({ id: image.id, width: image.width, height: image.height });
+  const body = pictureBody(image);
   const stored = room.store.append({ id: timeOrderedId(now), sender: senderId, clientId: frame.clientId, body, at: now, flag: null, kind: pending ? "image_pending" : "image" });
   room.scheduleCopy(now);
-  if (pending && deadline !== undefined) {
-    room.store.setMetaValue(DUE + image.id, String(deadline));
-    room.scheduleAlarm(deadline);
+  if (pending) {
+    room.store.setMetaValue(DUE + image.id, String(image.checkDeadline));
+    room.scheduleAlarm(image.checkDeadline);
   }
   sendFrame(ws, imageAck(stored));
   if (!pending) await deliver(room, stored);
@@ -121,7 +79,7 @@ export async function applyImageOutcome(room: RoomParts, outcome: Pick<ImageOutc
   room.store.deleteMetaValue(DUE + outcome.imageId);
   const m = room.store.findByImage(outcome.imageId);
   if (!m || m.kind !== "image_pending") return;
-  const image = imageOf(m);
+  const image = pictureOf(m);
   if (outcome.status === "passed" && image) {
     room.store.rewrite(m.id, "image", m.body);
     const passed = { ...m, kind: "image" as const };
@@ -143,12 +101,8 @@ export async function expireDueImages(room: RoomParts, now: number): Promise<voi
   for (const { key: imageId, value } of room.store.metaWithPrefix(DUE)) {
     if (Number(value) > now) continue;
     try {
-      // Settled here directly (not through settleImage, which would call this room back).
-      const settled = await settleImageRow(room.env.DB, { id: imageId }, "expired", now);
-      if (settled) await deleteImageObjects(room.env, [imageId]);
-      const row = settled ?? (await findImage(room.env.DB, imageId));
-      const status = !row || row.status === "pending" ? "expired" : row.status;
-      await applyImageOutcome(room, { imageId, status });
+      // The room settled it itself, so it is told here (media never calls a room).
+      await applyImageOutcome(room, { imageId, status: await expireImage(room.env, imageId, now) });
     } catch (error) {
       // The key stays: the next alarm tries again (and the daily cron expires the row regardless).
       logError("room.image_expiry_failed", error);
@@ -156,7 +110,18 @@ export async function expireDueImages(room: RoomParts, now: number): Promise<voi
   }
 }
 
-export function nextImageDue(store: RoomStore): number | null {
+function nextImageDue(store: RoomStore): number | null {
   const due = store.metaWithPrefix(DUE).map((e) => Number(e.value));
   return due.length ? Math.min(...due) : null;
+}
+
+/** Picture check deadlines as an alarm duty (exact): a pending picture expires on time. */
+export function pictureDeadlines(room: RoomParts): Duty {
+  return {
+    // Before a first connect the room has no pair, so no pictures.
+    run: async (now) => {
+      if (room.store.meta()) await expireDueImages(room, now);
+    },
+    nextDue: () => dueAt(nextImageDue(room.store)),
+  };
 }

@@ -5,10 +5,11 @@ import { TYPING_INTERVAL_MS } from "../limits/rules";
 import type { RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
 import type { AlarmClock } from "./alarm-clock";
+import { dueAt, type Due, type Duty } from "./duty";
 import type { RoomSockets } from "./sockets";
 import type { Member, RoomStore } from "./store";
 
-export class Presence {
+export class Presence implements Duty {
   /**
    * When each user's last typing frame was relayed. Memory is enough: the interval (2 s) is
    * shorter than the quiet spell before a room hibernates.
@@ -62,8 +63,13 @@ export class Presence {
     }
   }
 
-  nextDeadline(): number | null {
-    return this.store.nextAwayDeadline();
+  /** The alarm's duty: grace periods that ran out (exact deadlines). */
+  run(now: number): void {
+    this.expireGrace(now);
+  }
+
+  nextDue(): Due | null {
+    return dueAt(this.store.nextAwayDeadline());
   }
 
   /** Typing is relayed at most once per TYPING_INTERVAL_MS per sender; the rest are dropped. */

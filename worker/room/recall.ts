@@ -2,7 +2,7 @@ import { deleteImages } from "../media/store";
 import { deleteMessage, recallMessage, reportHolds } from "../db/message-edits";
 import { historyDbFor } from "../history/shards";
 import { LIMITS, type ErrorCode } from "../protocol";
-import { imageOf } from "./images";
+import { pictureOf } from "../message-view";
 import type { RoomParts } from "./parts";
 
 // Recall: the sender withdraws their own message within LIMITS.recallWindowMs. The content goes
@@ -27,7 +27,7 @@ export async function recall(room: RoomParts, userId: string, id: string, now = 
   // A picture still under check was never shown: it goes without a trace for the partner.
   if (wasSeen) room.store.rewrite(m.id, "recalled", "");
   else room.store.deleteById(m.id);
-  const image = imageOf(m);
+  const image = pictureOf(m);
   await room.withD1(async () => {
     // A row not copied yet changes nothing here; the copy then carries the recalled state.
     // A text's words stay apart for a report within RECALL_EVIDENCE_MS (db/recalled.ts).

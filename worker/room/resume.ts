@@ -1,5 +1,6 @@
 import { LIMITS, type RoomServerFrame } from "../protocol";
-import { imageOf, signedImage } from "./images";
+import { pictureOf } from "../message-view";
+import { signedImage } from "./views";
 import type { RoomParts } from "./parts";
 
 // What changed while a phone was away, for messages it already has (seq ≤ after): a resume sends
@@ -39,7 +40,7 @@ export async function missedChanges(room: RoomParts, viewer: string, after: numb
       continue;
     }
     const m = room.store.findById(id);
-    const image = m && m.kind === "image" ? imageOf(m) : null;
+    const image = m && m.kind === "image" ? pictureOf(m) : null;
     if (image) frames.push({ type: "image_status", id, clientId: v.clientId, status: "passed", image: await signedImage(room, image, now) });
   }
   // The phone had message `after`, so it left no earlier than that message's time: a recall it
@@ -64,7 +65,7 @@ export async function imageStates(room: RoomParts, viewer: string, ids: readonly
     if (m) {
       if (m.sender !== viewer || m.kind === "image_pending") continue;
       if (m.kind === "recalled") frames.push({ type: "recalled", id, seq: m.seq, from: "me" });
-      const image = m.kind === "image" ? imageOf(m) : null;
+      const image = m.kind === "image" ? pictureOf(m) : null;
       if (image) frames.push({ type: "image_status", id, clientId: m.clientId, status: "passed", image: await signedImage(room, image, now) });
       continue;
     }

@@ -1,45 +1,41 @@
-import { historyDbFor } from "../history/shards";
-import {
-  countMessagesBetween,
-  deleteConversationMessages,
-  deleteMessagesThrough,
-  hideConversationFor,
-} from "../db/conversations";
 import type { Env } from "../env";
-import { AppError, errorResponse, socketError } from "../errors";
+import { AppError, socketError } from "../errors";
+import { HistoryCopy } from "../history/copy";
 import { logEvent } from "../log";
-import { HISTORY_RULE, ROOM_CONNECT_RULE } from "../limits/rules";
-import { take, type BucketState } from "../limits/token-bucket";
-import { createReport, REPORT_CONTEXT, REPORT_SNAPSHOT_SIZE } from "../report";
-import { CLOSE, LIMITS, type HistoryMessage, type RoomClientFrame, type RoomServerFrame, type SocketError } from "../protocol";
-import type { ImageOutcome, ImageOutcomeReceiver } from "../media/outcome";
-import { deleteConversationImages } from "../media/store";
+import type { ImageOutcome } from "../media/outcome";
+import { CLOSE, LIMITS, type ErrorCode, type RoomServerFrame, type SocketError } from "../protocol";
 import { closeSocket, sendError, sendFrame } from "../socket";
 import { SocketShell, type RawFrame } from "../socket-shell";
+import { admit } from "./admission";
 import { AlarmClock } from "./alarm-clock";
-import { RoomCare } from "./care";
-import { backInRoom, noticeAway } from "./away-notice";
 import { parseAttachment, type RoomAttachment } from "./attachment";
-import { readRoomConnect } from "./connect";
+import { backInRoom, noticeAway } from "./away-notice";
+import { RoomCare } from "./care";
+import { runDuties, type Duty } from "./duty";
+import { endForErasure, eraseHistory, hideFor } from "./erasure";
 import { parseRoomFrame } from "./frames";
-import { HistoryCopy } from "./history-copy";
-import { acceptImage, applyImageOutcome, expireDueImages, nextImageDue, rememberOrigin, viewsOf } from "./images";
+import { answerHistory, greet } from "./history-pages";
+import { acceptImage, applyImageOutcome, pictureDeadlines } from "./images";
+import { RoomKeep, type KeepAnswer } from "./keep";
 import type { RoomParts } from "./parts";
 import { Presence } from "./presence";
 import { recall } from "./recall";
-import { imageStates, missedChanges } from "./resume";
-import { RoomKeep, type KeepAnswer } from "./keep";
-import { pruneExpired, retentionDeadline } from "./retention";
+import { reportPartner } from "./reporting";
+import { imageStates } from "./resume";
+import { retentionDuty } from "./retention";
 import { needsTicket, SendPipeline, TICKET_REQUIRED_MESSAGE } from "./send-pipeline";
 import { RoomSockets } from "./sockets";
-import { connectsKey, RoomStore, toD1Row, type StoredMessage } from "./store";
+import { RoomStore } from "./store";
+import { rememberOrigin } from "./views";
 
 /**
- * One room per pair of users, for as long as the pair exists. A socket shell: it accepts the
- * pair's sockets and hands each duty to its module — sends (send-pipeline.ts), the copy to D1
- * (history-copy.ts), presence and grace (presence.ts), retention (retention.ts).
+ * One room per pair of users, for as long as the pair exists. A socket shell that only routes:
+ * connects (admission.ts, history-pages.ts), frames (send-pipeline.ts, images.ts, recall.ts,
+ * resume.ts, reporting.ts, keep.ts), presence and grace (presence.ts), the copy to D1
+ * (history/copy.ts), erasure and hiding (erasure.ts), retention (retention.ts). Its parts reach it
+ * through one host interface (parts.ts). The rest of the worker reaches it through client.ts.
  */
-export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeReceiver {
+export class Room extends SocketShell<RoomAttachment> {
   protected readonly kind = "room";
   protected readonly internalMessage = "Something went wrong on our side; the message was not sent";
   protected readonly store: RoomStore;
@@ -50,6 +46,10 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   private readonly sends: SendPipeline;
   private readonly care: RoomCare;
   private readonly keep: RoomKeep;
+  /** What the parts may use of the room (parts.ts). */
+  private readonly parts: RoomParts;
+  /** Everything the alarm serves, in the order it runs them (duty.ts). */
+  private readonly duties: readonly Duty[];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,13 +60,9 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.history = new HistoryCopy(env, this.store, this.alarmClock);
     this.care = new RoomCare(env, this.store, this.sockets);
     this.keep = new RoomKeep(env, this.store, this.sockets);
-    this.sends = new SendPipeline(env, this.store, this.sockets, {
-      wrote: (userId, message) => this.ctx.waitUntil(this.care.afterText(userId, message)),
-      stored: (now) => this.history.scheduleAfterAppend(now),
-      dropFlooder: (ws) => this.endSocket(ws, null, "flooding", CLOSE.policy, false),
-      fail: (ws, error, clientId) => this.fail(ws, error, clientId),
-      partnerAway: (userId) => this.ctx.waitUntil(noticeAway(this.env, this.store, userId)),
-    });
+    this.parts = this.host();
+    this.sends = new SendPipeline(this.parts);
+    this.duties = [this.presence, retentionDuty(env, this.store), pictureDeadlines(this.parts), this.copyDuty()];
   }
 
   protected parseAttachment(value: unknown): RoomAttachment | null {
@@ -76,26 +72,10 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   // --- connect ----------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    const info = readRoomConnect(request);
-    if (!info || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse("bad_request", "Rooms only accept WebSocket connections through the API", 400);
-    }
-    if (info.userId !== info.userA && info.userId !== info.userB) {
-      return errorResponse("forbidden", "You are not part of this conversation", 403);
-    }
-    if (this.store.ended()) return errorResponse("conversation_ended", "This conversation has ended", 410);
     const now = Date.now();
-    if (!this.store.meta()) {
-      this.store.setMeta({ conversationId: info.conversationId, userA: info.userA, userB: info.userB });
-    }
-    // Per user, in storage: reconnecting in a loop neither gets through nor floods the partner.
-    const allowed = take(ROOM_CONNECT_RULE, this.connectBucket(info.userId, now), now);
-    this.store.setMetaValue(connectsKey(info.userId), JSON.stringify(allowed.state));
-    if (!allowed.ok) {
-      const wait = Math.ceil(allowed.retryAfterMs / 1000);
-      return errorResponse("too_many_attempts", `Too many reconnects: try again in ${wait} s`, 429);
-    }
-    pruneExpired(this.env, this.store, now);
+    const admitted = admit(this.env, this.store, request, now);
+    if (!admitted.ok) return admitted.response;
+    const info = admitted.info;
 
     // A second socket of the same user replaces the first (a reconnect that raced the old close).
     const wasOnline = this.sockets.socketOf(info.userId) !== undefined;
@@ -105,19 +85,10 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
 
     const hiddenUpTo = info.hiddenUpTo ?? 0;
     const { server, response } = this.accept([info.userId], { userId: info.userId, platform: info.platform, openid: info.openid, hiddenUpTo });
-    const resume = info.after !== null;
-    const me = this.store.arrive(info.userId, now, resume);
+    const me = this.store.arrive(info.userId, now, info.after !== null);
     backInRoom(this.store, info.userId); // the next absence may bring one reply notice
     rememberOrigin(this.store, info.origin); // for signed picture links
-    if (resume) {
-      const pagedTo = await this.sendHistoryPage(server, info.userId, Math.max(info.after ?? 0, hiddenUpTo), hiddenUpTo);
-      this.notePaging(server, pagedTo);
-      // Verdicts and recalls of messages the phone already had (resume.ts), however many followed.
-      for (const frame of await missedChanges(this.parts(), info.userId, info.after ?? 0, hiddenUpTo)) sendFrame(server, frame);
-    } else {
-      const history = this.store.latest(LIMITS.historyOnConnect, hiddenUpTo);
-      sendFrame(server, { type: "history", messages: await this.views(history, info.userId) } satisfies RoomServerFrame);
-    }
+    await greet(this.parts, server, info.userId, info.after, hiddenUpTo);
     this.presence.arrived(server, info.userId, me, wasOnline);
     await this.care.arrived(info.userId, server, now);
     // Told early, so the client logs in again before the user's first send is refused.
@@ -126,58 +97,6 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     if (this.keep.isKept()) sendFrame(server, { type: "kept" } satisfies RoomServerFrame);
     this.markRead(info.userId);
     return response;
-  }
-
-  /** The user's stored reconnect budget; an unreadable one is logged and starts empty (this connect is refused). */
-  private connectBucket(userId: string, now: number): BucketState | undefined {
-    const raw = this.store.metaValue(connectsKey(userId));
-    if (!raw) return undefined;
-    try {
-      const { tokens, at, refusals } = JSON.parse(raw) as Record<string, unknown>;
-      if (typeof tokens === "number" && typeof at === "number" && typeof refusals === "number") return { tokens, at, refusals };
-    } catch {
-      // logged below
-    }
-    logEvent("warn", "room.bad_connect_limit");
-    return { tokens: 0, at: now, refusals: 0 };
-  }
-
-  /**
-   * One bounded page of history after `after`; `more` tells the client to ask again. Returns the
-   * page's last seq when it said `more` (where the walk goes on), else undefined.
-   */
-  private async sendHistoryPage(ws: WebSocket, viewer: string, after: number, hiddenUpTo: number): Promise<number | undefined> {
-    const page = this.store.page(Math.max(after, hiddenUpTo), LIMITS.historyPageMax);
-    const messages = await this.views(page.messages, viewer);
-    sendFrame(ws, (page.more ? { type: "history", messages, more: true } : { type: "history", messages }) satisfies RoomServerFrame);
-    return page.more ? page.messages.at(-1)?.seq : undefined;
-  }
-
-  /**
-   * A history request on an open socket. Walking on from a page that said `more` is free; any
-   * other request (a re-request) takes a token of this socket's HISTORY_RULE budget, and past it
-   * is answered `too_many_attempts` with no page.
-   */
-  private async onHistory(ws: WebSocket, attachment: RoomAttachment, after: number): Promise<void> {
-    const continues = attachment.pagedTo !== undefined && after >= attachment.pagedTo;
-    if (!continues) {
-      const now = Date.now();
-      const limit = take(HISTORY_RULE, attachment.historyBucket, now);
-      this.setAttachment(ws, { ...attachment, historyBucket: limit.state });
-      if (!limit.ok) {
-        const wait = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
-        return void sendError(ws, "too_many_attempts", `Too many history requests: try again in ${wait} s`);
-      }
-    }
-    this.notePaging(ws, await this.sendHistoryPage(ws, attachment.userId, after, attachment.hiddenUpTo ?? 0));
-  }
-
-  /** Remembers where this socket's history walk may go on for free (undefined: it is complete). */
-  private notePaging(ws: WebSocket, pagedTo: number | undefined): void {
-    const current = this.attachment(ws);
-    if (!current || current.pagedTo === pagedTo) return;
-    const { pagedTo: _old, ...rest } = current;
-    this.setAttachment(ws, pagedTo === undefined ? rest : { ...rest, pagedTo });
   }
 
   // --- frames -----------------------------------------------------------------
@@ -194,7 +113,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
       case "send":
         return await this.sends.send(ws, attachment, frame);
       case "history":
-        return await this.onHistory(ws, attachment, frame.after);
+        return await answerHistory(this.parts, ws, attachment, frame.after);
       case "typing":
         return this.presence.typing(attachment.userId);
       case "leave":
@@ -205,15 +124,20 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
         if (!answer.ok) sendFrame(ws, socketError(answer.code, answer.message));
         return;
       }
-      case "report":
-        return await this.onReport(ws, attachment, frame);
+      case "report": {
+        const { endedKept } = await reportPartner(this.parts, attachment.userId, frame);
+        sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
+        // The report blocked the pair: a kept chat ends with it, for both.
+        if (endedKept) await this.endKept();
+        return;
+      }
       case "image":
-        return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts(), ws, attachment.userId, frame));
+        return await this.sends.image(ws, attachment, frame, () => acceptImage(this.parts, ws, attachment.userId, frame));
       case "image_query":
-        for (const out of await imageStates(this.parts(), attachment.userId, frame.ids)) sendFrame(ws, out);
+        for (const out of await imageStates(this.parts, attachment.userId, frame.ids)) sendFrame(ws, out);
         return;
       case "recall": {
-        const refused = await recall(this.parts(), attachment.userId, frame.id);
+        const refused = await recall(this.parts, attachment.userId, frame.id);
         if (refused) sendFrame(ws, socketError(refused.code, refused.message));
         return;
       }
@@ -233,31 +157,6 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.onGone(ws);
   }
 
-  /**
-   * Reports the partner with the room's freshest messages (D1 may lag): the latest, and those
-   * around the pointed message however many came after it. Blocks the pair.
-   */
-  private async onReport(ws: WebSocket, reporter: RoomAttachment, frame: Extract<RoomClientFrame, { type: "report" }>): Promise<void> {
-    const meta = this.store.meta();
-    if (!meta) throw new AppError("internal", "room has no participants", 500);
-    const { category, reason, messageId } = frame;
-    const pointed = messageId ? this.store.findById(messageId) : null;
-    const around = pointed ? this.store.page(Math.max(0, pointed.seq - REPORT_CONTEXT - 1), 2 * REPORT_CONTEXT + 1).messages : [];
-    const recent = [...this.store.latest(REPORT_SNAPSHOT_SIZE), ...around].map((m) => toD1Row(meta.conversationId, m));
-    const { endedKept } = await createReport(this.env, {
-      reporterId: reporter.userId,
-      conversationId: meta.conversationId,
-      category,
-      reason,
-      messageId,
-      recent,
-      later: (work) => this.ctx.waitUntil(work),
-    });
-    sendFrame(ws, { type: "reported" } satisfies RoomServerFrame);
-    // The report blocked the pair: a kept chat ends with it, for both.
-    if (endedKept) await this.endKept();
-  }
-
   /** A socket is gone. Unless it ended on purpose, the user gets a grace period to come back. */
   private onGone(ws: WebSocket): void {
     const attachment = this.attachment(ws);
@@ -268,29 +167,30 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     this.presence.dropped(attachment.userId, ws);
   }
 
-  // --- alarm: grace periods, the D1 copy, retention ---------------------------
+  // --- alarm: grace periods, retention, picture deadlines, the D1 copy ------------
 
   override async alarm(): Promise<void> {
     this.alarmClock.fired();
     const now = Date.now();
-    this.presence.expireGrace(now);
-    pruneExpired(this.env, this.store, now);
-    if (this.store.meta()) await expireDueImages(this.parts(), now); // pictures past their check deadline
-    try {
-      await this.flush();
-    } catch {
-      // Logged and counted by flush; the next attempt waits out the backoff below.
-    } finally {
-      // Grace and retention deadlines are exact; the copy accepts an alarm already due within its window.
-      const exact = [this.presence.nextDeadline(), retentionDeadline(this.env, this.store), nextImageDue(this.store)].filter((t): t is number => t !== null);
-      const copy = this.history.nextWindow(now);
-      const at = Math.min(...exact, copy?.at ?? Infinity);
-      const latest = Math.min(...exact, copy?.latest ?? Infinity);
-      if (at !== Infinity) this.alarmClock.schedule(Math.max(now, at), Math.max(now, latest));
-    }
+    const next = await runDuties(this.duties, now);
+    if (next) this.alarmClock.schedule(next.at, next.latest);
   }
 
-  /** Copies every message D1 does not have yet (history-copy.ts); returns how many went. */
+  /** The copy to D1 as an alarm duty: a failed copy waits out its backoff (it accepts an alarm due within its window). */
+  private copyDuty(): Duty {
+    return {
+      run: async () => {
+        try {
+          await this.flush();
+        } catch {
+          // Logged and counted by flush; the next attempt waits out the backoff (nextWindow).
+        }
+      },
+      nextDue: (now) => this.history.nextWindow(now),
+    };
+  }
+
+  /** Copies every message D1 does not have yet (history/copy.ts); returns how many went. */
   async flush(): Promise<number> {
     const meta = this.store.meta();
     if (!meta) return 0;
@@ -306,79 +206,31 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
 
   // --- RPC from the worker ----------------------------------------------------
 
-  /** A verdict on one of this room's pictures (media/outcome.ts). */
+  /** A verdict on one of this room's pictures, settled by the push route or the cron (room/client.ts). */
   async imageChecked(outcome: ImageOutcome): Promise<void> {
-    if (this.store.meta()) await applyImageOutcome(this.parts(), outcome);
+    if (this.store.meta()) await applyImageOutcome(this.parts, outcome);
   }
 
-  /** Erases this conversation's history here and in D1; returns how many messages went. */
+  /** Erases this conversation's history here and in D1; returns how many messages went (erasure.ts). */
   async eraseHistory(conversationId: string): Promise<number> {
-    return this.history.withD1(async () => {
-      const pendingHere = this.store.eraseAll();
-      const inD1 = await deleteConversationMessages(this.env.DB, historyDbFor(this.env, conversationId), conversationId);
-      return pendingHere + inD1;
-    });
+    return eraseHistory(this.parts, conversationId);
   }
 
-  /**
-   * `userId` deleted the conversation: their view starts after the newest message now (their REST
-   * history and this room's history frames); the partner keeps everything. What both have deleted
-   * goes for good. Returns how many messages the caller no longer sees.
-   */
+  /** `userId` deleted the conversation for themselves (erasure.ts); returns how many messages they no longer see. */
   async hideFor(conversationId: string, userId: string, previousMark: number): Promise<number> {
-    return this.history.withD1(async () => {
-      const last = this.store.nextSeq() - 1;
-      const marks = await hideConversationFor(this.env.DB, conversationId, userId, last);
-      for (const ws of this.ctx.getWebSockets(userId)) {
-        const attachment = this.attachment(ws);
-        if (attachment) this.setAttachment(ws, { ...attachment, hiddenUpTo: marks.mine });
-      }
-      const pendingHere = this.store.countUncopiedBetween(previousMark, marks.mine);
-      const hidden = pendingHere + (await countMessagesBetween(historyDbFor(this.env, conversationId), conversationId, previousMark, marks.mine));
-      if (marks.both > 0) {
-        this.store.eraseThrough(marks.both);
-        await deleteMessagesThrough(historyDbFor(this.env, conversationId), conversationId, marks.both);
-      }
-      // Pictures go once both have deleted everything, like the text (the partner's evidence until then).
-      if (last > 0 && marks.both >= last) await deleteConversationImages(this.env, conversationId);
-      return hidden;
-    });
+    return hideFor(this.parts, conversationId, userId, previousMark);
   }
 
-  /**
-   * A participant erased themselves: the room ends for good. Their partner is told and closed,
-   * nothing is stored or acked after this, and the room forgets the erased id (pair, member row,
-   * limits). The history is the partner's copy: the room hands D1 everything it still holds (D1
-   * keeps it for the partner, db/erasure.ts) and then drops its own. Throws when D1 cannot take
-   * it, so the erasure stops and can be repeated.
-   */
+  /** A participant erased themselves: the room ends for good (erasure.ts). */
   async endForErasure(userId: string): Promise<void> {
-    const meta = this.store.meta();
-    if (!meta) return;
-    const member = meta.userA === userId || meta.userB === userId;
-    if (member) this.endForErasureNow(userId);
-    // Also on a repeated erasure (the id is already forgotten): whatever is left goes to D1.
-    if (member || this.store.ended()) {
-      await this.flush();
-      this.store.eraseAll();
-    }
-  }
-
-  private endForErasureNow(userId: string): void {
-    const partnerId = this.sockets.partnerOf(userId);
-    const partnerAlreadyTold = this.store.member(userId)?.leftAt != null;
-    this.store.endAndForget(userId, Date.now());
-    // Sockets already ended (disconnectUser ran first) are closing: closing them again stalls the close.
-    for (const ws of this.ctx.getWebSockets(userId)) {
-      if (!this.attachment(ws)?.ended) this.endSocket(ws, "conversation_ended", "This conversation has ended", CLOSE.ended);
-    }
-    for (const ws of this.ctx.getWebSockets(partnerId)) {
-      if (!partnerAlreadyTold) sendFrame(ws, { type: "partner_left" } satisfies RoomServerFrame);
-      this.endSocket(ws, "conversation_ended", "Your partner deleted their account; this conversation has ended", CLOSE.ended);
-    }
-    this.sends.forget(userId);
-    this.presence.forget(userId);
-    this.care.forget(userId);
+    await endForErasure(this.parts, userId, {
+      flush: () => this.flush(),
+      forget: (erased) => {
+        this.sends.forget(erased);
+        this.presence.forget(erased);
+        this.care.forget(erased);
+      },
+    });
   }
 
   /** 保持联系 over REST, from an end screen whose socket is gone (the same rule as the frame). */
@@ -415,7 +267,7 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
   // --- helpers ----------------------------------------------------------------
 
   /** Ends a socket on purpose: optional error frame, then close, with no grace period. */
-  private endSocket(ws: WebSocket, code: Parameters<typeof sendError>[1] | null, message: string, closeCode: number, quiet = true): void {
+  private endSocket(ws: WebSocket, code: ErrorCode | null, message: string, closeCode: number, quiet = true): void {
     const attachment = this.attachment(ws);
     if (attachment) {
       attachment.ended = quiet;
@@ -426,30 +278,31 @@ export class Room extends SocketShell<RoomAttachment> implements ImageOutcomeRec
     if (!quiet) this.onGone(ws);
   }
 
-  /** What the picture and recall handlers (images.ts, recall.ts) may use of the room. */
-  private parts(): RoomParts {
-    const meta = this.store.meta();
-    if (!meta) throw new AppError("internal", "room has no participants", 500);
+  /** The one host interface its parts get (parts.ts); built once. */
+  private host(): RoomParts {
+    const store = this.store;
     return {
       env: this.env,
-      store: this.store,
-      conversationId: meta.conversationId,
-      partnerOf: (userId) => this.sockets.partnerOf(userId),
-      sendTo: (userId, frame) => {
-        const ws = this.sockets.socketOf(userId);
-        if (ws) sendFrame(ws, frame);
-        return ws !== undefined;
+      store,
+      get conversationId(): string {
+        const meta = store.meta();
+        if (!meta) throw new AppError("internal", "room has no participants", 500);
+        return meta.conversationId;
       },
+      partnerOf: (userId) => this.sockets.partnerOf(userId),
+      sendTo: (userId, frame) => this.sockets.sendTo(userId, frame),
+      socketsOf: (userId) => this.ctx.getWebSockets(userId),
+      attachmentOf: (ws) => this.attachment(ws),
+      setAttachment: (ws, attachment) => this.setAttachment(ws, attachment),
+      endSocket: (ws, code, message, closeCode, quiet) => this.endSocket(ws, code, message, closeCode, quiet),
+      fail: (ws, error, clientId) => this.fail(ws, error, clientId),
       withD1: (work) => this.history.withD1(work),
       scheduleAlarm: (at) => this.alarmClock.schedule(at),
       scheduleCopy: (now) => this.history.scheduleAfterAppend(now),
       partnerWrote: (userId) => this.ctx.waitUntil(noticeAway(this.env, this.store, userId)),
+      wrote: (userId, message) => this.ctx.waitUntil(this.care.afterText(userId, message)),
+      later: (work) => this.ctx.waitUntil(work),
     };
-  }
-
-  /** Messages as `viewer` sees them: own ones with their clientId, pictures with fresh signed links. */
-  private views(messages: StoredMessage[], viewer: string): Promise<HistoryMessage[]> {
-    return viewsOf(this.parts(), messages, viewer);
   }
 
   /** Where messages are kept; the benchmark's no-persistence variant swaps in memory. */

@@ -7,11 +7,12 @@ import { messageRule } from "../limits/rules";
 import { take, type BucketState } from "../limits/token-bucket";
 import { CONTENT_REJECTED_MESSAGE, failOpen, moderateMessage, type ModerationResult } from "../moderation/moderate";
 import { timeOrderedId } from "../lib/random-id";
-import type { ErrorCode, RoomServerFrame } from "../protocol";
+import { partnerFrame } from "../message-view";
+import { CLOSE, type ErrorCode, type RoomServerFrame } from "../protocol";
 import { sendFrame } from "../socket";
 import type { RoomAttachment } from "./attachment";
 import type { SendFrame } from "./frames";
-import type { RoomSockets } from "./sockets";
+import type { RoomParts } from "./parts";
 import { MessageBudget, type Admission } from "./message-budget";
 import { bucketFromSendTimes, refillWindowMs } from "./send-limit";
 import type { RoomStore, StoredMessage } from "./store";
@@ -21,20 +22,6 @@ export const TICKET_REQUIRED_MESSAGE = "Your content-check ticket is missing or 
 /** A WeChat/QQ socket without a valid ticket for its user: the platform check cannot name the sender. */
 export function needsTicket(who: Pick<RoomAttachment, "platform" | "openid">): boolean {
   return who.platform !== "dev" && !who.openid;
-}
-
-/** What the pipeline needs from the room around it. */
-export interface SendHost {
-  /** A message was stored: its copy to D1 is due. */
-  stored(now: number): void;
-  /** Ends a flooding socket (not quietly: the grace period follows). */
-  dropFlooder(ws: WebSocket): void;
-  /** An error frame for a failure of ours, about this send. */
-  fail(ws: WebSocket, error: unknown, clientId: string): void;
-  /** The partner wrote while `userId` was away (no live socket): maybe one reply notice. */
-  partnerAway(userId: string): void;
-  /** A text was stored, acked and delivered: background checks (triage of a flag, the care check). */
-  wrote(userId: string, message: StoredMessage): void;
 }
 
 export class SendPipeline {
@@ -50,14 +37,14 @@ export class SendPipeline {
   /** The operator's message rule: vars do not change while the object lives. */
   private readonly rule;
 
-  constructor(
-    private readonly env: Env,
-    private readonly store: RoomStore,
-    private readonly sockets: RoomSockets,
-    private readonly host: SendHost,
-  ) {
-    this.rule = messageRule(env);
-    this.budget = new MessageBudget(env, this.rule, (userId, now) => this.takeToken(userId, now));
+  private readonly env: Env;
+  private readonly store: RoomStore;
+
+  constructor(private readonly host: RoomParts) {
+    this.env = host.env;
+    this.store = host.store;
+    this.rule = messageRule(this.env);
+    this.budget = new MessageBudget(this.env, this.rule, (userId, now) => this.takeToken(userId, now));
   }
 
   /**
@@ -110,7 +97,7 @@ export class SendPipeline {
   /** A send or picture over its person's budget: refused, and a flooder's socket closed. */
   private limited(ws: WebSocket, frame: { clientId: string }, refusal: Exclude<Admission, { ok: true }>): void {
     refuse(ws, frame, "rate_limited", `Slow down: try again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))} s`);
-    if (refusal.flooding) this.host.dropFlooder(ws);
+    if (refusal.flooding) this.host.endSocket(ws, null, "flooding", CLOSE.policy, false); // the grace period follows
   }
 
   /** Stores, acks and delivers one send once its check is done and every earlier send is through. */
@@ -125,21 +112,11 @@ export class SendPipeline {
     const now = Date.now();
     const draft = { id: timeOrderedId(now), sender: sender.userId, clientId: frame.clientId, body: frame.text, at: now, flag: verdict.flagReason };
     const stored = this.store.append(draft);
-    this.host.stored(now);
+    this.host.scheduleCopy(now);
     // The output gate holds these frames until the write above is durable: an ack is a promise.
     sendFrame(ws, ackFrame(stored));
-    const partnerId = this.sockets.partnerOf(sender.userId);
-    const partner = this.sockets.socketOf(partnerId);
-    if (partner) {
-      sendFrame(partner, {
-        type: "message",
-        id: stored.id,
-        seq: stored.seq,
-        from: "partner",
-        text: stored.body,
-        at: stored.at,
-      } satisfies RoomServerFrame);
-    } else this.host.partnerAway(partnerId);
+    const partnerId = this.host.partnerOf(sender.userId);
+    if (!this.host.sendTo(partnerId, partnerFrame(stored))) this.host.partnerWrote(partnerId);
     this.host.wrote(sender.userId, stored);
   }
 

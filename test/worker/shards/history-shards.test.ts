@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { allHistoryDbs, shardCount, shardOf } from "../../../worker/history/shards";
-import { writerCount, writerName } from "../../../worker/room/history-copy";
+import { writerCount, writerName } from "../../../worker/history/writers";
 import { adminApi, api, d1Messages, devLogin, enter, getOrCreateConversation, sendAndAck } from "../helpers";
 
 // History spread over two D1 databases (vitest.shards.config.ts: HISTORY_SHARDS = 2): each

@@ -6,11 +6,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { copyHistory, type ConversationCopy } from "../db/history";
 import { numberVar, type Env } from "../env";
-import { historyDb } from "../history/shards";
+import { historyDb } from "./shards";
 import { describeError } from "../errors";
 
 interface Job {
-  /** The history database (worker/history/shards.ts); a writer serves one, by its name. */
+  /** The history database (shards.ts); a writer serves one, by its name. */
   shard: number;
   copy: ConversationCopy;
   resolve: (result: { missing: boolean }) => void;

@@ -2,30 +2,16 @@
 // after a failure. The room's SQLite stays the record until a writer confirms the D1 commit.
 import { numberVar, type Env } from "../env";
 import { describeError } from "../errors";
-import { hashId, shardOf } from "../history/shards";
 import { logEvent } from "../log";
-import type { AlarmClock } from "./alarm-clock";
-import { toD1Row, type RoomMeta, type RoomStore } from "./store";
+import type { AlarmClock } from "../room/alarm-clock";
+import { toD1Row, type RoomMeta, type RoomStore } from "../room/store";
+import { shardOf } from "./shards";
+import { writerFor } from "./writers";
 
 /** Messages per hand-off; a room with more pending hands them over in several. */
 const COPY_BATCH = 500;
 /** Backoff after failed copies: 1 s, 2 s, 4 s … at most this, plus up to half again of jitter. */
 const RETRY_MAX_MS = 60_000;
-
-export function writerCount(env: Env): number {
-  return Math.min(64, Math.max(1, Math.floor(numberVar(env.HISTORY_WRITERS, 2))));
-}
-
-/** Writer `index` of history database `shard`; each database has its own HISTORY_WRITERS writers. */
-export function writerName(shard: number, index: number): string {
-  return shard === 0 ? `writer/${index}` : `writer/${shard}/${index}`;
-}
-
-/** A conversation always goes to the same writer, so its batches reach D1 in order. */
-export function writerFor(env: Env, conversationId: string) {
-  const name = writerName(shardOf(env, conversationId), hashId(conversationId) % writerCount(env));
-  return env.HISTORY_WRITER.get(env.HISTORY_WRITER.idFromName(name));
-}
 
 /**
  * Hands everything D1 did not have when called to the writer, batch by batch, marking each copied
