@@ -33,7 +33,7 @@ interface __BaseEnv_Env {
 	ROOM: DurableObjectNamespace<import("./worker/room/room").Room>;
 	PLATFORM_TOKEN: DurableObjectNamespace<import("./worker/platform/access-token").PlatformToken>;
 	RATE_LIMITER: DurableObjectNamespace<import("./worker/limits/shared-limiter").RateLimiter>;
-	HISTORY_WRITER: DurableObjectNamespace<import("./worker/room/history-writer").HistoryWriter>;
+	HISTORY_WRITER: DurableObjectNamespace<import("./worker/history/writer").HistoryWriter>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
