@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Api, SESSION_KEY } from "../../miniprogram/lib/api";
-import { ChatClient, type ChatState } from "../../miniprogram/lib/chat-client";
+import { ChatClient } from "../../miniprogram/lib/chat-client";
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
 import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import { texts, until } from "./helpers";
 
 /**
  * A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket.
@@ -60,20 +61,6 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
     cut: () => current?.terminate(),
   };
 }
-
-/** Resolves once the client's state satisfies `test` (the test's own timeout bounds the wait). */
-function until(client: ChatClient, test: (s: ChatState) => boolean): Promise<ChatState> {
-  return new Promise((resolve) => {
-    const stop = client.subscribe((s) => {
-      if (test(s)) {
-        queueMicrotask(() => stop());
-        resolve(s);
-      }
-    });
-  });
-}
-
-const texts = (s: ChatState) => s.messages.map((m) => `${m.from}:${m.text}`);
 
 describe("the mini program's chat client against the worker", () => {
   let worker: LocalWorker;
