@@ -2,11 +2,11 @@
 // before the first match, a suspended user's screen) and the subscribe-message prompts (on taps,
 // only for listed templates, once per wait or absence, never in the way of matching).
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { text } from "./screen";
 import {TOPICS, usePages } from "./simulate";
 
 const pages = usePages(6);
 const { mount, settle } = pages;
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 const rest = () => pages.fake.requests.filter((r) => !r.url.endsWith("/api/login")).map((r) => `${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "")}`);
 
 /** A server that keeps the 18+ confirmation per account and may suspend matching. */

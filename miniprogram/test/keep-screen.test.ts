@@ -1,19 +1,15 @@
 // 保持联系, the first line, the wait estimate and 我的聊天 in the mini program, under
 // miniprogram-simulate with the platform faked.
 import { describe, expect, it } from "vitest";
+import { openChatPage, text } from "./screen";
 import { usePages } from "./simulate";
 
 const pages = usePages(5);
 const { mount, settle } = pages;
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 async function openChat(query: Record<string, string> = { topic: "music" }) {
-  pages.passGates("");
   pages.fake.storage.set("onechat.adultSentFor", "u1");
-  const page = mount("pages/chat/index");
-  await page.instance.onLoad(query);
-  await settle();
-  return page;
+  return openChatPage(pages, query, "");
 }
 
 describe("chat page: the wait, the first line and 保持联系", () => {
