@@ -8,11 +8,7 @@ import { TOPICS, usePages } from "./simulate";
 const pages = usePages(6);
 const { mount, settle } = pages;
 
-function passedGates() {
-  pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
-  pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
-  pages.fake.storage.set("onechat.rulesAccepted", 1);
-}
+const passedGates = () => pages.passGates();
 
 /** A server that knows one conversation, r9, with the partner 安静的海豚. */
 function conversationServer() {
