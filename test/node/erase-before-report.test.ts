@@ -4,18 +4,14 @@
 // logging in again with the same WeChat account, is never matched with B.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminReportsResponse, LoginResponse, MessagesResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
-import { adultLogin, enter, FrameSocket } from "./helpers";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { adultLogin, enter, FrameSocket, startWithPlatform, type PlatformServer } from "./helpers";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
-    vars: { D1_FLUSH_DELAY_MS: "50", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
-  });
+  ({ worker, platform } = await startWithPlatform({ vars: { D1_FLUSH_DELAY_MS: "50" } }));
 });
 afterAll(async () => {
   await worker?.stop();

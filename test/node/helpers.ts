@@ -1,9 +1,26 @@
-// What the Node tests share: a WebSocket client whose frames are awaited by type, a login through
-// a running worker, and waiting on the mini program's chat client.
+// What the Node tests share: the worker started beside the fake platform server, a WebSocket
+// client whose frames are awaited by type, a login through the worker, and waiting on the mini
+// program's chat client.
 import { expect } from "vitest";
 import WebSocket from "ws";
 import type { ChatClient, ChatState } from "../../miniprogram/lib/chat-client";
+import { startLocalWorker, type LocalWorker, type LocalWorkerOptions } from "../../scripts/local-worker";
 import type { LoginPlatform, LoginResponse } from "../../worker/protocol";
+import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+
+export type PlatformServer = Awaited<ReturnType<typeof startPlatformServer>>;
+
+/** The fake WeChat/QQ server, and the worker in Miniflare using it (its credentials and API bases, then `options.vars`). */
+export async function startWithPlatform(options: LocalWorkerOptions = {}): Promise<{ worker: LocalWorker; platform: PlatformServer }> {
+  const platform = await startPlatformServer();
+  try {
+    const vars = { ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url, ...options.vars };
+    return { worker: await startLocalWorker({ ...options, vars }), platform };
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+}
 
 /** What a refused upgrade answered: its status and JSON body. */
 export interface Refusal {

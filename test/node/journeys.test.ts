@@ -9,24 +9,19 @@ import { ChatClient, type SocketFactory } from "../../miniprogram/lib/chat-clien
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { KeyValueStorage } from "../../miniprogram/lib/api";
 import type { ImageUploadResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
-import { texts, until } from "./helpers";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { startWithPlatform, texts, until, type PlatformServer } from "./helpers";
 
 const PUSH_TOKEN = "journey-push-token";
 const AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
+  ({ worker, platform } = await startWithPlatform({
     vars: {
       D1_FLUSH_DELAY_MS: "50",
-      ...FAKE_CREDENTIALS,
-      WECHAT_API_BASE: platform.url,
-      QQ_API_BASE: platform.url,
       WECHAT_TEMPLATE_REPLY: "tmpl-reply",
       WECHAT_TEMPLATE_MATCHED: "tmpl-matched",
       WECHAT_PUSH_TOKEN: PUSH_TOKEN,
@@ -35,7 +30,7 @@ beforeAll(async () => {
       MESSAGE_BURST: "2000",
       MESSAGE_RATE_PER_SECOND: "1000",
     },
-  });
+  }));
 });
 afterAll(async () => {
   await worker?.stop();

@@ -3,25 +3,14 @@
 // worker fails open (MODERATION_FAIL_MODE=open); the fail-closed refusal is in test/worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminFlaggedResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
-import { adultLogin, enter, FrameSocket, type Refusal } from "./helpers";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { adultLogin, enter, FrameSocket, startWithPlatform, type PlatformServer, type Refusal } from "./helpers";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
-    port: 9117,
-    vars: {
-      D1_FLUSH_DELAY_MS: "50",
-      MODERATION_FAIL_MODE: "open",
-      ...FAKE_CREDENTIALS,
-      WECHAT_API_BASE: platform.url,
-      QQ_API_BASE: platform.url,
-    },
-  });
+  ({ worker, platform } = await startWithPlatform({ port: 9117, vars: { D1_FLUSH_DELAY_MS: "50", MODERATION_FAIL_MODE: "open" } }));
 });
 afterAll(async () => {
   await worker?.stop();
