@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { matchIntoRoom, text } from "./screen";
+import { matchIntoRoom, ONLINE, text } from "./screen";
 import {TOPICS, usePages } from "./simulate";
 
 const pages = usePages(5);
@@ -197,7 +197,7 @@ describe("chat page", () => {
     return page;
   }
 
-  const matched = (_page: ReturnType<typeof mount>, history: unknown[] = []) => matchIntoRoom(pages, { history, presence: "online" });
+  const matched = (_page: ReturnType<typeof mount>, history: unknown[] = []) => matchIntoRoom(pages, { history, then: [ONLINE] });
 
   const messages = (page: ReturnType<typeof mount>) => page.querySelector(".messages")!;
 

@@ -21,19 +21,31 @@ export async function openChatPage(pages: Pages, query: Record<string, string> =
   return page;
 }
 
-/** The lobby matches the open chat page with 快乐的熊猫 in r1; the room opens with `history` (and `presence` if given). */
-export async function matchIntoRoom(pages: Pages, options: { history?: unknown[]; presence?: "online" | "offline" } = {}) {
+/** How `matchIntoRoom` plays the match: fields of the matched frame, the room's history, the frames after it. */
+export interface RoomScript {
+  /** Replaces fields of the matched frame (room r1, 快乐的熊猫, topic music). */
+  match?: Record<string, unknown>;
+  history?: unknown[];
+  /** Frames the room sends right after the history (e.g. the partner's presence). */
+  then?: unknown[];
+}
+
+/** The lobby matches the open chat page into r1, and the room opens with its history and the frames after it. */
+export async function matchIntoRoom(pages: Pages, script: RoomScript = {}) {
   const lobby = pages.fake.lastSocket();
   lobby.open();
-  lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
+  lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music", ...script.match });
   await pages.settle();
   const room = pages.fake.lastSocket();
   room.open();
-  room.receive({ type: "history", messages: options.history ?? [] });
-  if (options.presence) room.receive({ type: "presence", partner: options.presence });
+  room.receive({ type: "history", messages: script.history ?? [] });
+  for (const frame of script.then ?? []) room.receive(frame);
   await pages.settle();
   return room;
 }
+
+/** The partner's presence frame, online. */
+export const ONLINE = { type: "presence", partner: "online" };
 
 /** The chat page in room r1 with an empty history: `openChatPage`, then `matchIntoRoom`. */
 export async function chatInRoom(pages: Pages) {
