@@ -2,11 +2,11 @@
 // before the first match, a suspended user's screen) and the subscribe-message prompts (on taps,
 // only for listed templates, once per wait or absence, never in the way of matching).
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { matchIntoRoom, ONLINE, text } from "./screen";
 import {TOPICS, usePages } from "./simulate";
 
 const pages = usePages(6);
 const { mount, settle } = pages;
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 const rest = () => pages.fake.requests.filter((r) => !r.url.endsWith("/api/login")).map((r) => `${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "")}`);
 
 /** A server that keeps the 18+ confirmation per account and may suspend matching. */
@@ -192,14 +192,7 @@ describe("subscribe-message consent", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    pages.fake.lastSocket().open();
-    pages.fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    room.receive({ type: "presence", partner: "online" });
-    await settle();
+    const room = await matchIntoRoom(pages, { match: { partner: { alias: "熊猫" } }, then: [ONLINE] });
     expect(page.querySelector(".subscribe-reply")).toBeFalsy();
     room.receive({ type: "presence", partner: "offline" });
     await settle();
@@ -316,13 +309,7 @@ describe("report sheet", () => {
     const page = mount("pages/chat/index");
     await page.instance.onLoad({ topic: "music" });
     await settle();
-    pages.fake.lastSocket().open();
-    pages.fake.lastSocket().receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: "music" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    await settle();
+    const room = await matchIntoRoom(pages, { match: { partner: { alias: "熊猫" } } });
     page.querySelector(".report-link")!.dispatchEvent("tap");
     await settle();
     const item = [...page.querySelector(".report-sheet")!.querySelectorAll(".reason")].find((n) => n.dom!.textContent === "疑似未成年")!;

@@ -1,26 +1,13 @@
 // The care card in the chat page: the server's `care` frame (sent to this person only) shows a
 // calm card; a tap on a line dials it with wx.makePhoneCall; 知道了 closes it.
 import { describe, expect, it } from "vitest";
+import { chatInRoom } from "./screen";
 import { usePages } from "./simulate";
 
 const pages = usePages(5);
-const { mount, settle } = pages;
+const { settle } = pages;
 
-async function openChat() {
-  pages.passGates();
-  const page = mount("pages/chat/index");
-  await page.instance.onLoad({ topic: "music" });
-  await settle();
-  const lobby = pages.fake.lastSocket();
-  lobby.open();
-  lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
-  await settle();
-  const room = pages.fake.lastSocket();
-  room.open();
-  room.receive({ type: "history", messages: [] });
-  await settle();
-  return { page, room };
-}
+const openChat = () => chatInRoom(pages);
 
 describe("care card", () => {
   it("appears on the care frame, dials a line on tap, and closes", async () => {

@@ -2,9 +2,9 @@
 // the background, own messages merged by clientId, errors on the right message, ticket renewal,
 // history pages, and failures that must stop instead of looping.
 import { beforeEach, describe, expect, it } from "vitest";
-import { ChatClient, type ChatClientOptions, type ChatState } from "../lib/chat-client";
+import type { ChatClient, ChatClientOptions, ChatState } from "../lib/chat-client";
 import { ChatError } from "../lib/errors";
-import { FakeNetwork, FakeSocket, ManualClock, flush } from "./fakes";
+import { FakeNetwork, FakeSocket, ManualClock, flush, matchInto, testClient } from "./fakes";
 
 const WS = "ws://chat.test";
 const at = (seq: number) => 1_700_000_000_000 + seq;
@@ -15,20 +15,13 @@ let tokenCalls: boolean[];
 let notices: string[];
 
 function makeClient(overrides: Partial<ChatClientOptions> = {}): ChatClient {
-  let ids = 0;
-  const client = new ChatClient({
+  const client = testClient(net, clock, {
     wsBase: WS,
     getToken: async (fresh) => {
       tokenCalls.push(fresh);
       return `tok${tokenCalls.length}`;
     },
     getTicket: async () => `ticket${tokenCalls.length}`,
-    connect: net.factory,
-    timers: clock,
-    random: () => 0,
-    newClientId: () => `c${++ids}`,
-    ackTimeoutMs: 10_000,
-    heartbeatMs: 20_000,
     ...overrides,
   });
   client.onNotice((n) => notices.push(n.code));
@@ -42,17 +35,8 @@ beforeEach(() => {
   notices = [];
 });
 
-async function enterRoom(client: ChatClient, messages: unknown[] = []): Promise<FakeSocket> {
-  client.start(null);
-  await flush();
-  net.last.open();
-  net.last.receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: null });
-  await flush();
-  const room = net.last;
-  room.open();
-  room.receive({ type: "history", messages });
-  return room;
-}
+const enterRoom = (client: ChatClient, messages: unknown[] = []): Promise<FakeSocket> =>
+  matchInto(client, net, { history: { type: "history", messages } });
 
 const view = (s: ChatState) => s.messages.map((m) => `${m.text}:${m.status}`);
 

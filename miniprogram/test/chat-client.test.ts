@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ChatClient, type ChatState } from "../lib/chat-client";
-import { FakeNetwork, FakeSocket, ManualClock, flush } from "./fakes";
+import { FakeNetwork, FakeSocket, ManualClock, flush, matchInto, testClient } from "./fakes";
 
 const WS = "ws://chat.test";
 
@@ -14,26 +14,18 @@ describe("ChatClient", () => {
   let client: ChatClient;
   let tokenCalls: boolean[];
   let notices: string[];
-  let ids: number;
 
   beforeEach(() => {
     net = new FakeNetwork();
     clock = new ManualClock();
     tokenCalls = [];
     notices = [];
-    ids = 0;
-    client = new ChatClient({
+    client = testClient(net, clock, {
       wsBase: WS,
       getToken: async (fresh) => {
         tokenCalls.push(fresh);
         return `tok${tokenCalls.length}`;
       },
-      connect: net.factory,
-      timers: clock,
-      random: () => 0,
-      newClientId: () => `c${++ids}`,
-      ackTimeoutMs: 10_000,
-      heartbeatMs: 20_000,
     });
     client.onNotice((n) => notices.push(n.message));
   });
@@ -41,20 +33,8 @@ describe("ChatClient", () => {
   const state = (): ChatState => client.snapshot;
 
   /** Lobby → matched → room open with the given history. */
-  async function enterRoom(hist = history()): Promise<FakeSocket> {
-    client.start("music");
-    await flush();
-    const lobby = net.last;
-    lobby.open();
-    lobby.receive({ type: "waiting", online: 3 });
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
-    await flush();
-    const room = net.last;
-    room.open();
-    room.receive(hist);
-    room.receive({ type: "presence", partner: "online" });
-    return room;
-  }
+  const enterRoom = (hist = history()): Promise<FakeSocket> =>
+    matchInto(client, net, { topic: "music", alias: "快乐的熊猫", waiting: 3, history: hist, presence: true });
 
   it("waits in the lobby with the online count, then opens the matched room with the token", async () => {
     client.start("music");

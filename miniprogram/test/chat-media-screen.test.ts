@@ -2,14 +2,11 @@
 // button (chooseMedia → uploadFile with the token → image frame), 审核中, the thumbnail opening
 // wx.previewImage, 撤回 in the long-press menu of one's own recent message, the recalled lines.
 import { describe, expect, it } from "vitest";
+import { chatInRoom, on, text } from "./screen";
 import { usePages } from "./simulate";
 
 const pages = usePages(8);
 const { mount, settle } = pages;
-function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
-  (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
-}
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 const row = (key: string, mine: boolean, extra: Record<string, unknown> = {}) => ({
   kind: "message",
   key,
@@ -72,23 +69,7 @@ describe("message list: pictures and recall", () => {
 });
 
 describe("chat page: sending a picture", () => {
-  async function openChat() {
-    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
-    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
-    pages.fake.storage.set("onechat.rulesAccepted", 1);
-    const page = mount("pages/chat/index");
-    await page.instance.onLoad({ topic: "music" });
-    await settle();
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    await settle();
-    return { page, room };
-  }
+  const openChat = () => chatInRoom(pages);
 
   it("picks a compressed picture, uploads it with the token, sends the image frame and shows 审核中", async () => {
     const { page, room } = await openChat();

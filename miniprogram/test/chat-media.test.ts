@@ -1,48 +1,26 @@
 // Pictures and recall in the chat client (issue 14): an image frame for an uploaded picture,
 // 审核中 until the check's verdict, the recalled lines, and 撤回 only for one's own within 2 minutes.
 import { beforeEach, describe, expect, it } from "vitest";
-import { ChatClient } from "../lib/chat-client";
+import type { ChatClient } from "../lib/chat-client";
 import { buildRows, RECALLED_MINE, RECALLED_PARTNER } from "../lib/chat-view";
 import { IMAGE_REJECTED_LINE } from "../lib/message-list";
-import { FakeNetwork, FakeSocket, ManualClock, flush } from "./fakes";
+import { FakeNetwork, FakeSocket, ManualClock, flush, matchInto, testClient } from "./fakes";
 
 describe("ChatClient: pictures and recall", () => {
   let net: FakeNetwork;
   let clock: ManualClock;
   let client: ChatClient;
   let notices: string[];
-  let ids: number;
 
   beforeEach(() => {
     net = new FakeNetwork();
     clock = new ManualClock();
     notices = [];
-    ids = 0;
-    client = new ChatClient({
-      wsBase: "ws://chat.test",
-      getToken: async () => "tok",
-      connect: net.factory,
-      timers: clock,
-      random: () => 0,
-      newClientId: () => `c${++ids}`,
-      ackTimeoutMs: 10_000,
-      heartbeatMs: 20_000,
-    });
+    client = testClient(net, clock);
     client.onNotice((n) => notices.push(n.code));
   });
 
-  async function enterRoom(): Promise<FakeSocket> {
-    client.start(null);
-    await flush();
-    net.last.open();
-    net.last.receive({ type: "matched", roomId: "r1", partner: { alias: "熊猫" }, topic: null });
-    await flush();
-    const room = net.last;
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    room.receive({ type: "presence", partner: "online" });
-    return room;
-  }
+  const enterRoom = (): Promise<FakeSocket> => matchInto(client, net, { presence: true });
 
   const rows = () => buildRows(client.snapshot.messages, clock.now()).filter((r) => r.kind === "message") as any[];
 

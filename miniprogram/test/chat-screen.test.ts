@@ -2,14 +2,11 @@
 // emoji panel, long-press menus, staying in place while scrolled up, confirmations before ending
 // a chat, a single typing indicator, honest banners, failure screens and small setData calls.
 import { describe, expect, it, vi } from "vitest";
+import { chatInRoom, on, text } from "./screen";
 import { usePages } from "./simulate";
 
 const pages = usePages(5);
 const { mount, settle } = pages;
-function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
-  (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
-}
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 const row = (key: string, mine: boolean, body: string, id = `m-${key}`) => ({
   kind: "message",
   key,
@@ -153,23 +150,7 @@ describe("message list", () => {
 });
 
 describe("chat page", () => {
-  async function openChat() {
-    pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
-    pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
-    pages.fake.storage.set("onechat.rulesAccepted", 1);
-    const page = mount("pages/chat/index");
-    await page.instance.onLoad({ topic: "music" });
-    await settle();
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    await settle();
-    return { page, room };
-  }
+  const openChat = () => chatInRoom(pages);
   const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
   it("shows the partner's alias once (the nav bar) and the typing indicator once, gone when the room drops", async () => {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { on } from "./screen";
 import { buildApp, loadSimulate, removeApp, type Simulate } from "./simulate";
 
 let root: string;
@@ -15,11 +16,6 @@ function mount(path: string, props: Record<string, unknown> = {}) {
   const comp = simulate.render(id, props);
   comp.attach(document.createElement("parent-wrapper"));
   return comp;
-}
-
-/** j-component's wrapper listens to custom events; its typings omit it. */
-function on(comp: unknown, name: string, fn: (e: { detail: any }) => void) {
-  (comp as { addEventListener(n: string, f: (e: { detail: any }) => void): void }).addEventListener(name, fn);
 }
 
 const row = (key: string, mine: boolean, text: string, status = "sent", error = "", retryable = status === "failed") => ({

@@ -2,17 +2,13 @@
 // page names its conversation and resumes it; a chat page opened any other way passes the same
 // gates (profile, 18+ on this phone, rules); leaving a page opened from a cold start goes to topics.
 import { describe, expect, it } from "vitest";
+import { text } from "./screen";
 import { TOPICS, usePages } from "./simulate";
 
 const pages = usePages(6);
 const { mount, settle } = pages;
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
-function passedGates() {
-  pages.fake.storage.set("onechat.profile", { avatarUrl: "", nickname: "小明" });
-  pages.fake.storage.set("onechat.adult", { confirmedAt: 1 });
-  pages.fake.storage.set("onechat.rulesAccepted", 1);
-}
+const passedGates = () => pages.passGates();
 
 /** A server that knows one conversation, r9, with the partner 安静的海豚. */
 function conversationServer() {

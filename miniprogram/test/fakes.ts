@@ -1,6 +1,6 @@
 // Test doubles for the chat client: a manual clock and a socket factory whose sockets the test
-// opens, feeds frames to and drops by hand.
-import type { SocketFactory, SocketHandlers, SocketLike, Timers } from "../lib/chat-client";
+// opens, feeds frames to and drops by hand; a client wired to them, and a match played on them.
+import { ChatClient, type ChatClientOptions, type SocketFactory, type SocketHandlers, type SocketLike, type Timers } from "../lib/chat-client";
 
 export class ManualClock implements Timers {
   private t = 1_700_000_000_000;
@@ -84,4 +84,49 @@ export class FakeNetwork {
 /** Lets pending promise callbacks (the async token fetch) run. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/** A client on the fake network and clock: no jitter, clientIds c1, c2…, a 10 s ack wait, a 20 s heartbeat. */
+export function testClient(net: FakeNetwork, clock: ManualClock, options: Partial<ChatClientOptions> = {}): ChatClient {
+  let ids = 0;
+  return new ChatClient({
+    wsBase: "ws://chat.test",
+    getToken: async () => "tok",
+    connect: net.factory,
+    timers: clock,
+    random: () => 0,
+    newClientId: () => `c${++ids}`,
+    ackTimeoutMs: 10_000,
+    heartbeatMs: 20_000,
+    ...options,
+  });
+}
+
+/** How `matchInto` plays the match: its topic and partner, a waiting frame first, the room's first frames. */
+export interface MatchScript {
+  topic?: string | null;
+  alias?: string;
+  /** The online count of a `waiting` frame before the match (none when not given). */
+  waiting?: number;
+  /** The room's history frame (default: empty). */
+  history?: unknown;
+  /** Whether the room then says the partner is online. */
+  presence?: boolean;
+}
+
+/** Starts `client`; the lobby on `net` matches it into room r1, which opens with its history (and presence). */
+export async function matchInto(client: ChatClient, net: FakeNetwork, script: MatchScript = {}): Promise<FakeSocket> {
+  const topic = script.topic ?? null;
+  client.start(topic);
+  await flush();
+  const lobby = net.last;
+  lobby.open();
+  if (script.waiting !== undefined) lobby.receive({ type: "waiting", online: script.waiting });
+  lobby.receive({ type: "matched", roomId: "r1", partner: { alias: script.alias ?? "熊猫" }, topic });
+  await flush();
+  const room = net.last;
+  room.open();
+  room.receive(script.history ?? { type: "history", messages: [] });
+  if (script.presence) room.receive({ type: "presence", partner: "online" });
+  return room;
 }

@@ -1,19 +1,15 @@
 // 保持联系, the first line, the wait estimate and 我的聊天 in the mini program, under
 // miniprogram-simulate with the platform faked.
 import { describe, expect, it } from "vitest";
+import { matchIntoRoom, ONLINE, openChatPage, text } from "./screen";
 import { usePages } from "./simulate";
 
 const pages = usePages(5);
 const { mount, settle } = pages;
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 async function openChat(query: Record<string, string> = { topic: "music" }) {
-  pages.passGates("");
   pages.fake.storage.set("onechat.adultSentFor", "u1");
-  const page = mount("pages/chat/index");
-  await page.instance.onLoad(query);
-  await settle();
-  return page;
+  return openChatPage(pages, query, "");
 }
 
 describe("chat page: the wait, the first line and 保持联系", () => {
@@ -34,15 +30,7 @@ describe("chat page: the wait, the first line and 保持联系", () => {
 
   it("shows the match's first line, which a tap puts in the input; it goes once the chat begins", async () => {
     const page = await openChat();
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music", prompt: "分享一首最近单曲循环的歌" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    room.receive({ type: "presence", partner: "online" });
-    await settle();
+    const room = await matchIntoRoom(pages, { match: { prompt: "分享一首最近单曲循环的歌" }, then: [ONLINE] });
     expect(text(page)).toContain("分享一首最近单曲循环的歌");
     page.querySelector(".keep-bar")!.querySelector(".prompt")!.dispatchEvent("tap");
     await settle();
@@ -55,15 +43,7 @@ describe("chat page: the wait, the first line and 保持联系", () => {
 
   it("sends one private keep tap, shows it asked, and shows it kept once both tapped", async () => {
     const page = await openChat();
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: null, prompt: "先打个招呼吧" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    room.receive({ type: "presence", partner: "online" });
-    await settle();
+    const room = await matchIntoRoom(pages, { match: { topic: null, prompt: "先打个招呼吧" }, then: [ONLINE] });
     const keepBar = page.querySelector(".keep-bar")!;
     keepBar.querySelector(".keep")!.dispatchEvent("tap");
     await settle();
@@ -81,15 +61,7 @@ describe("chat page: the wait, the first line and 保持联系", () => {
 
   it("taps over REST on the end screen, whose socket is closed", async () => {
     const page = await openChat();
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: null, prompt: "先打个招呼吧" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: [] });
-    room.receive({ type: "partner_left" });
-    await settle();
+    const room = await matchIntoRoom(pages, { match: { topic: null, prompt: "先打个招呼吧" }, then: [{ type: "partner_left" }] });
     const base = pages.fake.respond;
     pages.fake.respond = (req) => (req.url.endsWith("/api/chats/r1/keep") ? { statusCode: 200, data: { keep: "kept" } } : base(req));
     page.querySelector(".keep-bar")!.querySelector(".keep")!.dispatchEvent("tap");

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { matchIntoRoom, ONLINE, text } from "./screen";
 import {TOPICS, usePages } from "./simulate";
 
 const pages = usePages(5);
 const { mount, settle } = pages;
-
-const text = (comp: { dom?: Element | null }) => comp.dom?.textContent ?? "";
 
 describe("profile page", () => {
   it("confirms avatar and the submitted nickname, keeps them on the phone only, and goes on to topics", async () => {
@@ -198,18 +197,7 @@ describe("chat page", () => {
     return page;
   }
 
-  async function matched(page: ReturnType<typeof mount>, history: unknown[] = []) {
-    const lobby = pages.fake.lastSocket();
-    lobby.open();
-    lobby.receive({ type: "matched", roomId: "r1", partner: { alias: "快乐的熊猫" }, topic: "music" });
-    await settle();
-    const room = pages.fake.lastSocket();
-    room.open();
-    room.receive({ type: "history", messages: history });
-    room.receive({ type: "presence", partner: "online" });
-    await settle();
-    return room;
-  }
+  const matched = (_page: ReturnType<typeof mount>, history: unknown[] = []) => matchIntoRoom(pages, { history, then: [ONLINE] });
 
   const messages = (page: ReturnType<typeof mount>) => page.querySelector(".messages")!;
 

@@ -3,60 +3,20 @@
 // erases their account, B still reports (with the abuse in the snapshot) and blocks, and A,
 // logging in again with the same WeChat account, is never matched with B.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import type { AdminReportsResponse, LoginResponse, MessagesResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { adultLogin, enter, FrameSocket, startWithPlatform, type PlatformServer } from "./helpers";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
-    vars: { D1_FLUSH_DELAY_MS: "50", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
-  });
+  ({ worker, platform } = await startWithPlatform({ vars: { D1_FLUSH_DELAY_MS: "50" } }));
 });
 afterAll(async () => {
   await worker?.stop();
   await platform?.close();
 });
-
-/** A socket whose frames are awaited by type, in order. */
-class Socket {
-  private frames: any[] = [];
-  private waiters: { type: string; resolve: (f: any) => void }[] = [];
-  readonly closed: Promise<number>;
-  constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString());
-      const i = this.waiters.findIndex((w) => w.type === frame.type);
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(frame);
-      else this.frames.push(frame);
-    });
-  }
-  static open(path: string, token: string): Promise<Socket> {
-    const ws = new WebSocket(`${worker.wsUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    const socket = new Socket(ws);
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(socket));
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-      ws.once("error", reject);
-    });
-  }
-  next(type: string, timeoutMs = 10_000): Promise<any> {
-    const i = this.frames.findIndex((f) => f.type === type);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ type, resolve });
-      setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`)), timeoutMs);
-    });
-  }
-  send(frame: unknown) {
-    this.ws.send(JSON.stringify(frame));
-  }
-}
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
   return fetch(`${worker.url}${path}`, {
@@ -67,25 +27,18 @@ function call(method: string, path: string, token?: string, body?: unknown): Pro
 }
 
 /** A WeChat login (the same code is the same WeChat account) that has confirmed 18+. */
-async function wechatLogin(code: string): Promise<LoginResponse> {
-  const res = await call("POST", "/api/login", undefined, { platform: "wechat", code });
-  expect(res.status).toBe(200);
-  const login = (await res.json()) as LoginResponse;
-  expect((await call("POST", "/api/me/adult", login.token, { confirmed: true })).status).toBe(200);
-  return login;
-}
+const wechatLogin = (code: string) => adultLogin(worker.url, "wechat", code);
 
-async function waitInLobby(login: LoginResponse): Promise<Socket> {
-  const lobby = await Socket.open("/api/lobby", login.token);
+const openLobby = (token: string) => FrameSocket.open(`${worker.wsUrl}/api/lobby`, token);
+
+async function waitInLobby(login: LoginResponse): Promise<FrameSocket> {
+  const lobby = await openLobby(login.token);
   await lobby.next("waiting");
   return lobby;
 }
 
-async function enterRoom(roomId: string, login: LoginResponse): Promise<Socket> {
-  const room = await Socket.open(`/api/rooms/${roomId}?ticket=${encodeURIComponent(login.checkTicket!)}`, login.token);
-  await room.next("history");
-  await room.next("presence");
-  return room;
+function enterRoom(roomId: string, login: LoginResponse): Promise<FrameSocket> {
+  return enter(`${worker.wsUrl}/api/rooms/${roomId}?ticket=${encodeURIComponent(login.checkTicket!)}`, login.token);
 }
 
 describe("erase before report", () => {
@@ -95,7 +48,7 @@ describe("erase before report", () => {
     const a = await wechatLogin(abuserCode);
     const b = await wechatLogin(`victim-${tag}`);
     const lobbyA = await waitInLobby(a);
-    const lobbyB = await Socket.open("/api/lobby", b.token);
+    const lobbyB = await openLobby(b.token);
     const [matchA] = await Promise.all([lobbyA.next("matched"), lobbyB.next("matched")]);
     const roomId: string = matchA.roomId;
 
@@ -145,9 +98,9 @@ describe("erase before report", () => {
     const waitingB = await waitInLobby(b);
     const c = await wechatLogin(`c-${tag}`);
     const d = await wechatLogin(`d-${tag}`);
-    const lobbyC = await Socket.open("/api/lobby", c.token);
+    const lobbyC = await openLobby(c.token);
     const first = await lobbyC.next("matched");
-    const lobbyD = await Socket.open("/api/lobby", d.token);
+    const lobbyD = await openLobby(d.token);
     const second = await lobbyD.next("matched");
     const [gotA, gotB] = await Promise.all([waitingA.next("matched"), waitingB.next("matched")]);
     expect(gotA.roomId).not.toBe(gotB.roomId);

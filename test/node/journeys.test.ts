@@ -5,27 +5,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { Api, SESSION_KEY } from "../../miniprogram/lib/api";
-import { ChatClient, type ChatState, type SocketFactory } from "../../miniprogram/lib/chat-client";
+import { ChatClient, type SocketFactory } from "../../miniprogram/lib/chat-client";
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { KeyValueStorage } from "../../miniprogram/lib/api";
 import type { ImageUploadResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { startWithPlatform, texts, until, type PlatformServer } from "./helpers";
 
 const PUSH_TOKEN = "journey-push-token";
 const AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
+  ({ worker, platform } = await startWithPlatform({
     vars: {
       D1_FLUSH_DELAY_MS: "50",
-      ...FAKE_CREDENTIALS,
-      WECHAT_API_BASE: platform.url,
-      QQ_API_BASE: platform.url,
       WECHAT_TEMPLATE_REPLY: "tmpl-reply",
       WECHAT_TEMPLATE_MATCHED: "tmpl-matched",
       WECHAT_PUSH_TOKEN: PUSH_TOKEN,
@@ -34,7 +30,7 @@ beforeAll(async () => {
       MESSAGE_BURST: "2000",
       MESSAGE_RATE_PER_SECOND: "1000",
     },
-  });
+  }));
 });
 afterAll(async () => {
   await worker?.stop();
@@ -113,18 +109,6 @@ function phone(name: string, platformName: LoginPlatform = "dev", shared?: KeyVa
 }
 type Phone = ReturnType<typeof phone>;
 
-function until(client: ChatClient, test: (s: ChatState) => boolean): Promise<ChatState> {
-  return new Promise((resolve) => {
-    if (test(client.snapshot)) return resolve(client.snapshot);
-    const stop = client.subscribe((s) => {
-      if (test(s)) {
-        queueMicrotask(() => stop());
-        resolve(s);
-      }
-    });
-  });
-}
-
 async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (;;) {
     const v = await read();
@@ -133,7 +117,6 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T
   }
 }
 
-const texts = (s: ChatState) => s.messages.map((m) => `${m.from}:${m.text}`);
 const unique = (id: string) => `${id}-${crypto.randomUUID().slice(0, 8)}`;
 
 async function meet(a: Phone, b: Phone): Promise<string> {

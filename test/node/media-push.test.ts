@@ -3,26 +3,17 @@
 // verdict back to the worker's push endpoint, signed and AES-encrypted (safe mode), as WeChat does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageUploadResponse, LoginResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { startWithPlatform, type PlatformServer } from "./helpers";
 
 const PUSH_TOKEN = "node-push-token";
 const AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
-    vars: {
-      ...FAKE_CREDENTIALS,
-      WECHAT_API_BASE: platform.url,
-      QQ_API_BASE: platform.url,
-      WECHAT_PUSH_TOKEN: PUSH_TOKEN,
-      WECHAT_PUSH_AES_KEY: AES_KEY,
-    },
-  });
+  ({ worker, platform } = await startWithPlatform({ vars: { WECHAT_PUSH_TOKEN: PUSH_TOKEN, WECHAT_PUSH_AES_KEY: AES_KEY } }));
   const res = await fetch(`${platform.url}/__fake/push-target`, {
     method: "POST",
     body: JSON.stringify({ url: `${worker.url}/api/platform/push/wechat`, token: PUSH_TOKEN, aesKey: AES_KEY }),

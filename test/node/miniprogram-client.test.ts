@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Api, SESSION_KEY } from "../../miniprogram/lib/api";
-import { ChatClient, type ChatState } from "../../miniprogram/lib/chat-client";
+import { ChatClient } from "../../miniprogram/lib/chat-client";
 import { memoryStorage, nodeHttpRequest, nodeSocketFactory } from "../../cli/node-socket";
 import type { AdminReportsResponse, LoginPlatform, MessagesResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { startWithPlatform, texts, until, type PlatformServer } from "./helpers";
 
 /**
  * A phone: its REST client, its chat client over `ws`, and a handle to cut its current socket.
@@ -61,30 +61,13 @@ function phone(worker: LocalWorker, name: string, platform: LoginPlatform = "dev
   };
 }
 
-/** Resolves once the client's state satisfies `test` (the test's own timeout bounds the wait). */
-function until(client: ChatClient, test: (s: ChatState) => boolean): Promise<ChatState> {
-  return new Promise((resolve) => {
-    const stop = client.subscribe((s) => {
-      if (test(s)) {
-        queueMicrotask(() => stop());
-        resolve(s);
-      }
-    });
-  });
-}
-
-const texts = (s: ChatState) => s.messages.map((m) => `${m.from}:${m.text}`);
-
 describe("the mini program's chat client against the worker", () => {
   let worker: LocalWorker;
-  let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+  let platform: PlatformServer;
 
   beforeAll(async () => {
-    platform = await startPlatformServer();
-    worker = await startLocalWorker({
-      // REMATCH_COOLDOWN_MS: these phones meet again within seconds (the cooldown has its own workerd tests).
-      vars: { D1_FLUSH_DELAY_MS: "50", REMATCH_COOLDOWN_MS: "1", ...FAKE_CREDENTIALS, WECHAT_API_BASE: platform.url, QQ_API_BASE: platform.url },
-    });
+    // REMATCH_COOLDOWN_MS: these phones meet again within seconds (the cooldown has its own workerd tests).
+    ({ worker, platform } = await startWithPlatform({ vars: { D1_FLUSH_DELAY_MS: "50", REMATCH_COOLDOWN_MS: "1" } }));
   });
   afterAll(async () => {
     await worker?.stop();

@@ -2,104 +2,31 @@
 // Node against the worker in Miniflare, WeChat logins against the fake platform server. This
 // worker fails open (MODERATION_FAIL_MODE=open); the fail-closed refusal is in test/worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import type { AdminFlaggedResponse, LoginResponse } from "../../worker/protocol";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker";
-import { FAKE_CREDENTIALS, startPlatformServer } from "../fakes/platform-server";
+import type { AdminFlaggedResponse } from "../../worker/protocol";
+import type { LocalWorker } from "../../scripts/local-worker";
+import { adultLogin, enter, FrameSocket, startWithPlatform, type PlatformServer, type Refusal } from "./helpers";
 
 let worker: LocalWorker;
-let platform: Awaited<ReturnType<typeof startPlatformServer>>;
+let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
-  worker = await startLocalWorker({
-    port: 9117,
-    vars: {
-      D1_FLUSH_DELAY_MS: "50",
-      MODERATION_FAIL_MODE: "open",
-      ...FAKE_CREDENTIALS,
-      WECHAT_API_BASE: platform.url,
-      QQ_API_BASE: platform.url,
-    },
-  });
+  ({ worker, platform } = await startWithPlatform({ port: 9117, vars: { D1_FLUSH_DELAY_MS: "50", MODERATION_FAIL_MODE: "open" } }));
 });
 afterAll(async () => {
   await worker?.stop();
   await platform?.close();
 });
 
-/** A room socket whose frames are awaited in order; `refused` holds the HTTP answer of a refused upgrade. */
-class Socket {
-  private frames: any[] = [];
-  private waiters: { type: string; resolve: (f: any) => void }[] = [];
-  readonly closed: Promise<number>;
-  constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString());
-      const i = this.waiters.findIndex((w) => w.type === frame.type);
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(frame);
-      else this.frames.push(frame);
-    });
-  }
-  static open(url: string, token: string): Promise<Socket | { status: number; body: unknown }> {
-    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
-    return new Promise((resolve, reject) => {
-      const socket = new Socket(ws);
-      ws.once("open", () => resolve(socket));
-      ws.once("unexpected-response", (_req, res) => {
-        let text = "";
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      });
-      ws.once("error", reject);
-    });
-  }
-  next(type: string, timeoutMs = 10_000): Promise<any> {
-    const i = this.frames.findIndex((f) => f.type === type);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ type, resolve });
-      setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`)), timeoutMs);
-    });
-  }
-  pending(): any[] {
-    return [...this.frames];
-  }
-  send(frame: unknown) {
-    this.ws.send(JSON.stringify(frame));
-  }
-}
-
-async function post<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${worker.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBeLessThan(300);
-  return (await res.json()) as T;
-}
-
 /** Two WeChat users paired through the lobby; returns their logins and the room URL. */
 async function wechatPair() {
   const tag = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const alice = await post<LoginResponse>("/api/login", { platform: "wechat", code: `e2e-a-${tag}` });
-  const bob = await post<LoginResponse>("/api/login", { platform: "wechat", code: `e2e-b-${tag}` });
-  for (const user of [alice, bob]) await post("/api/me/adult", { confirmed: true }, user.token);
-  const lobbyA = (await Socket.open(`${worker.wsUrl}/api/lobby`, alice.token)) as Socket;
+  const alice = await adultLogin(worker.url, "wechat", `e2e-a-${tag}`);
+  const bob = await adultLogin(worker.url, "wechat", `e2e-b-${tag}`);
+  const lobbyA = await FrameSocket.open(`${worker.wsUrl}/api/lobby`, alice.token);
   await lobbyA.next("waiting");
-  const lobbyB = (await Socket.open(`${worker.wsUrl}/api/lobby`, bob.token)) as Socket;
+  const lobbyB = await FrameSocket.open(`${worker.wsUrl}/api/lobby`, bob.token);
   const [match] = await Promise.all([lobbyA.next("matched"), lobbyB.next("matched")]);
   return { alice, bob, roomUrl: `${worker.wsUrl}/api/rooms/${match.roomId}`, roomId: match.roomId as string };
-}
-
-async function enter(url: string, token: string): Promise<Socket> {
-  const socket = await Socket.open(url, token);
-  if (!(socket instanceof Socket)) throw new Error(`upgrade refused: ${JSON.stringify(socket)}`);
-  await socket.next("history");
-  await socket.next("presence");
-  return socket;
 }
 
 describe("room safety end to end (fail-open worker)", () => {
@@ -132,11 +59,11 @@ describe("room safety end to end (fail-open worker)", () => {
     const p = await wechatPair();
     const bob = await enter(`${p.roomUrl}?ticket=${encodeURIComponent(p.bob.checkTicket!)}`, p.bob.token);
     const url = `${p.roomUrl}?after=0&ticket=${encodeURIComponent(p.alice.checkTicket!)}`;
-    let refused: { status: number; body: unknown } | null = null;
-    let last: Socket | null = null;
+    let refused: Refusal | null = null;
+    let last: FrameSocket | null = null;
     for (let i = 0; i < 30 && !refused; i++) {
-      const result = await Socket.open(url, p.alice.token);
-      if (result instanceof Socket) last = result;
+      const result = await FrameSocket.attempt(url, p.alice.token);
+      if (result instanceof FrameSocket) last = result;
       else refused = result;
     }
     expect(refused).toEqual({ status: 429, body: { error: { code: "too_many_attempts", message: expect.any(String) } } });

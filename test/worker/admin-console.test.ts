@@ -32,6 +32,18 @@ async function queue(status: "open" | "handled"): Promise<AdminQueueReport[]> {
   return all;
 }
 
+/** The default queue's report ids, walked by its cursor one report a page. */
+async function idsOnePerPage(): Promise<number[]> {
+  const paged: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: AdminQueueResponse = await (await adminApi(`/api/admin/console/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json();
+    paged.push(...page.reports.map((r) => r.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return paged;
+}
+
 async function audited(action: string, target: string) {
   const rows = await env.DB.prepare("SELECT action FROM admin_audit WHERE action = ? AND target = ?").bind(action, target).all();
   return rows.results.length;
@@ -78,15 +90,7 @@ describe("admin console API", () => {
     const ids = open.map((r) => r.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     // One at a time, the cursor walks the same queue with nothing skipped or repeated.
-    const paged: number[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: AdminQueueResponse = await (
-        await adminApi(`/api/admin/console/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
-      ).json();
-      paged.push(...page.reports.map((r) => r.id));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const paged = await idsOnePerPage();
     expect(paged.filter((id) => ours.some((r) => r.id === id))).toEqual(ours.map((r) => r.id));
     expect(new Set(paged).size).toBe(paged.length);
 
@@ -123,15 +127,7 @@ describe("admin console API", () => {
       ["other", `${REPORT_REASON_MINOR}：spam`],
     ]);
 
-    const paged: number[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: AdminQueueResponse = await (
-        await adminApi(`/api/admin/console/reports?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
-      ).json();
-      paged.push(...page.reports.map((r) => r.id));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const paged = await idsOnePerPage();
     expect(paged.filter((id) => ours.some((r) => r.id === id))).toEqual(ours.map((r) => r.id));
     expect(new Set(paged).size).toBe(paged.length);
   });

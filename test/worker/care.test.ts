@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { AdminFlaggedResponse, LoginResponse } from "../../worker/protocol";
+import type { AdminFlaggedResponse } from "../../worker/protocol";
 import { careHotlines, needsCare } from "../../worker/moderation/care";
 import type { Room } from "../../worker/room/room";
-import { adminApi, api, enter, getOrCreateConversation, pair, sendAndAck, sleep, uniqueName } from "./helpers";
+import { adminApi, enter, pair, platformPair, sendAndAck, sleep } from "./helpers";
 import { auditCount } from "./triage-helpers";
 
 // The care card: only the person who wrote words of self-harm sees it, at most once per
@@ -79,12 +79,7 @@ describe("care card", () => {
   });
 
   it("comes from the model's S11 on a flagged message too, and that message's verdict is stored for admins", async () => {
-    const login = async () =>
-      (await api("/api/login", { method: "POST", json: { platform: "wechat", code: uniqueName("wx") } })).json<LoginResponse>();
-    const alice = await login();
-    const bob = await login();
-    const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-    const roomPath = `/api/rooms/${conversation.id}`;
+    const { alice, roomPath, stub } = await platformPair("wechat", "wx");
     const a = await enter(`${roomPath}?ticket=${encodeURIComponent(alice.checkTicket!)}`, alice.token);
     // "活够了" is not on the fallback phrase list: only the flagged message's triage can bring this card.
     const ack = await sendAndAck(a.ws, "我真的活够了 [review]");
@@ -93,7 +88,7 @@ describe("care card", () => {
     expect(verdict).toEqual({ status: "unsafe", hazards: "S11" });
     expect(await auditCount("ai_triage_unsafe", `message:${ack.id}`)).toBe(1);
     // The console's flagged list shows that verdict beside the message.
-    await runInDurableObject(env.ROOM.get(env.ROOM.idFromName(conversation.id)), (room: Room) => room.flush());
+    await runInDurableObject(stub, (room: Room) => room.flush());
     const flagged = await (await adminApi("/api/admin/flagged?limit=100")).json<AdminFlaggedResponse>();
     expect(flagged.messages.find((m) => m.messageId === ack.id)?.verdict).toMatchObject({ status: "unsafe", categories: ["self_harm"], hazards: ["S11"] });
     a.ws.close();

@@ -51,6 +51,20 @@ export async function devLogin(name = uniqueName(), options: { adult?: boolean }
   return { ...login, name };
 }
 
+/** A person logged in through a platform's fake (18+ not confirmed), with the OpenID the fake gives the code. */
+export async function platformLogin(platform: "wechat" | "qq", prefix: string): Promise<LoginResponse & { openid: string }> {
+  const code = uniqueName(prefix);
+  const res = await api("/api/login", { method: "POST", json: { platform, code } });
+  expect(res.status).toBe(200);
+  return { ...(await res.json<LoginResponse>()), openid: `openid-${code}` };
+}
+
+/** The subscribe messages (订阅消息) the platform fake was asked to send to `openid`. */
+export async function sentTo(openid: string): Promise<any[]> {
+  const res = await fetch(`${env.WECHAT_API_BASE}/__fake/subscribe-sent?touser=${encodeURIComponent(openid)}`);
+  return (await res.json<{ sent: any[] }>()).sent;
+}
+
 export async function confirmAdult(token: string): Promise<number> {
   const res = await api("/api/me/adult", { method: "POST", token, json: { confirmed: true } });
   expect(res.status).toBe(200);
@@ -151,12 +165,20 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two fresh users and their conversation, as the lobby would have made it. */
 export async function pair() {
-  const alice = await devLogin();
-  const bob = await devLogin();
+  return roomOf(await devLogin(), await devLogin());
+}
+
+/** Two people of one platform (logged in through the fake, 18+ not confirmed) and their conversation. */
+export async function platformPair(platform: "wechat" | "qq", prefix = "img") {
+  return roomOf(await platformLogin(platform, prefix), await platformLogin(platform, prefix));
+}
+
+/** The pair's conversation (as the lobby would have made it) and the way into its room. */
+async function roomOf<P extends LoginResponse>(alice: P, bob: P) {
   const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
   const roomPath = `/api/rooms/${conversation.id}`;
   const stub = env.ROOM.get(env.ROOM.idFromName(conversation.id));
-  return { alice, bob, roomId: conversation.id, roomPath, stub };
+  return { alice, bob, roomId: conversation.id, conversationId: conversation.id, roomPath, stub };
 }
 
 export async function enter(path: string, token: string) {

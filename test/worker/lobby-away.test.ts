@@ -4,22 +4,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { shardStub } from "../../worker/lobby/shards";
-import type { LoginResponse } from "../../worker/protocol";
-import { api, uniqueName } from "./helpers";
+import { api, platformLogin, sentTo } from "./helpers";
 import { joinShard, newPool } from "./lobby-helpers";
-import { fakeBase } from "./media-helpers";
 
-async function person() {
-  const code = uniqueName("away");
-  const res = await api("/api/login", { method: "POST", json: { platform: "wechat", code } });
-  expect(res.status).toBe(200);
-  return { ...(await res.json<LoginResponse>()), openid: `openid-${code}` };
-}
-
-async function sentTo(openid: string): Promise<any[]> {
-  const res = await fetch(`${fakeBase()}/__fake/subscribe-sent?touser=${encodeURIComponent(openid)}`);
-  return (await res.json<{ sent: any[] }>()).sent;
-}
+const person = () => platformLogin("wechat", "away");
 
 /** Polls the shard's own tables until `check` holds (the close is handled after the socket's end). */
 async function shardUntil(pool: string, sql: string, args: unknown[], check: (n: number) => boolean): Promise<void> {

@@ -1,24 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import { getOrCreateConversation } from "./helpers";
 import { findImage } from "../../worker/db/images";
-import type { ImageUploadResponse, LoginResponse } from "../../worker/protocol";
-import { api, uniqueName } from "./helpers";
+import type { ImageUploadResponse } from "../../worker/protocol";
+import { api } from "./helpers";
 
 export const fakeBase = () => env.WECHAT_API_BASE!;
-
-/** Two people on one platform (logged in through the fake) and their conversation. */
-export async function platformPair(platform: "wechat" | "qq", prefix = "img") {
-  const login = async () => {
-    const res = await api("/api/login", { method: "POST", json: { platform, code: uniqueName(prefix) } });
-    expect(res.status).toBe(200);
-    return res.json<LoginResponse>();
-  };
-  const alice = await login();
-  const bob = await login();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  return { alice, bob, conversationId: conversation.id };
-}
 
 /** A PNG as far as its header goes (signature and IHDR), then `tail` (the fake's steering words). */
 export function png(width: number, height: number, tail = "pixels"): Uint8Array {

@@ -9,12 +9,11 @@ import { signMediaUrl, verifyMediaUrl } from "../../worker/media/signed-url";
 import { deleteConversationImages, deleteOldImages } from "../../worker/media/store";
 import { checkWaitMs, IMAGE_UPLOAD_RULE, MAX_PENDING_PER_SENDER } from "../../worker/media/upload";
 import { LIMITS } from "../../worker/protocol";
-import { adminApi, api, devLogin, enter, sendAndAck } from "./helpers";
+import { adminApi, api, devLogin, enter, platformPair, sendAndAck } from "./helpers";
 import {
   deliver,
   mediaJob,
   objectExists,
-  platformPair,
   png,
   traceOf,
   upload,

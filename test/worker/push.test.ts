@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { findImage } from "../../worker/db/images";
 import worker from "../../worker/index";
 import { decryptPush } from "../../worker/platform/push";
-import { objectExists, platformPair, png, pushRequest, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
+import { platformPair } from "./helpers";
+import { objectExists, png, pushRequest, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
 
 const PUSH = "https://onechat.test/api/platform/push/wechat";
 /** A 43-character EncodingAESKey, as the console generates. */

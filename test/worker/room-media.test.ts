@@ -5,32 +5,17 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import { findImage } from "../../worker/db/images";
 import { listConsents } from "../../worker/db/subscriptions";
-import { LIMITS, type LoginResponse } from "../../worker/protocol";
+import { LIMITS } from "../../worker/protocol";
 import type { Room } from "../../worker/room/room";
-import { adminApi, api, getOrCreateConversation, d1Messages, enter, mustConnect, pair, sendAndAck, uniqueName } from "./helpers";
-import { deliver, fakeBase, objectExists, png, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
-
-async function person(platform: "wechat" | "qq") {
-  const code = uniqueName("rm");
-  const res = await api("/api/login", { method: "POST", json: { platform, code } });
-  expect(res.status).toBe(200);
-  return { ...(await res.json<LoginResponse>()), openid: `openid-${code}` };
-}
+import { adminApi, api, d1Messages, enter, mustConnect, pair, platformPair, sendAndAck, sentTo } from "./helpers";
+import { deliver, objectExists, png, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
 
 /** Two platform users, their room, and a way in with the ticket. */
 async function platformRoom(platform: "wechat" | "qq") {
-  const alice = await person(platform);
-  const bob = await person(platform);
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  const stub = env.ROOM.get(env.ROOM.idFromName(conversation.id));
-  const path = (who: { checkTicket?: string }) => `/api/rooms/${conversation.id}?ticket=${encodeURIComponent(who.checkTicket ?? "")}`;
+  const { alice, bob, conversationId, stub } = await platformPair(platform, "rm");
+  const path = (who: { checkTicket?: string }) => `/api/rooms/${conversationId}?ticket=${encodeURIComponent(who.checkTicket ?? "")}`;
   const join = (who: typeof alice) => enter(path(who), who.token);
-  return { alice, bob, conversationId: conversation.id, stub, join };
-}
-
-async function sentTo(openid: string): Promise<any[]> {
-  const res = await fetch(`${fakeBase()}/__fake/subscribe-sent?touser=${encodeURIComponent(openid)}`);
-  return (await res.json<{ sent: any[] }>()).sent;
+  return { alice, bob, conversationId, stub, join };
 }
 
 /** Moves a stored message back in time (the recall window is two minutes). */

@@ -1,26 +1,17 @@
 // What changed while a phone was away is told on its resume (issue 19 item 2, issue 18 item 3):
 // a picture's verdict that met no socket, and a recall, however many messages came after it.
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LIMITS, type LoginResponse } from "../../worker/protocol";
 import type { Room } from "../../worker/room/room";
-import { api, enter, getOrCreateConversation, mustConnect, pair, sendAndAck, uniqueName } from "./helpers";
+import { enter, mustConnect, pair, platformPair, sendAndAck } from "./helpers";
 import { deliver, png, traceOf, uploadOk, wechatAnswers } from "./media-helpers";
 
-async function wechatPerson() {
-  const code = uniqueName("rs");
-  const res = await api("/api/login", { method: "POST", json: { platform: "wechat", code } });
-  expect(res.status).toBe(200);
-  return res.json<LoginResponse>();
-}
-
 async function wechatRoom() {
-  const alice = await wechatPerson();
-  const bob = await wechatPerson();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
+  const { alice, bob, conversationId } = await platformPair("wechat", "rs");
   const path = (who: LoginResponse, after?: number) =>
-    `/api/rooms/${conversation.id}?ticket=${encodeURIComponent(who.checkTicket ?? "")}${after === undefined ? "" : `&after=${after}`}`;
-  return { alice, bob, conversationId: conversation.id, path };
+    `/api/rooms/${conversationId}?ticket=${encodeURIComponent(who.checkTicket ?? "")}${after === undefined ? "" : `&after=${after}`}`;
+  return { alice, bob, conversationId, path };
 }
 
 /** Stores `n` messages from `sender` straight into the room (past the send rate limit). */

@@ -1,20 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "./helpers";
-import type { LoginResponse } from "../../worker/protocol";
-import { adminApi, api, d1Messages, enter, pair, sendAndAck, uniqueName } from "./helpers";
+import { adminApi, d1Messages, enter, pair, platformPair, sendAndAck } from "./helpers";
 
 // What the room does with the safety modules: moderation before anything is stored or relayed,
 // per-user rate limits, reports from the socket, and the check ticket's path to msgSecCheck.
 
-async function wechatPair() {
-  const login = async () =>
-    (await api("/api/login", { method: "POST", json: { platform: "wechat", code: uniqueName("wx") } })).json<LoginResponse>();
-  const alice = await login();
-  const bob = await login();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  return { alice, bob, roomId: conversation.id, roomPath: `/api/rooms/${conversation.id}`, stub: env.ROOM.get(env.ROOM.idFromName(conversation.id)) };
-}
+const wechatPair = () => platformPair("wechat", "wx");
 
 describe("room moderation", () => {
   it("asks msgSecCheck with the sender's OpenID from the check ticket, never storing it", async () => {

@@ -1,23 +1,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getOrCreateConversation } from "./helpers";
 import { sealTicket } from "../../worker/platform/ticket";
-import type { LoginResponse } from "../../worker/protocol";
-import { api, d1Messages, mustConnect, sendAndAck, uniqueName } from "./helpers";
+import { d1Messages, mustConnect, platformPair, sendAndAck } from "./helpers";
 
 // The platform content check cannot be skipped by leaving out (or faking) the check ticket, and
 // sends are stored in the order they arrive, whatever each one's check costs.
 // These tests run with MODERATION_FAIL_MODE=closed (wrangler.toml); open mode is in test/node.
 
-async function wechatPair() {
-  const login = async () =>
-    (await api("/api/login", { method: "POST", json: { platform: "wechat", code: uniqueName("wx") } })).json<LoginResponse>();
-  const alice = await login();
-  const bob = await login();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  const roomPath = `/api/rooms/${conversation.id}`;
-  return { alice, bob, roomId: conversation.id, roomPath, stub: env.ROOM.get(env.ROOM.idFromName(conversation.id)) };
-}
+const wechatPair = () => platformPair("wechat", "wx");
 
 const withTicket = (path: string, ticket: string) => `${path}?ticket=${encodeURIComponent(ticket)}`;
 

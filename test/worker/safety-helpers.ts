@@ -1,17 +1,11 @@
 import { historyDbFor } from "../../worker/history/shards";
 import { env } from "cloudflare:test";
 import { copyHistory } from "../../worker/db/history";
-import { getOrCreateConversation } from "./helpers";
 import type { MessageRow } from "../../worker/db/schema";
-import { devLogin } from "./helpers";
+import { pair } from "./helpers";
 
-/** Two fresh users and their conversation, as the lobby would have made it. */
-export async function pairWithConversation() {
-  const alice = await devLogin();
-  const bob = await devLogin();
-  const conversation = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
-  return { alice, bob, conversationId: conversation.id };
-}
+/** Two fresh users and their conversation (its id as `conversationId`): `pair()` under the name the safety tests use. */
+export const pairWithConversation = pair;
 
 /** Writes history straight into D1 (as the room's copy would), alternating senders from seq 1. */
 export async function seedMessages(

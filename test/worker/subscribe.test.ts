@@ -5,26 +5,17 @@ import { describe, expect, it } from "vitest";
 import { deleteLapsedConsents, listConsents } from "../../worker/db/subscriptions";
 import { findUser } from "../../worker/db/users";
 import { CONSENT_TTL_MS, notifyAway } from "../../worker/notify/away";
-import type { LoginResponse, SubscribeResponse, SubscribeTemplatesResponse } from "../../worker/protocol";
-import { api, devLogin, uniqueName } from "./helpers";
-import { fakeBase } from "./media-helpers";
+import type { SubscribeResponse, SubscribeTemplatesResponse } from "../../worker/protocol";
+import { api, devLogin, platformLogin, sentTo } from "./helpers";
 
 async function person(platform: "wechat" | "qq", prefix = "sub") {
-  const code = uniqueName(prefix);
-  const res = await api("/api/login", { method: "POST", json: { platform, code } });
-  expect(res.status).toBe(200);
-  const login = await res.json<LoginResponse>();
+  const login = await platformLogin(platform, prefix);
   const user = (await findUser(env.DB, login.user.id))!;
-  return { ...login, user, openid: `openid-${code}` };
+  return { ...login, user };
 }
 
 function consent(token: string, kinds: string[], ticket: string | undefined) {
   return api("/api/subscriptions", { method: "POST", token, json: { kinds, ticket } });
-}
-
-async function sentTo(openid: string): Promise<any[]> {
-  const res = await fetch(`${fakeBase()}/__fake/subscribe-sent?touser=${encodeURIComponent(openid)}`);
-  return (await res.json<{ sent: any[] }>()).sent;
 }
 
 describe("subscribe messages", () => {
