@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { fakeGuardRun } from "../test/fakes/llama-guard-fake.js";
 import { categoriesOf } from "../worker/moderation/hazards";
 import { classify, LLAMA_GUARD_MODEL, type SafetyModel } from "../worker/moderation/llama-guard";
-import { SEVERITY, reportSeverity, severityOf } from "../worker/moderation/severity";
+import { CATEGORY_RANK, SEVERITY, reportSeverity, severityOf } from "../worker/moderation/severity";
 import type { AiCategory } from "../worker/protocol";
 
 export type EvalLabel = AiCategory | "ordinary";
@@ -36,18 +36,7 @@ export interface EvalResult {
   orderHolds: boolean;
 }
 
-const LABEL_RANK: Record<EvalLabel, number> = {
-  child: SEVERITY.childSafety,
-  violence: SEVERITY.violence,
-  self_harm: SEVERITY.violence,
-  sexual: SEVERITY.sexual,
-  fraud: SEVERITY.fraud,
-  hate: SEVERITY.rest,
-  privacy: SEVERITY.rest,
-  defamation: SEVERITY.rest,
-  other: SEVERITY.rest,
-  ordinary: SEVERITY.rest,
-};
+const LABEL_RANK: Record<EvalLabel, number> = { ...CATEGORY_RANK, ordinary: SEVERITY.rest };
 
 export function loadSet(): EvalItem[] {
   return JSON.parse(readFileSync(fileURLToPath(new URL("./eval/moderation-set.json", import.meta.url)), "utf8")) as EvalItem[];

@@ -14,7 +14,8 @@ export const SEVERITY = {
   rest: 4,
 } as const;
 
-const RANK: Record<AiCategory, number> = {
+/** Each console category's severity rank (the report queue and the evaluation share it). */
+export const CATEGORY_RANK: Record<AiCategory, number> = {
   child: SEVERITY.childSafety,
   violence: SEVERITY.violence,
   self_harm: SEVERITY.violence,
@@ -28,7 +29,7 @@ const RANK: Record<AiCategory, number> = {
 
 /** The worst rank among a verdict's categories (SEVERITY.rest when there are none). */
 export function severityOf(categories: readonly AiCategory[]): number {
-  return categories.reduce((worst, c) => Math.min(worst, RANK[c]), SEVERITY.rest as number);
+  return categories.reduce((worst, c) => Math.min(worst, CATEGORY_RANK[c]), SEVERITY.rest as number);
 }
 
 /** A report's rank from the reporter's side (today: only the suspected-minor reason counts) and the verdict's. */
