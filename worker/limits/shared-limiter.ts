@@ -52,7 +52,7 @@ export class RateLimiter extends DurableObject<Env> {
     // step; a write lost to a crash refills at most one burst.
     this.leased = result.state;
     void this.ctx.storage.put({ [STATE_KEY]: result.state, [FULL_AT_KEY]: fullAtOf(rule, result.state, now) }, { allowUnconfirmed: true });
-    await this.alarmBy(fullAtOf(rule, result.state, now));
+    await this.alarmBy(fullAtOf(rule, result.state, now), true);
     return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
   }
 
@@ -68,10 +68,10 @@ export class RateLimiter extends DurableObject<Env> {
    * A full bucket is the same as none: the client is forgotten once it has refilled. The alarm is
    * set once and moved on when it fires early, not on every call (a lease per few messages is hot).
    */
-  private async alarmBy(fullAt: number): Promise<void> {
+  private async alarmBy(fullAt: number, unconfirmed = false): Promise<void> {
     this.alarmPending ??= (await this.ctx.storage.getAlarm()) !== null;
     if (!this.alarmPending) {
-      await this.ctx.storage.setAlarm(fullAt);
+      await this.ctx.storage.setAlarm(fullAt, { allowUnconfirmed: unconfirmed });
       this.alarmPending = true;
     }
   }
