@@ -71,6 +71,8 @@ function parseAttachment(value: unknown): Attachment | null {
 }
 
 export class Lobby extends SocketShell<Attachment> {
+  /** When the alarm last ran a pairing pass over everyone free (0 after a wake-up: the next alarm runs one). */
+  private fullPassAt = 0;
   protected readonly kind = "lobby";
   protected readonly internalMessage = "Something went wrong on our side; please try again";
   private readonly queue: LobbyQueue;
@@ -186,6 +188,7 @@ export class Lobby extends SocketShell<Attachment> {
       if (this.queue.releaseHeldBefore(now - HOLD_MS) > 0) this.markDirty();
       const free = this.queue.free();
       const pairs = pairWaiters(free, this.pairingOptions(now));
+      this.fullPassAt = now;
       // Holds are taken synchronously at the start of each completion, before any await.
       const completions = pairs.map((p) => this.complete(p));
       this.broadcastIfDue(now);
@@ -439,7 +442,9 @@ export class Lobby extends SocketShell<Attachment> {
   /** Sets the alarm to the earliest thing this shard must do next (fallbacks, holds, broadcast, hub). */
   private async reschedule(now = Date.now()): Promise<void> {
     const due: number[] = [];
-    const fallback = this.queue.nextFallback(now, lobbyTiming(this.env).fallbackMs);
+    // Every fallback that came due after the last full pass, even if it is already past by now (the
+    // pass's completions are awaited before this runs): otherwise nobody pairs that person again.
+    const fallback = this.queue.nextFallback(Math.min(now, this.fullPassAt), lobbyTiming(this.env).fallbackMs);
     if (fallback !== null) due.push(fallback);
     const hold = this.queue.oldestHold();
     if (hold !== null) due.push(hold + HOLD_MS);
