@@ -2,7 +2,7 @@
 // frame a partner receives, and the admin console's row. Whether from the room's SQLite or D1, a
 // message is shaped here only; a picture's body is parsed, never cast.
 import type { MessageRow } from "./db/schema";
-import type { AdminConversationMessage, HistoryMessage, MessageImage, RoomServerFrame } from "./protocol";
+import type { AdminConversationMessage, AdminUserMessage, HistoryMessage, MessageImage, ReportSnapshotMessage, RoomServerFrame } from "./protocol";
 
 /** What every view needs of a stored message (the room's StoredMessage has it; a D1 row through fromRow). */
 export interface ViewSource {
@@ -76,4 +76,30 @@ export function partnerFrame(m: Pick<ViewSource, "id" | "seq" | "body" | "at">, 
 /** A message in the admin console's conversation view: the stored body as it is (a picture's JSON). */
 export function adminView(row: MessageRow): AdminConversationMessage {
   return { id: row.id, seq: row.seq, senderId: row.senderId, text: row.body, at: row.createdAt, ...(row.kind ? { kind: row.kind } : {}) };
+}
+
+/** A message in an admin's view of one user: sent or received, the stored body as it is. */
+export function adminUserView(row: Pick<MessageRow, "id" | "conversationId" | "senderId" | "body" | "seq" | "createdAt">, userId: string): AdminUserMessage {
+  return { id: row.id, conversationId: row.conversationId, direction: row.senderId === userId ? "sent" : "received", text: row.body, seq: row.seq, at: row.createdAt };
+}
+
+/**
+ * A message in a report's snapshot: by side, never by id. A recalled one carries the text kept for
+ * moderation (`keptText`, "" once that is gone); the message the reporter pointed at is highlighted
+ * when it is the partner's.
+ */
+export function snapshotView(
+  row: Pick<MessageRow, "id" | "seq" | "senderId" | "body" | "createdAt"> & { kind?: MessageRow["kind"] },
+  report: { reporterId: string; reportedId: string; pointedId?: string },
+  keptText?: string,
+): ReportSnapshotMessage {
+  return {
+    id: row.id,
+    seq: row.seq,
+    from: row.senderId === report.reporterId ? "reporter" : "reported",
+    text: row.kind === "recalled" ? (keptText ?? "") : row.body,
+    at: row.createdAt,
+    ...(row.id === report.pointedId && row.senderId === report.reportedId ? { highlighted: true as const } : {}),
+    ...(row.kind === "recalled" ? { recalled: true as const } : {}),
+  };
 }

@@ -401,6 +401,18 @@ export interface AdminHandleRequest {
   action: ReportHandling;
   note?: string;
 }
+/** One message in an admin's view of a user (GET /api/admin/users/:id/messages), newest first. */
+export interface AdminUserMessage {
+  id: string;
+  conversationId: string;
+  /** Sent by the user, or received from their partner. */
+  direction: "sent" | "received";
+  /** The stored body as it is (a picture's JSON). */
+  text: string;
+  seq: number;
+  at: number;
+}
+
 export interface AdminConversationMessage {
   id: string;
   seq: number;

@@ -1,3 +1,4 @@
+import { snapshotView } from "./message-view";
 import { endKeptPairStatements } from "./db/kept-chats";
 import { findOwnConversation, messagesAround, pageMessages, partnerOf } from "./db/conversations";
 import { recalledTexts } from "./db/recalled";
@@ -111,13 +112,5 @@ async function buildSnapshot(env: Env, conversationId: string, input: ReportInpu
   }
   const messages = [...pool.values()].sort((a, b) => a.seq - b.seq);
   const kept = await recalledTexts(env.DB, messages.filter((m) => m.kind === "recalled").map((m) => m.id), now);
-  return messages.map((m) => ({
-    id: m.id,
-    seq: m.seq,
-    from: m.senderId === input.reporterId ? "reporter" : "reported",
-    text: m.kind === "recalled" ? (kept.get(m.id) ?? "") : m.body,
-    at: m.createdAt,
-    ...(m.id === input.messageId && m.senderId === reportedId ? { highlighted: true as const } : {}),
-    ...(m.kind === "recalled" ? { recalled: true as const } : {}),
-  }));
+  return messages.map((m) => snapshotView(m, { reporterId: input.reporterId, reportedId, pointedId: input.messageId }, kept.get(m.id)));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historyView, partnerFrame, pictureOf, type ViewSource } from "../../worker/message-view";
+import { adminUserView, historyView, partnerFrame, pictureOf, snapshotView, type ViewSource } from "../../worker/message-view";
 
 // One stored message → its views (worker/message-view.ts): a picture's body is parsed, not cast.
 
@@ -31,5 +31,21 @@ describe("message views", () => {
     expect(historyView(text, false)).toEqual({ id: "m2", seq: 4, from: "partner", text: "hi", at: 200 });
     expect(partnerFrame(text)).toEqual({ type: "message", id: "m2", seq: 4, from: "partner", text: "hi", at: 200 });
     expect(historyView({ ...text, kind: "recalled", body: "" }, true)).toEqual({ id: "m2", seq: 4, from: "me", text: "", at: 200, kind: "recalled" });
+  });
+
+  it("shapes a report's snapshot by side: the partner's pointed message highlighted, a recall with its kept text", () => {
+    const report = { reporterId: "u-b", reportedId: "u-a", pointedId: "m2" };
+    const row = (id: string, senderId: string, body: string, kind: "recalled" | null = null) => ({ id, seq: Number(id.slice(1)), senderId, body, createdAt: 10, kind });
+    expect(snapshotView(row("m2", "u-a", "骂人的话"), report)).toEqual({ id: "m2", seq: 2, from: "reported", text: "骂人的话", at: 10, highlighted: true });
+    // The reporter's own message is never highlighted, even when pointed at.
+    expect(snapshotView(row("m2", "u-b", "我的话"), report)).toEqual({ id: "m2", seq: 2, from: "reporter", text: "我的话", at: 10 });
+    expect(snapshotView(row("m3", "u-a", "", "recalled"), report, "撤回前的话")).toEqual({ id: "m3", seq: 3, from: "reported", text: "撤回前的话", at: 10, recalled: true });
+    expect(snapshotView(row("m3", "u-a", "", "recalled"), report)).toMatchObject({ text: "", recalled: true });
+  });
+
+  it("shapes an admin's view of one user: sent or received, the stored body as it is", () => {
+    const row = { id: "m1", conversationId: "c1", senderId: "u-a", body: '{"id":"img1","width":1,"height":1}', seq: 1, createdAt: 5, kind: "image" as const };
+    expect(adminUserView(row, "u-a")).toEqual({ id: "m1", conversationId: "c1", direction: "sent", text: row.body, seq: 1, at: 5 });
+    expect(adminUserView(row, "u-b").direction).toBe("received");
   });
 });

@@ -1,3 +1,4 @@
+import { adminUserView } from "../message-view";
 import { historyDbs } from "../history/shards";
 import { audit, auditIntent, pageUserMessages, pageUsers, settleAudit } from "../db/admin";
 import { findConversation } from "../db/conversations";
@@ -37,14 +38,7 @@ export const adminUsers = newApp()
     await audit(c.env.DB, "view_user_messages", userId, rows.length);
     const last = rows[rows.length - 1];
     return c.json({
-      messages: rows.map((m) => ({
-        id: m.id,
-        conversationId: m.conversationId,
-        direction: m.senderId === userId ? "sent" : "received",
-        text: m.body,
-        seq: m.seq,
-        at: m.createdAt,
-      })),
+      messages: rows.map((m) => adminUserView(m, userId)),
       nextCursor: rows.length === limit ? `${last.createdAt}:${last.id}` : null,
     });
   })
