@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { db } from "./client";
+import { db, inJson } from "./client";
 import type { HistoryDbs } from "../history/shards";
 import { adminAudit, conversations, messages, users } from "./schema";
 
@@ -70,7 +70,7 @@ export async function pageUserMessages(dbs: HistoryDbs, userId: string, limit: n
         })
         .from(messages)
         // As JSON: a user may have more conversations than D1 binds parameters.
-        .where(and(sql`${messages.conversationId} IN (SELECT value FROM json_each(${JSON.stringify(theirs)}))`, after))
+        .where(and(inJson(messages.conversationId, theirs), after))
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(limit)
         .all(),

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { HistoryDbs } from "../history/shards";
-import { db } from "./client";
+import { db, inJson } from "./client";
 import { conversationIdsOf } from "./conversations";
 import { blocks, conversations, erasedUsers, messages, reports, subscriptions, users } from "./schema";
 
@@ -95,7 +95,7 @@ async function countAfter(dbs: HistoryDbs, marks: Array<[string, number]>): Prom
       const row = await db(history)
         .select({ n: sql<number>`count(*)` })
         .from(messages)
-        .where(sql`EXISTS (SELECT 1 FROM json_each(${JSON.stringify(pairs)}) j WHERE json_extract(j.value, '$[0]') = ${messages.conversationId} AND ${messages.seq} > json_extract(j.value, '$[1]'))`)
+        .where(againstMarks(pairs, ">"))
         .get();
       return Number(row?.n ?? 0);
     }),
@@ -109,10 +109,15 @@ async function deleteThrough(dbs: HistoryDbs, marks: Array<[string, number]>): P
     [...groupMarks(dbs, marks.filter(([, mark]) => mark > 0))].map(([history, pairs]) =>
       db(history)
         .delete(messages)
-        .where(sql`EXISTS (SELECT 1 FROM json_each(${JSON.stringify(pairs)}) j WHERE json_extract(j.value, '$[0]') = ${messages.conversationId} AND ${messages.seq} <= json_extract(j.value, '$[1]'))`)
+        .where(againstMarks(pairs, "<="))
         .run(),
     ),
   );
+}
+
+/** Messages of the listed conversations whose seq is `op` their conversation's mark. */
+function againstMarks(pairs: Array<[string, number]>, op: ">" | "<=") {
+  return sql`EXISTS (SELECT 1 FROM json_each(${JSON.stringify(pairs)}) j WHERE json_extract(j.value, '$[0]') = ${messages.conversationId} AND ${messages.seq} ${sql.raw(op)} json_extract(j.value, '$[1]'))`;
 }
 
 function groupMarks(dbs: HistoryDbs, marks: Array<[string, number]>): Map<D1Database, Array<[string, number]>> {
@@ -129,7 +134,7 @@ export async function deleteMessagesOf(dbs: HistoryDbs, conversationIds: readonl
       const gone = await db(history)
         .delete(messages)
         // As JSON: a user may have more conversations than D1 binds parameters.
-        .where(sql`${messages.conversationId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+        .where(inJson(messages.conversationId, ids))
         .returning({ seq: messages.seq });
       return gone.length;
     }),

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
 import type { HistoryDbs } from "../history/shards";
-import { db } from "./client";
+import { db, inJson } from "./client";
 import { conversationIdsOf } from "./conversations";
 import { deleteMessagesOf } from "./erasure";
 import { blocks, conversations, messageFlags, messageMinutes, messages, reports, users } from "./schema";
@@ -82,7 +82,6 @@ export async function inactiveUserIds(dbs: HistoryDbs, cutoff: number, limit: nu
   if (candidates.length === 0) return [];
   // Sent since the cutoff: only conversations with a message since then can hold one, and each is
   // searched through its own key (messages have no index on sender), where its history lives.
-  const json = JSON.stringify(candidates);
   const recent = await orm
     .select({ id: conversations.id })
     .from(conversations)
@@ -90,8 +89,8 @@ export async function inactiveUserIds(dbs: HistoryDbs, cutoff: number, limit: nu
       and(
         gte(conversations.lastMessageAt, cutoff),
         or(
-          sql`${conversations.userA} IN (SELECT value FROM json_each(${json}))`,
-          sql`${conversations.userB} IN (SELECT value FROM json_each(${json}))`,
+          inJson(conversations.userA, candidates),
+          inJson(conversations.userB, candidates),
         ),
       ),
     )
@@ -103,9 +102,9 @@ export async function inactiveUserIds(dbs: HistoryDbs, cutoff: number, limit: nu
       .from(messages)
       .where(
         and(
-          sql`${messages.conversationId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+          inJson(messages.conversationId, ids),
           gte(messages.createdAt, cutoff),
-          sql`${messages.senderId} IN (SELECT value FROM json_each(${json}))`,
+          inJson(messages.senderId, candidates),
         ),
       )
       .all();
