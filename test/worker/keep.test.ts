@@ -170,6 +170,27 @@ describe("保持联系: coming back through 我的聊天", () => {
   });
 });
 
+describe("保持联系 and deleting one's history", () => {
+  it("deleting the history hides it for the deleter only and keeps the chat in both lists", async () => {
+    const { alice, bob, roomId, stub, a, b } = await keptPair();
+    await sendAndAck(b.ws, "第一句");
+    await stub.flush();
+    a.ws.close();
+    const res = await api(`/api/conversations/${roomId}`, { method: "DELETE", token: alice.token });
+    expect(res.status).toBe(200);
+    // Still kept on both phones; nothing the deleter hid counts as unread.
+    expect((await chats(alice.token)).map((c) => ({ id: c.id, unread: c.unread }))).toEqual([{ id: roomId, unread: 0 }]);
+    expect((await chats(bob.token)).map((c) => c.id)).toEqual([roomId]);
+    // A later message reaches the deleter as unread, and the partner still has the first.
+    await sendAndAck(b.ws, "第二句");
+    await stub.flush();
+    expect((await chats(alice.token))[0].unread).toBe(1);
+    const theirs = await api(`/api/conversations/${roomId}/messages`, { token: bob.token });
+    expect((await theirs.json<{ messages: { text: string }[] }>()).messages.map((m) => m.text)).toEqual(["第一句", "第二句"]);
+    b.ws.close();
+  });
+});
+
 describe("保持联系: ending", () => {
   it("ends for both from either list: sockets closed with chat_ended, entries gone, reopening refused until matched again", async () => {
     const { alice, bob, roomId, roomPath, a, b } = await keptPair();
