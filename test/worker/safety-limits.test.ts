@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LOBBY_JOIN_RULE, LOGIN_RULE, MESSAGE_RULE } from "../../worker/limits/rules";
 import { limiterName, type RateLimiter } from "../../worker/limits/shared-limiter";
@@ -174,6 +174,34 @@ describe("login rate limit (per client address, shared across isolates)", () => 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("bucket"));
     expect(after).toBeUndefined();
+  });
+});
+
+describe("leases (the message budget's limiter)", () => {
+  const limiter = () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(uniqueName("lease")));
+
+  it("keeps a bucket that refills in seconds in memory only: nothing written, no alarm", async () => {
+    const stub = limiter();
+    expect(await stub.lease(MESSAGE_RULE, 4)).toEqual({ granted: 4, retryAfterMs: 0 });
+    expect(await stub.lease(MESSAGE_RULE, 8)).toEqual({ granted: MESSAGE_RULE.burst - 4, retryAfterMs: 0 });
+    const refused = await stub.lease(MESSAGE_RULE, 1);
+    expect(refused.granted).toBe(0);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    const written = await runInDurableObject(stub, async (_: RateLimiter, state) => ({
+      keys: [...state.storage.kv.list()].length,
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(written).toEqual({ keys: 0, alarm: null });
+  });
+
+  it("keeps a slow bucket on disk, so an eviction gives nothing back", async () => {
+    const slow: BucketRule = { burst: 3, perSecond: 1 / 600 };
+    const stub = limiter();
+    expect((await stub.lease(slow, 3)).granted).toBe(3);
+    // The answer did not wait for the write; the next call on the object sees it committed.
+    await runInDurableObject(stub, (_: RateLimiter, state) => expect(state.storage.kv.get("bucket")).toMatchObject({ refusals: 0 }));
+    await evictDurableObject(stub);
+    expect((await stub.lease(slow, 1)).granted).toBe(0);
   });
 });
 

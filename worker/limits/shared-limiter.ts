@@ -8,7 +8,7 @@ import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token
 // Limits that must hold across isolates (REST requests land on any of them) and across rooms live
 // in one small Durable Object per (scope, key). One RPC per limited request is cheap for rare
 // calls such as logins; the per-person message budget is leased to rooms a few tokens at a time
-// (`lease`), so a message costs no RPC most of the time.
+// (`lease`), so a message costs no RPC most of the time, and held in memory (it refills in seconds).
 
 const STATE_KEY = "bucket";
 /** When the bucket is full again (then it is deleted), kept so an alarm that fires early moves on. */
@@ -24,6 +24,17 @@ function fullAtOf(rule: BucketRule, state: BucketState, now: number): number {
 }
 
 const FORGET_GRACE_MS = 60_000;
+
+/**
+ * An idle object is evicted after 70–140 s, and a bucket idle that long is full again when its rule
+ * refills within this: such a bucket (the message budget's) is kept in memory only, since losing it
+ * to an eviction gives back nothing that time had not. No storage write, no file, no alarm.
+ */
+const IN_MEMORY_REFILL_MS = 60_000;
+
+function refillsInMemory(rule: BucketRule): boolean {
+  return rule.perSecond > 0 && (rule.burst / rule.perSecond) * 1000 <= IN_MEMORY_REFILL_MS;
+}
 
 export class RateLimiter extends DurableObject<Env> {
   /** Whether an alarm is scheduled; unknown (read once) after a wake-up. A cache, not state. */
@@ -46,13 +57,16 @@ export class RateLimiter extends DurableObject<Env> {
    */
   async lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> {
     const now = Date.now();
-    const result = takeUpTo(rule, this.leased ?? this.ctx.storage.kv.get<BucketState>(STATE_KEY), now, want);
-    // Leases are on the message path: the answer does not wait for the commit (allowUnconfirmed).
-    // The object answers one call at a time from this copy, so the check and the charge stay one
-    // step; a write lost to a crash refills at most one burst.
+    const remembered = refillsInMemory(rule);
+    const result = takeUpTo(rule, this.leased ?? (remembered ? undefined : this.ctx.storage.kv.get<BucketState>(STATE_KEY)), now, want);
+    // The object answers one call at a time from this copy, so the check and the charge stay one step.
     this.leased = result.state;
-    void this.ctx.storage.put({ [STATE_KEY]: result.state, [FULL_AT_KEY]: fullAtOf(rule, result.state, now) }, { allowUnconfirmed: true });
-    await this.alarmBy(fullAtOf(rule, result.state, now), true);
+    if (!remembered) {
+      // A slow rule outlives an idle eviction, so it is kept on disk; leases are on the message
+      // path, so the answer does not wait for the commit (a crash refills at most one burst).
+      void this.ctx.storage.put({ [STATE_KEY]: result.state, [FULL_AT_KEY]: fullAtOf(rule, result.state, now) }, { allowUnconfirmed: true });
+      await this.alarmBy(fullAtOf(rule, result.state, now), true);
+    }
     return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
   }
 

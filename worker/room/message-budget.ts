@@ -2,9 +2,10 @@
 // in the person's limiter object (limits/shared-limiter.ts, scope "messages"); a room takes a small
 // lease of tokens from it in one atomic step and spends them locally. A lease grows with use: a
 // room's first message draws one token, and only a room where the person keeps writing leases more
-// (up to LEASE_SIZE, topped up in the background when down to its last token), so a steady sender
-// does not wait for the RPC while rooms a person only passed through hold nothing back. Every token a room spends was charged to the person's one bucket first, so
-// the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
+// (doubling, up to LEASE_SECONDS of the rule's refill, topped up in the background when down to its
+// last token), so a steady sender does not wait for the RPC while rooms a person only passed
+// through hold nothing back. Every token a room spends was charged to the person's one bucket
+// first, so the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
 // (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
 // save up in rooms they left to LEASE_TTL_MS of refill.
 import type { Env } from "../env";
@@ -12,8 +13,11 @@ import { limiterStub } from "../limits/shared-limiter";
 import type { BucketRule, TakeResult } from "../limits/token-bucket";
 import { logError } from "../log";
 
-/** Tokens a room asks for at once. Small, so a person in several rooms is not starved by one. */
-export const LEASE_SIZE = 8;
+/**
+ * The largest lease, in seconds of the rule's refill (8 tokens at one a second), never more than a
+ * burst: what one room may hold back from the person's other rooms.
+ */
+export const LEASE_SECONDS = 8;
 /** How long a room may keep tokens it has not spent. */
 export const LEASE_TTL_MS = 10_000;
 
@@ -26,8 +30,8 @@ interface Lease {
   until: number;
   /** Refusals in a row in this room (a flooder's socket is closed after rule.floodAfter). */
   refusals: number;
-  /** Messages admitted since the lease was last empty and lapsed: how much the next lease may ask. */
-  streak: number;
+  /** The last lease asked for while in steady use (0 after a lapse): the next asks for twice this. */
+  size: number;
   /** The draw in flight: later sends of this person wait behind it, in arrival order. */
   tail: Promise<Admission> | null;
   /** A top-up asked for in the background when the lease runs low, so a steady sender never waits. */
@@ -37,13 +41,16 @@ interface Lease {
 
 export class MessageBudget {
   private readonly leases = new Map<string, Lease>();
+  private readonly largest: number;
 
   constructor(
     private readonly env: Env,
     private readonly rule: BucketRule,
     /** The room's own per-user bucket: used only when the limiter object cannot be reached. */
     private readonly fallback: (userId: string, now: number) => TakeResult,
-  ) {}
+  ) {
+    this.largest = Math.max(1, Math.min(rule.burst, Math.ceil(rule.perSecond * LEASE_SECONDS)));
+  }
 
   /**
    * Admits one message of `userId`: at once (no promise) while the room holds leased tokens;
@@ -52,7 +59,7 @@ export class MessageBudget {
   take(userId: string): Admission | Promise<Admission> {
     let lease = this.leases.get(userId);
     if (!lease) {
-      lease = { tokens: 0, until: 0, refusals: 0, streak: 0, tail: null, topUp: null };
+      lease = { tokens: 0, until: 0, refusals: 0, size: 0, tail: null, topUp: null };
       this.leases.set(userId, lease);
     }
     if (!lease.tail && this.spend(userId, lease, Date.now())) return ADMITTED;
@@ -75,10 +82,9 @@ export class MessageBudget {
     if (lease.tokens <= 0 || now >= lease.until) return false;
     lease.tokens--;
     lease.refusals = 0;
-    lease.streak++;
     // Only a room in steady use keeps a reserve: one message alone leaves nothing behind.
-    if (lease.tokens <= 1 && lease.streak >= 2 && !lease.topUp) {
-      lease.topUp = this.ask(userId, lease, Math.min(LEASE_SIZE, lease.streak))
+    if (lease.tokens <= 1 && lease.size >= 2 && !lease.topUp) {
+      lease.topUp = this.ask(userId, lease, this.grow(lease))
         .then((grant) => this.add(lease, grant.granted))
         .catch(() => undefined) // the next draw asks again, and falls back if it must
         .finally(() => {
@@ -86,6 +92,12 @@ export class MessageBudget {
         });
     }
     return true;
+  }
+
+  /** The next lease's size: twice the last, up to the largest. */
+  private grow(lease: Lease): number {
+    lease.size = Math.min(this.largest, Math.max(1, lease.size * 2));
+    return lease.size;
   }
 
   private add(lease: Lease, granted: number): void {
@@ -108,11 +120,11 @@ export class MessageBudget {
   private async draw(userId: string, lease: Lease): Promise<Admission> {
     if (lease.topUp) await lease.topUp;
     if (this.spend(userId, lease, Date.now())) return ADMITTED;
-    // A lapsed lease starts again from one token; a live one that ran dry asks for what its use earned.
-    if (Date.now() >= lease.until) lease.streak = 0;
+    // A lapsed lease starts again from one token; a live one that ran dry asks for twice as many.
+    if (Date.now() >= lease.until) lease.size = 0;
     let grant: { granted: number; retryAfterMs: number };
     try {
-      grant = await this.ask(userId, lease, Math.min(LEASE_SIZE, lease.streak + 1));
+      grant = await this.ask(userId, lease, this.grow(lease));
     } catch (error) {
       // A broken limiter must not silence every room: this room's own bucket decides meanwhile.
       logError("limits.message_budget_unreachable", error);
