@@ -71,4 +71,25 @@ describe("the message budget is per person", () => {
     }
     expect(outcomes).toEqual(Array.from({ length: rule.burst - 1 }, () => "ack"));
   });
+
+  it("a room the person leaves gives back the tokens it held, for their next room", async () => {
+    const alice = await devLogin();
+    const [bob, carol] = [await devLogin(), await devLogin()];
+    const first = await getOrCreateConversation(env.DB, alice.user.id, bob.user.id, Date.now());
+    const second = await getOrCreateConversation(env.DB, alice.user.id, carol.user.id, Date.now());
+    const started = Date.now();
+    // Steady writing, one at a time: the room's lease doubles and holds tokens ahead of use.
+    const a1 = (await enter(`/api/rooms/${first.id}`, alice.token)).ws;
+    for (let i = 0; i < 3; i++) expect(await burst(a1, 1)).toEqual(["ack"]);
+    a1.send({ type: "leave" });
+    await a1.waitClosed();
+    // Everything not written in the first room is there in the second.
+    const a2 = (await enter(`/api/rooms/${second.id}`, alice.token)).ws;
+    const inSecond = await burst(a2, rule.burst - 3);
+    const seconds = (Date.now() - started) / 1000;
+    // Without the give-back only what was never leased (plus the refill meanwhile) would be acked.
+    if (seconds < 3) expect(inSecond).toEqual(Array.from({ length: rule.burst - 3 }, () => "ack"));
+    expect(inSecond.filter((o) => o === "ack").length).toBeGreaterThanOrEqual(rule.burst - 3 - 1);
+    a2.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { hmacSha256Hex } from "../lib/hmac";
 import { logError } from "../log";
-import { peek, take, takeUpTo, type BucketRule, type BucketState } from "./token-bucket";
+import { peek, putBack, take, takeUpTo, type BucketRule, type BucketState } from "./token-bucket";
 
 // Limits that must hold across isolates (REST requests land on any of them) and across rooms live
 // in one small Durable Object per (scope, key). One RPC per limited request is cheap for rare
@@ -57,17 +57,32 @@ export class RateLimiter extends DurableObject<Env> {
    */
   async lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> {
     const now = Date.now();
-    const remembered = refillsInMemory(rule);
-    const result = takeUpTo(rule, this.leased ?? (remembered ? undefined : this.ctx.storage.kv.get<BucketState>(STATE_KEY)), now, want);
-    // The object answers one call at a time from this copy, so the check and the charge stay one step.
-    this.leased = result.state;
-    if (!remembered) {
-      // A slow rule outlives an idle eviction, so it is kept on disk; leases are on the message
-      // path, so the answer does not wait for the commit (a crash refills at most one burst).
-      void this.ctx.storage.put({ [STATE_KEY]: result.state, [FULL_AT_KEY]: fullAtOf(rule, result.state, now) }, { allowUnconfirmed: true });
-      await this.alarmBy(fullAtOf(rule, result.state, now), true);
-    }
+    const result = takeUpTo(rule, this.leasedState(rule), now, want);
+    await this.keepLeased(rule, result.state, now);
     return { granted: result.ok ? result.granted : 0, retryAfterMs: result.retryAfterMs };
+  }
+
+  /** Leased tokens a room did not spend (the person left it), back in the bucket. */
+  async giveBack(rule: BucketRule, tokens: number): Promise<void> {
+    const state = this.leasedState(rule);
+    if (!state || tokens <= 0) return; // a forgotten bucket is a full one
+    const now = Date.now();
+    await this.keepLeased(rule, putBack(rule, state, now, tokens), now);
+  }
+
+  private leasedState(rule: BucketRule): BucketState | undefined {
+    return this.leased ?? (refillsInMemory(rule) ? undefined : this.ctx.storage.kv.get<BucketState>(STATE_KEY));
+  }
+
+  private async keepLeased(rule: BucketRule, state: BucketState, now: number): Promise<void> {
+    // The object answers one call at a time from this copy, so the check and the charge stay one step.
+    this.leased = state;
+    if (refillsInMemory(rule)) return;
+    // A slow rule outlives an idle eviction, so it is kept on disk; leases are on the message
+    // path, so the answer does not wait for the commit (a crash refills at most one burst).
+    const fullAt = fullAtOf(rule, state, now);
+    void this.ctx.storage.put({ [STATE_KEY]: state, [FULL_AT_KEY]: fullAt }, { allowUnconfirmed: true });
+    await this.alarmBy(fullAt, true);
   }
 
   private async keep(rule: BucketRule, state: BucketState, now: number): Promise<void> {

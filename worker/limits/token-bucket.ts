@@ -70,6 +70,11 @@ export function takeUpTo(rule: BucketRule, state: BucketState | undefined, now: 
   return { ...take(rule, state, now, Math.max(1, granted)), granted };
 }
 
+/** Tokens taken but never spent, put back (never past the burst). */
+export function putBack(rule: BucketRule, state: BucketState, now: number, tokens: number): BucketState {
+  return { tokens: Math.min(rule.burst, refill(rule, state, now) + tokens), at: now, refusals: state.refusals };
+}
+
 /** Whether `cost` tokens are there now, without taking them (for limits that charge only failures). */
 export function peek(rule: BucketRule, state: BucketState | undefined, now: number, cost = 1): { ok: boolean; retryAfterMs: number } {
   const tokens = state ? refill(rule, state, now) : rule.burst;

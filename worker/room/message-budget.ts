@@ -4,8 +4,10 @@
 // room's first message draws one token, and only a room where the person keeps writing leases more
 // (doubling, up to LEASE_SECONDS of the rule's refill, topped up in the background when down to its
 // last token), so a steady sender does not wait for the RPC while rooms a person only passed
-// through hold nothing back. Every token a room spends was charged to the person's one bucket
-// first, so the sum across rooms is bounded by the per-user rule. Unspent tokens lapse after LEASE_TTL_MS
+// through hold nothing back. A room asks for the first token when the person connects (their first
+// message waits for nothing) and gives back what it holds when they leave. Every token a room
+// spends was charged to the person's one bucket first, so the sum across rooms is bounded by the
+// per-user rule. Unspent tokens lapse after LEASE_TTL_MS
 // (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
 // save up in rooms they left to LEASE_TTL_MS of refill.
 import type { Env } from "../env";
@@ -36,7 +38,7 @@ interface Lease {
   tail: Promise<Admission> | null;
   /** A top-up asked for in the background when the lease runs low, so a steady sender never waits. */
   topUp: Promise<void> | null;
-  limiter?: Promise<{ lease(rule: BucketRule, want: number): Promise<{ granted: number; retryAfterMs: number }> }>;
+  limiter?: ReturnType<typeof limiterStub>;
 }
 
 export class MessageBudget {
@@ -57,11 +59,7 @@ export class MessageBudget {
    * otherwise a promise that settles after this person's earlier admissions, so order is kept.
    */
   take(userId: string): Admission | Promise<Admission> {
-    let lease = this.leases.get(userId);
-    if (!lease) {
-      lease = { tokens: 0, until: 0, refusals: 0, size: 0, tail: null, topUp: null };
-      this.leases.set(userId, lease);
-    }
+    const lease = this.leaseOf(userId);
     if (!lease.tail && this.spend(userId, lease, Date.now())) return ADMITTED;
     const current = lease;
     const next = (current.tail ?? Promise.resolve(ADMITTED)).then(() => this.draw(userId, current));
@@ -70,6 +68,28 @@ export class MessageBudget {
       if (current.tail === next) current.tail = null;
     });
     return next;
+  }
+
+  /** The person connected: their first token is asked for now, in the background. */
+  prepare(userId: string): void {
+    const lease = this.leaseOf(userId);
+    if (lease.tail || lease.topUp || (lease.tokens > 0 && Date.now() < lease.until)) return;
+    lease.size = 1;
+    this.topUp(userId, lease, 1);
+  }
+
+  /**
+   * The person's last socket here is gone: the tokens this room holds go back to their budget
+   * (for their next room). A draw in flight keeps its tokens, which lapse.
+   */
+  release(userId: string): Promise<void> | null {
+    const lease = this.leases.get(userId);
+    if (!lease?.limiter || lease.tail || lease.topUp) return null;
+    const unspent = Date.now() < lease.until ? lease.tokens : 0;
+    lease.tokens = 0;
+    lease.size = 0;
+    if (unspent <= 0) return null;
+    return lease.limiter.then((limiter) => limiter.giveBack(this.rule, unspent)).catch((error) => logError("limits.give_back_failed", error));
   }
 
   /** Forgets an erased user's lease. */
@@ -83,15 +103,27 @@ export class MessageBudget {
     lease.tokens--;
     lease.refusals = 0;
     // Only a room in steady use keeps a reserve: one message alone leaves nothing behind.
-    if (lease.tokens <= 1 && lease.size >= 2 && !lease.topUp) {
-      lease.topUp = this.ask(userId, lease, this.grow(lease))
-        .then((grant) => this.add(lease, grant.granted))
-        .catch(() => undefined) // the next draw asks again, and falls back if it must
-        .finally(() => {
-          lease.topUp = null;
-        });
-    }
+    if (lease.tokens <= 1 && lease.size >= 2 && !lease.topUp) this.topUp(userId, lease, this.grow(lease));
     return true;
+  }
+
+  /** Asks for more in the background; a draw meanwhile waits for it rather than asking twice. */
+  private topUp(userId: string, lease: Lease, want: number): void {
+    lease.topUp = this.ask(userId, lease, want)
+      .then((grant) => this.add(lease, grant.granted))
+      .catch(() => undefined) // the next draw asks again, and falls back if it must
+      .finally(() => {
+        lease.topUp = null;
+      });
+  }
+
+  private leaseOf(userId: string): Lease {
+    let lease = this.leases.get(userId);
+    if (!lease) {
+      lease = { tokens: 0, until: 0, refusals: 0, size: 0, tail: null, topUp: null };
+      this.leases.set(userId, lease);
+    }
+    return lease;
   }
 
   /** The next lease's size: twice the last, up to the largest. */

@@ -90,6 +90,7 @@ export class Room extends SocketShell<RoomAttachment> {
     rememberOrigin(this.store, info.origin); // for signed picture links
     await greet(this.parts, server, info.userId, info.after, hiddenUpTo);
     this.presence.arrived(server, info.userId, me, wasOnline);
+    this.sends.arrived(info.userId);
     await this.care.arrived(info.userId, server, now);
     // Told early, so the client logs in again before the user's first send is refused.
     if (needsTicket(info)) sendError(server, "ticket_required", TICKET_REQUIRED_MESSAGE);
@@ -160,7 +161,10 @@ export class Room extends SocketShell<RoomAttachment> {
   /** A socket is gone. Unless it ended on purpose, the user gets a grace period to come back. */
   private onGone(ws: WebSocket): void {
     const attachment = this.attachment(ws);
-    if (attachment) this.markRead(attachment.userId);
+    if (attachment) {
+      this.markRead(attachment.userId);
+      if (!this.sockets.socketOf(attachment.userId, ws)) this.sends.left(attachment.userId);
+    }
     if (!attachment || attachment.ended) return;
     attachment.ended = true;
     this.setAttachment(ws, attachment);

@@ -88,6 +88,17 @@ export class SendPipeline {
     }
   }
 
+  /** The person connected: their first message's token is fetched now. */
+  arrived(userId: string): void {
+    this.budget.prepare(userId);
+  }
+
+  /** The person's last socket here is gone: what this room holds of their budget goes back. */
+  left(userId: string): void {
+    const given = this.budget.release(userId);
+    if (given) this.host.later(given);
+  }
+
   /** Forgets an erased user's budget. */
   forget(userId: string): void {
     this.buckets.delete(userId);
