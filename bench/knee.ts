@@ -127,6 +127,8 @@ export interface SoakMinute {
   minute: number;
   result: RelayResult;
   rssMiB: number | null;
+  /** The worker isolate's JS heap in use (MiB), when the inspector is open. */
+  heapMiB?: number | null;
 }
 
 /** `minutes` one-minute rounds at `rate` msg/s over the same pairs; workerd's memory after each. */
@@ -139,6 +141,7 @@ export async function runSoak(
   log: (line: string) => void,
   minuteMs = 60_000,
   settleMs = LOGIN_ALARMS_SETTLE_MS,
+  heap?: () => Promise<number | null>,
 ): Promise<SoakMinute[]> {
   const open = await target.openPairs(pairs);
   await sleep(settleMs);
@@ -147,8 +150,9 @@ export async function runSoak(
     for (let m = 1; m <= minutes; m++) {
       const result = await runRelay(open, perSide(rate, pairs), minuteMs, 3000);
       const rssMiB = workerdRssMiB(pgid());
-      out.push({ minute: m, result, rssMiB });
-      log(`soak minute ${m}: p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}, workerd ${rssMiB?.toFixed(0) ?? "?"} MiB`);
+      const heapMiB = heap ? await heap() : null;
+      out.push({ minute: m, result, rssMiB, heapMiB });
+      log(`soak minute ${m}: p99 ${result.oneWay.p99} ms, lost ${result.lost}, dup ${result.duplicated}, workerd ${rssMiB?.toFixed(0) ?? "?"} MiB, JS heap ${heapMiB?.toFixed(0) ?? "?"} MiB`);
     }
   } finally {
     await closePairs(open);
@@ -179,7 +183,7 @@ export function renderKnee(label: string, runs: KneeRun[], cold: ColdFirst[]): s
 }
 
 export function renderSoak(rate: number, minutes: SoakMinute[]): string {
-  const rows = minutes.map((m) => `| ${m.minute} | ${m.result.sent} | ${m.result.lost} | ${m.result.duplicated} | ${ms(m.result.oneWay.p50)} | ${ms(m.result.oneWay.p99)} | ${m.rssMiB === null ? "–" : m.rssMiB.toFixed(0)} |`);
+  const rows = minutes.map((m) => `| ${m.minute} | ${m.result.sent} | ${m.result.lost} | ${m.result.duplicated} | ${ms(m.result.oneWay.p50)} | ${ms(m.result.oneWay.p99)} | ${m.rssMiB === null ? "–" : m.rssMiB.toFixed(0)} | ${m.heapMiB == null ? "–" : m.heapMiB.toFixed(0)} |`);
   const first = minutes[0];
   const last = minutes[minutes.length - 1];
   const warm = minutes[Math.min(1, minutes.length - 1)];
@@ -188,8 +192,8 @@ export function renderSoak(rate: number, minutes: SoakMinute[]): string {
   const lost = minutes.reduce((n, m) => n + m.result.lost + m.result.duplicated, 0);
   return [
     `#### Soak: ${rate} msg/s under wrangler dev\n`,
-    "| minute | sent | lost | dup | one-way p50 ms | p99 | workerd RSS MiB |",
-    "|---|---|---|---|---|---|---|",
+    "| minute | sent | lost | dup | one-way p50 ms | p99 | workerd RSS MiB | worker JS heap MiB |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
     `\nLost or duplicated: ${lost}; last minute's p99 ÷ first's: ${Number.isFinite(p99Ratio) ? p99Ratio.toFixed(2) : "–"} (target ≤ 1.5); workerd memory from minute 2 to the last: ${Number.isFinite(memGrowth) ? `${(memGrowth * 100).toFixed(1)}%` : "–"} (target < 10%).\n`,
   ].join("\n");

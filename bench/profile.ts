@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import WebSocket from "ws";
 import { startLocalWorker } from "../scripts/local-worker";
+import { inspector } from "./inspector";
 import { devUsers, LOGIN_ALARMS_SETTLE_MS, runTag } from "./client";
 import { sleep } from "./schedule";
 import { runMatching } from "./matching";
@@ -40,29 +40,6 @@ interface Profile {
   endTime: number;
   samples: number[];
   timeDeltas: number[];
-}
-
-/** A minimal Chrome DevTools Protocol client over workerd's inspector. */
-async function inspector(port: number): Promise<{ call<T>(method: string, params?: object): Promise<T>; close(): void }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
-  const main = targets.find((t) => /onechat/.test(t.title)) ?? targets[0];
-  if (!main) throw new Error("no inspector target");
-  const ws = new WebSocket(main.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-  let next = 0;
-  const waiting = new Map<number, (v: unknown) => void>();
-  ws.on("message", (data) => {
-    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
-  });
-  return {
-    call<T>(method: string, params: object = {}) {
-      const id = ++next;
-      ws.send(JSON.stringify({ id, method, params }));
-      return new Promise<T>((resolve) => waiting.set(id, resolve as (v: unknown) => void));
-    },
-    close: () => ws.close(),
-  };
 }
 
 const nameOf = ({ callFrame: { functionName, url, lineNumber } }: ProfileNode) =>

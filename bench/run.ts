@@ -14,6 +14,7 @@ import { FAKE_CREDENTIALS, startPlatformServer } from "../test/fakes/platform-se
 import { devUsers, LOGIN_ALARMS_SETTLE_MS, runTag } from "./client";
 import { withCpu } from "./cpu";
 import { renderKnee, renderSoak, runKnee, runSoak } from "./knee";
+import { jsHeapMiB } from "./inspector";
 import { runKill } from "./kill";
 import { runMatching } from "./matching";
 import { runRelay, runSequential } from "./relay";
@@ -46,6 +47,7 @@ const plan = quick
   : { kneeRates: [200, 400, 600, 800, 1000, 1200, 1400], freshRates: [200, 600, 1000, 1400], kneeStepMs: 5000, coldRooms: 20, sequential: 500, sequentialRounds: 5, pairs: 100, rate: 5, relayMs: 8000, rounds: 2, d1Rooms: [10, 100, 500], d1Ms: 8000, matchingUsers: [100, 1000], shardCounts: [1, 2], restMs: 3000 };
 // Ports of this project's bench range, away from 8787 (npm run dev).
 const DEV_PORT = Number(process.env.BENCH_DEV_PORT ?? 9231);
+const SOAK_INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9239);
 
 const root = new URL("..", import.meta.url);
 const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8", cwd: root }).trim();
@@ -189,13 +191,13 @@ async function d1Suite(server: BenchServer): Promise<void> {
   await closePairs(pairs);
 }
 
-async function matchingSuite(server: BenchServer, shards: number): Promise<void> {
+async function matchingSuite(server: BenchServer, shards: number, dev = false): Promise<void> {
   const users = await devUsers(server.url, `match-${runTag()}`, Math.max(...plan.matchingUsers));
   await sleep(LOGIN_ALARMS_SETTLE_MS);
   for (const n of shards === 1 ? plan.matchingUsers : [1000]) {
     const result = await runMatching(server.wsUrl, users.slice(0, n), 1000);
-    results.matching.push({ shards, result });
-    log(`matching, ${shards} shard(s), ${n} users in 1 s: ${result.matched}/${n} paired, from join p99 ${result.waitFromJoin.p99} ms`);
+    results.matching.push({ shards, result, dev });
+    log(`matching${dev ? " (wrangler dev)" : ""}, ${shards} shard(s), ${n} users in 1 s: ${result.matched}/${n} paired, from join p99 ${result.waitFromJoin.p99} ms`);
     if (result.violations.length > 0) results.notes.push(`matching (${shards} shards, ${n} users): ${result.violations.slice(0, 3).join("; ")}`);
     await sleep(500);
   }
@@ -248,9 +250,12 @@ async function main() {
         await floor.stop();
       }
     }
-    if ((only.has("relay") && runDev) || only.has("kill") || only.has("knee") || soak) {
-      const dev = await startWranglerDev(DEV_PORT, { ...BENCH_VARS, ...platformVars });
+    if ((only.has("relay") && runDev) || only.has("kill") || only.has("knee") || only.has("matching") || soak) {
+      // The soak reads the worker's JS heap through the inspector, to tell it from workerd's native memory.
+      const dev = await startWranglerDev(DEV_PORT, { ...BENCH_VARS, ...platformVars }, soak ? SOAK_INSPECTOR_PORT : undefined);
       try {
+        // What `npm run dev` gives 1,000 joiners (one lobby shard, as wrangler.toml sets): first, while no room's alarms run.
+        if (only.has("matching") && !soak) await matchingSuite(dev, 1, true);
         if (only.has("relay") && runDev) {
           const setup: Setup = { label: "wrangler dev, state on disk (npm run dev)", sequential: [], relay: [] };
           results.setups.push(setup);
@@ -271,7 +276,7 @@ async function main() {
         }
         if (soak) {
           const rate = numArg("soak-rate", 600);
-          const series = await runSoak(workerTarget(dev, "onechat"), plan.pairs, rate, numArg("soak-minutes", 10), dev.pgid, log, numArg("soak-minute-ms", 60_000));
+          const series = await runSoak(workerTarget(dev, "onechat"), plan.pairs, rate, numArg("soak-minutes", 10), dev.pgid, log, numArg("soak-minute-ms", 60_000), undefined, () => jsHeapMiB(SOAK_INSPECTOR_PORT));
           results.sections.push(renderSoak(rate, series));
         }
         if (only.has("kill")) {

@@ -36,6 +36,16 @@ export class LobbyQueue {
   private matchCount: number | null = null;
   /** When each table was last swept, in this wake-up (a lost value only means an early sweep). */
   private readonly sweptAt = new Map<string, number>();
+  /**
+   * The queue as SQLite holds it, read once per wake-up: only this object writes it, and every
+   * join reads it several times (its visit, everyone free, the next deadlines). Writes go to SQLite
+   * first and are mirrored here only once they succeeded.
+   */
+  private waiting: Map<string, QueueRow> | undefined;
+  /** Join buckets by user, the same way (read once, written through). */
+  private joinBuckets: Map<string, BucketState> | undefined;
+  /** Who has a missed match kept (most joiners have none, so most joins skip the DELETE). */
+  private missedUsers: Set<string> | undefined;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS queue (
@@ -72,13 +82,25 @@ export class LobbyQueue {
   }
 
   joinBucket(userId: string): BucketState | undefined {
-    const [row] = this.sql.exec("SELECT tokens, at, refusals FROM join_limits WHERE user_id = ?", userId).toArray();
-    if (!row) return undefined;
-    const { tokens, at, refusals } = row;
-    if (typeof tokens === "number" && typeof at === "number" && typeof refusals === "number") return { tokens, at, refusals };
-    // Unreadable: refuse this join rather than hand out a full bucket; the next write repairs the row.
-    logEvent("warn", "lobby.bad_rows", { table: "join_limits", rows: 1 });
-    return { tokens: 0, at: Date.now(), refusals: 0 };
+    return this.buckets().get(userId);
+  }
+
+  private buckets(): Map<string, BucketState> {
+    if (this.joinBuckets) return this.joinBuckets;
+    const buckets = new Map<string, BucketState>();
+    let bad = 0;
+    for (const row of this.sql.exec("SELECT user_id, tokens, at, refusals FROM join_limits").toArray()) {
+      const { user_id: userId, tokens, at, refusals } = row;
+      if (typeof tokens === "number" && typeof at === "number" && typeof refusals === "number") buckets.set(String(userId), { tokens, at, refusals });
+      else {
+        // Unreadable: refuse this user's next join rather than hand out a full bucket; the next write repairs the row.
+        buckets.set(String(userId), { tokens: 0, at: Date.now(), refusals: 0 });
+        bad++;
+      }
+    }
+    if (bad > 0) logEvent("warn", "lobby.bad_rows", { table: "join_limits", rows: bad });
+    this.joinBuckets = buckets;
+    return buckets;
   }
 
   /** Stores a user's join bucket, and forgets buckets that have long refilled. */
@@ -90,12 +112,30 @@ export class LobbyQueue {
       state.at,
       state.refusals,
     );
-    if (this.sweepDue("join_limits", state.at)) this.sql.exec("DELETE FROM join_limits WHERE at < ?", forgetBefore);
+    const buckets = this.buckets();
+    buckets.set(userId, state);
+    if (this.sweepDue("join_limits", state.at)) {
+      this.sql.exec("DELETE FROM join_limits WHERE at < ?", forgetBefore);
+      for (const [id, bucket] of buckets) if (bucket.at < forgetBefore) buckets.delete(id);
+    }
   }
 
   /** Every visit of one user (normally at most one). */
   visitsOf(userId: string): QueueRow[] {
-    return toQueueRows(this.sql.exec("SELECT * FROM queue WHERE user_id = ?", userId).toArray());
+    const row = this.queue().get(userId);
+    return row ? [row] : [];
+  }
+
+  private queue(): Map<string, QueueRow> {
+    this.waiting ??= new Map(toQueueRows(this.sql.exec("SELECT * FROM queue").toArray()).map((row) => [row.userId, row]));
+    return this.waiting;
+  }
+
+  /** Mirrors a change SQLite has taken (user_id is the key: one visit per person). */
+  private mirror(row: QueueRow): void {
+    const queue = this.queue();
+    queue.delete(row.userId); // last in Map order, as a replaced row is last in SQLite's
+    queue.set(row.userId, row);
   }
 
   /** Adds a visit; a newer visit of the same user replaces the older one. */
@@ -111,11 +151,12 @@ export class LobbyQueue {
       row.heldAt,
       flagsOf(row),
     );
+    this.mirror({ ...row });
   }
 
   get(userId: string, ticket: string): QueueRow | undefined {
-    const [row] = toQueueRows(this.sql.exec("SELECT * FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket).toArray());
-    return row;
+    const row = this.queue().get(userId);
+    return row?.ticket === ticket ? row : undefined;
   }
 
   /**
@@ -126,6 +167,7 @@ export class LobbyQueue {
     if (!this.get(userId, ticket)) return false;
     this.sql.exec("DELETE FROM away WHERE user_id = ? AND ticket = ?", userId, ticket);
     this.sql.exec("DELETE FROM queue WHERE user_id = ? AND ticket = ?", userId, ticket);
+    this.queue().delete(userId);
     this.changed();
     return true;
   }
@@ -142,43 +184,60 @@ export class LobbyQueue {
   /** A match made while the person was away, kept for their next visit. */
   keepMissed(userId: string, frame: string, until: number): void {
     this.sql.exec("INSERT OR REPLACE INTO missed (user_id, frame, until) VALUES (?, ?, ?)", userId, frame, until);
+    this.missed().add(userId);
+  }
+
+  private missed(): Set<string> {
+    this.missedUsers ??= new Set(this.sql.exec("SELECT user_id FROM missed").toArray().map((r) => String(r.user_id)));
+    return this.missedUsers;
   }
 
   /** Takes the person's missed match, if one is still fresh; forgets stale ones. */
   takeMissed(userId: string, now: number): string | null {
-    if (this.sweepDue("missed", now)) this.sql.exec("DELETE FROM missed WHERE until < ?", now);
+    const missed = this.missed();
+    if (this.sweepDue("missed", now)) {
+      for (const row of this.sql.exec("DELETE FROM missed WHERE until < ? RETURNING user_id", now).toArray()) missed.delete(String(row.user_id));
+    }
+    if (!missed.delete(userId)) return null;
     const [row] = this.sql.exec("DELETE FROM missed WHERE user_id = ? RETURNING frame, until", userId).toArray();
     return row && typeof row.until === "number" && row.until >= now ? String(row.frame) : null;
   }
 
   /** Everyone waiting and not in the middle of a match. */
   free(limit = 10_000): QueueRow[] {
-    return toQueueRows(this.sql.exec("SELECT * FROM queue WHERE held_at IS NULL LIMIT ?", limit).toArray());
+    const out: QueueRow[] = [];
+    for (const row of this.queue().values()) {
+      if (out.length >= limit) break;
+      if (row.heldAt === null) out.push(row);
+    }
+    return out;
   }
 
   /** Takes a free visit out of play; false if it is gone, replaced or already held. */
   hold(userId: string, ticket: string, now: number): boolean {
-    return (
-      this.sql.exec(
-        "UPDATE queue SET held_at = ? WHERE user_id = ? AND ticket = ? AND held_at IS NULL",
-        now,
-        userId,
-        ticket,
-      ).rowsWritten > 0
-    );
+    const row = this.get(userId, ticket);
+    if (!row || row.heldAt !== null) return false;
+    this.sql.exec("UPDATE queue SET held_at = ? WHERE user_id = ? AND ticket = ?", now, userId, ticket);
+    this.queue().set(userId, { ...row, heldAt: now });
+    return true;
   }
 
   release(userId: string, ticket: string): void {
     this.changed();
+    const row = this.get(userId, ticket);
+    if (!row) return;
     this.sql.exec("UPDATE queue SET held_at = NULL WHERE user_id = ? AND ticket = ?", userId, ticket);
+    this.queue().set(userId, { ...row, heldAt: null });
   }
 
   /** Holds whose completer vanished (a crashed hub, an evicted object) go back to waiting. */
   releaseHeldBefore(cutoff: number): number {
-    const n = this.sql.exec("UPDATE queue SET held_at = NULL WHERE held_at IS NOT NULL AND held_at < ?", cutoff)
-      .rowsWritten;
-    if (n > 0) this.changed();
-    return n;
+    const stale = [...this.queue().values()].filter((row) => row.heldAt !== null && row.heldAt < cutoff);
+    if (stale.length === 0) return 0;
+    this.sql.exec("UPDATE queue SET held_at = NULL WHERE held_at IS NOT NULL AND held_at < ?", cutoff);
+    for (const row of stale) this.queue().set(row.userId, { ...row, heldAt: null });
+    this.changed();
+    return stale.length;
   }
 
   /** The set of free people changed since the hub last heard (holds excepted: the hub made them). */
@@ -188,22 +247,21 @@ export class LobbyQueue {
 
   /** The earliest moment a free topic-chooser starts accepting anyone, if still ahead. */
   nextFallback(now: number, fallbackMs: number): number | null {
-    const row = this.sql
-      .exec(
-        "SELECT min(since) AS since FROM queue WHERE held_at IS NULL AND topic IS NOT NULL AND since > ?",
-        now - fallbackMs,
-      )
-      .one();
-    return typeof row.since === "number" ? row.since + fallbackMs : null;
+    let since = Infinity;
+    for (const row of this.queue().values()) {
+      if (row.heldAt === null && row.topic !== null && row.since > now - fallbackMs) since = Math.min(since, row.since);
+    }
+    return since === Infinity ? null : since + fallbackMs;
   }
 
   oldestHold(): number | null {
-    const row = this.sql.exec("SELECT min(held_at) AS at FROM queue").one();
-    return typeof row.at === "number" ? row.at : null;
+    let at = Infinity;
+    for (const row of this.queue().values()) if (row.heldAt !== null) at = Math.min(at, row.heldAt);
+    return at === Infinity ? null : at;
   }
 
   count(): number {
-    return Number(this.sql.exec("SELECT count(*) AS n FROM queue").one().n);
+    return this.queue().size;
   }
 
   recordMatch(now: number): void {
