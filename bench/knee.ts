@@ -182,7 +182,7 @@ export function renderKnee(label: string, runs: KneeRun[], cold: ColdFirst[]): s
   ].join("\n");
 }
 
-export function renderSoak(rate: number, minutes: SoakMinute[]): string {
+export function renderSoak(rate: number, minutes: SoakMinute[], target = "onechat"): string {
   const rows = minutes.map((m) => `| ${m.minute} | ${m.result.sent} | ${m.result.lost} | ${m.result.duplicated} | ${ms(m.result.oneWay.p50)} | ${ms(m.result.oneWay.p99)} | ${m.rssMiB === null ? "–" : m.rssMiB.toFixed(0)} | ${m.heapMiB == null ? "–" : m.heapMiB.toFixed(0)} |`);
   const first = minutes[0];
   const last = minutes[minutes.length - 1];
@@ -191,7 +191,7 @@ export function renderSoak(rate: number, minutes: SoakMinute[]): string {
   const memGrowth = warm?.rssMiB && last?.rssMiB ? last.rssMiB / warm.rssMiB - 1 : NaN;
   const lost = minutes.reduce((n, m) => n + m.result.lost + m.result.duplicated, 0);
   return [
-    `#### Soak: ${rate} msg/s under wrangler dev\n`,
+    `#### Soak: ${target}, ${rate} msg/s under wrangler dev\n`,
     "| minute | sent | lost | dup | one-way p50 ms | p99 | workerd RSS MiB | worker JS heap MiB |",
     "|---|---|---|---|---|---|---|---|",
     ...rows,

@@ -27,7 +27,7 @@ import { BENCH_OBJECTS, startWranglerDev } from "./wrangler-dev";
 
 const args = process.argv.slice(2);
 const ALL = ["relay", "knee", "d1", "matching", "rest", "kill", "profile"];
-// --soak: only the soak (--soak-rate= msg/s, default 600; --soak-minutes=, default 10), under wrangler dev.
+// --soak: only the soak (--soak-rate= msg/s, default 600; --soak-minutes=, default 10; --soak-target=reference), under wrangler dev.
 const soak = args.includes("--soak");
 const numArg = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const picked = args.filter((a) => ALL.includes(a));
@@ -276,8 +276,10 @@ async function main() {
         }
         if (soak) {
           const rate = numArg("soak-rate", 600);
-          const series = await runSoak(workerTarget(dev, "onechat"), plan.pairs, rate, numArg("soak-minutes", 10), dev.pgid, log, numArg("soak-minute-ms", 60_000), undefined, () => jsHeapMiB(SOAK_INSPECTOR_PORT));
-          results.sections.push(renderSoak(rate, series));
+          // --soak-target=reference: the same soak on the reference room, to tell onechat's growth from the runtime's.
+          const target = args.includes("--soak-target=reference") ? referenceTarget(dev) : workerTarget(dev, "onechat");
+          const series = await runSoak(target, plan.pairs, rate, numArg("soak-minutes", 10), dev.pgid, log, numArg("soak-minute-ms", 60_000), undefined, () => jsHeapMiB(SOAK_INSPECTOR_PORT));
+          results.sections.push(renderSoak(rate, series, target.name));
         }
         if (only.has("kill")) {
           try {
