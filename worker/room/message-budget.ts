@@ -7,9 +7,9 @@
 // through hold nothing back. A room asks for the first token when the person connects (their first
 // message waits for nothing) and gives back what it holds when they leave. Every token a room
 // spends was charged to the person's one bucket first, so the sum across rooms is bounded by the
-// per-user rule. Unspent tokens lapse after LEASE_TTL_MS
-// (never handed back: a lapsed lease only makes the limit stricter), which bounds what a person can
-// save up in rooms they left to LEASE_TTL_MS of refill.
+// per-user rule. Tokens not given back (a room that hibernated, a give-back that failed) lapse
+// after LEASE_TTL_MS: a lost lease only makes the limit stricter, and what a person can save up
+// in rooms is bounded by LEASE_TTL_MS of refill.
 import type { Env } from "../env";
 import { limiterStub } from "../limits/shared-limiter";
 import type { BucketRule, TakeResult } from "../limits/token-bucket";
