@@ -38,6 +38,14 @@ beforeEach(() => {
 const enterRoom = (client: ChatClient, messages: unknown[] = []): Promise<FakeSocket> =>
   matchInto(client, net, { history: { type: "history", messages } });
 
+/** The room's socket drops and the app resumes: the new socket, not yet open. */
+async function reconnect(client: ChatClient, room: FakeSocket): Promise<FakeSocket> {
+  room.drop();
+  client.resume();
+  await flush();
+  return net.last;
+}
+
 const view = (s: ChatState) => s.messages.map((m) => `${m.text}:${m.status}`);
 
 describe("heartbeat on the lobby socket", () => {
@@ -118,10 +126,7 @@ describe("own messages by clientId", () => {
     client.send("在吗");
     clock.advance(10_000);
     expect(view(client.snapshot)).toEqual(["嗨:sent", "在吗:failed"]);
-    room.drop();
-    client.resume();
-    await flush();
-    const resumed = net.last;
+    const resumed = await reconnect(client, room);
     expect(resumed.url).toContain("after=1");
     resumed.open();
     resumed.receive({
@@ -143,10 +148,7 @@ describe("own messages by clientId", () => {
     const client = makeClient();
     const room = await enterRoom(client);
     client.send("第一句");
-    room.drop();
-    client.resume();
-    await flush();
-    net.last.open();
+    (await reconnect(client, room)).open();
     net.last.receive({ type: "history", messages: [{ id: "m1", seq: 1, from: "me", text: "第一句", at: at(1), clientId: "c1" }] });
     expect(view(client.snapshot)).toEqual(["第一句:sent"]);
     expect(net.last.frames).toEqual([]);
@@ -212,10 +214,7 @@ describe("history pages", () => {
     const client = makeClient();
     const room = await enterRoom(client, [{ id: "m1", seq: 1, from: "partner", text: "a", at: at(1) }]);
     client.send("待发");
-    room.drop();
-    client.resume();
-    await flush();
-    const resumed = net.last;
+    const resumed = await reconnect(client, room);
     resumed.open();
     resumed.receive({ type: "history", more: true, messages: [{ id: "m2", seq: 2, from: "partner", text: "b", at: at(2) }] });
     expect(resumed.frames).toEqual([{ type: "history", after: 2 }]);
@@ -565,10 +564,7 @@ describe("a connection that notices its death (issue 19 item 5)", () => {
   it("pages history after the last page even when a live message or an ack arrives between pages", async () => {
     const client = makeClient();
     const room = await enterRoom(client, [{ id: "m1", seq: 1, from: "partner", text: "a", at: at(1) }]);
-    room.drop();
-    client.resume();
-    await flush();
-    const resumed = net.last;
+    const resumed = await reconnect(client, room);
     resumed.open();
     resumed.receive({ type: "history", more: true, messages: [{ id: "m2", seq: 2, from: "partner", text: "b", at: at(2) }] });
     // Live traffic before the next page arrives.
@@ -600,10 +596,7 @@ describe("pictures still shown as 审核中 (issue 19 item 2)", () => {
     room.receive({ type: "image_status", id: "m1", clientId: "old", status: "passed", image: { id: "i1", url: "https://x/i1", width: 10, height: 10 } });
     expect(client.snapshot.messages[0]).toMatchObject({ checking: false, image: { url: "https://x/i1" } });
     // Nothing under check: a later history asks nothing.
-    room.drop();
-    client.resume();
-    await flush();
-    net.last.open();
+    (await reconnect(client, room)).open();
     net.last.receive({ type: "history", messages: [] });
     expect(net.last.frames).toEqual([]);
   });
